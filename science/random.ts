@@ -1,0 +1,74 @@
+// Seeded pseudo-random numbers, so that every stage is reproducible from its `seed` parameter.
+// sfc32 (small fast counter) seeded through splitmix32; Gaussians by Box–Muller with the spare kept.
+
+export interface Rng {
+  /** Uniform in [0, 1). */
+  uniform(): number;
+  /** Standard normal. */
+  normal(): number;
+  /** Fill with standard normals (float64). */
+  fillNormal(out: Float64Array | Float32Array): void;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  /** An independent child generator (for a sub-task that must not shift this stream). */
+  fork(label: number): Rng;
+}
+
+function splitmix32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x9e3779b9) >>> 0;
+    let z = a;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+export function createRng(seed: number): Rng {
+  if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
+  const init = splitmix32(Math.floor(seed) ^ 0x5bd1e995);
+  let a = init(), b = init(), c = init(), d = init();
+  const next32 = (): number => {
+    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    const t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    const r = (t + d) | 0;
+    c = (c + r) | 0;
+    return r >>> 0;
+  };
+  for (let i = 0; i < 12; i++) next32();
+  // 53-bit uniforms from two draws, so tiny probabilities are not quantised at 2^-32.
+  const uniform = (): number => ((next32() >>> 5) * 67108864 + (next32() >>> 6)) / 9007199254740992;
+  let spare: number | undefined;
+  const normal = (): number => {
+    if (spare !== undefined) {
+      const v = spare;
+      spare = undefined;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * uniform();
+    spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  };
+  return {
+    uniform,
+    normal,
+    fillNormal(out) {
+      for (let i = 0; i < out.length; i++) out[i] = normal();
+    },
+    int(n) {
+      if (!(Number.isInteger(n) && n > 0)) throw new Error(`Rng.int needs a positive integer, got ${n}`);
+      return Math.floor(uniform() * n);
+    },
+    fork(label) {
+      return createRng((next32() ^ Math.imul(label + 1, 0x27d4eb2d)) >>> 0);
+    },
+  };
+}

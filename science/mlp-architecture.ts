@@ -1,0 +1,122 @@
+// The residual MLP score network of science.md §5, described without any tensor library: its
+// hyper-parameters, the ordered list of its parameter tensors, their initialisation, and the two fixed
+// pre-processing steps (input scaling and the sinusoidal time embedding) that the tfjs trainer and the
+// pure-JS evaluator (mlp-score.ts) must compute identically.
+
+import type { Rng } from './random.ts';
+
+export interface MlpArchitecture {
+  /** Ambient dimension d (input and output width). */
+  d: number;
+  /** Hidden width H (paper: 128). */
+  hidden: number;
+  /** Number of residual blocks B (paper: 2). */
+  blocks: number;
+  /** Width E of the sinusoidal time embedding and of the time MLP (authors' code: 512; CPU default 128). */
+  timeEmbed: number;
+  /**
+   * How time enters. 'project' (the paper's network): embedding → Linear(E,E) → SiLU → Linear(E,E) → SiLU,
+   * then a Linear(E,H) projection added inside every block. 'concat': the embedding is concatenated to the
+   * input of the first Linear and there is no time MLP (the benchmark's reference model).
+   */
+  timeMode: 'project' | 'concat';
+}
+
+export interface ParamShape {
+  name: string;
+  shape: number[];
+  /** 'weight' (Linear matrix, in × out), 'bias', 'gain' (LayerNorm scale) or 'shift' (LayerNorm offset). */
+  role: 'weight' | 'bias' | 'gain' | 'shift';
+}
+
+export function checkArchitecture(a: MlpArchitecture): void {
+  const int = (name: string, v: number, min: number): void => {
+    if (!(Number.isInteger(v) && v >= min)) throw new Error(`${name} must be an integer ≥ ${min}, got ${v}`);
+  };
+  int('d', a.d, 1);
+  int('hidden', a.hidden, 1);
+  int('blocks', a.blocks, 0);
+  int('time_embed', a.timeEmbed, 2);
+  if (a.timeEmbed % 2 !== 0) throw new Error(`time_embed must be even (sin and cos halves), got ${a.timeEmbed}`);
+  if (a.timeMode !== 'project' && a.timeMode !== 'concat') {
+    throw new Error(`timeMode must be 'project' or 'concat', got '${String(a.timeMode)}'`);
+  }
+}
+
+/** Width of the first Linear's input. */
+export function inputWidth(a: MlpArchitecture): number {
+  return a.timeMode === 'concat' ? a.d + a.timeEmbed : a.d;
+}
+
+/** Every parameter tensor, in the fixed order used by training, checkpoints and the weights file. */
+export function parameterShapes(a: MlpArchitecture): ParamShape[] {
+  const { d, hidden: H, timeEmbed: E } = a;
+  const out: ParamShape[] = [];
+  const linear = (name: string, i: number, o: number): void => {
+    out.push({ name: `${name}.W`, shape: [i, o], role: 'weight' }, { name: `${name}.b`, shape: [o], role: 'bias' });
+  };
+  const norm = (name: string, w: number): void => {
+    out.push({ name: `${name}.g`, shape: [w], role: 'gain' }, { name: `${name}.b`, shape: [w], role: 'shift' });
+  };
+  linear('in', inputWidth(a), H);
+  if (a.timeMode === 'project') {
+    linear('time1', E, E);
+    linear('time2', E, E);
+  }
+  for (let k = 0; k < a.blocks; k++) {
+    norm(`block${k}.norm1`, H);
+    linear(`block${k}.lin1`, H, H);
+    if (a.timeMode === 'project') linear(`block${k}.time`, E, H);
+    norm(`block${k}.norm2`, H);
+    linear(`block${k}.lin2`, H, H);
+  }
+  norm('head.norm', H);
+  linear('head.out', H, d);
+  return out;
+}
+
+export function parameterCount(a: MlpArchitecture): number {
+  return parameterShapes(a).reduce((n, p) => n + p.shape.reduce((x, y) => x * y, 1), 0);
+}
+
+/** LeCun-normal Linear weights (variance 1/fan_in), zero biases, unit LayerNorm gains. */
+export function initialParameters(a: MlpArchitecture, rng: Rng): Float32Array[] {
+  return parameterShapes(a).map((p) => {
+    const size = p.shape.reduce((x, y) => x * y, 1);
+    const v = new Float32Array(size);
+    if (p.role === 'gain') v.fill(1);
+    if (p.role === 'weight') {
+      const std = 1 / Math.sqrt(p.shape[0]);
+      for (let i = 0; i < size; i++) v[i] = std * rng.normal();
+    }
+    return v;
+  });
+}
+
+/**
+ * Input scaling c_in(σ) = 1/√(1 + σ²): x_t = x_0 + σξ has a spread that grows from O(1) to O(σ_max);
+ * scaling keeps the first layer's input O(1) at every noise level (as in EDM's preconditioning). It is part
+ * of the network's definition, so the score is still exactly −ε̂(x, σ)/σ of the raw x.
+ */
+export function inputScale(sigma: number): number {
+  return 1 / Math.sqrt(1 + sigma * sigma);
+}
+
+/** LayerNorm's variance floor. */
+export const LAYER_NORM_EPS = 1e-5;
+
+/**
+ * Sinusoidal embedding of the noise level: c = log(σ)/4 (σ ∈ [0.01, 50] maps to c ∈ [−1.15, 0.98]),
+ * features [sin(c ω_k)]_k ++ [cos(c ω_k)]_k with E/2 frequencies ω_k geometric from 1 to 100, so the
+ * slowest feature is nearly linear in log σ and the fastest resolves changes of a few percent in σ.
+ * Writes E values at out[offset ..].
+ */
+export function timeEmbedding(sigma: number, E: number, out: Float32Array | Float64Array, offset = 0): void {
+  const half = E / 2;
+  const c = Math.log(sigma) / 4;
+  for (let k = 0; k < half; k++) {
+    const omega = half === 1 ? 1 : Math.pow(100, k / (half - 1));
+    out[offset + k] = Math.sin(c * omega);
+    out[offset + half + k] = Math.cos(c * omega);
+  }
+}

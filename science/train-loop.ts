@@ -1,0 +1,203 @@
+// Denoising score-matching training of the residual MLP (science.md §5) with resumable checkpoints.
+//
+// Step k (1-based) draws its batch from its own generator createRng(seed).fork(k): data indices, times
+// t ~ U(eps, 1) and noises ξ. The random stream of a step is therefore a function of (seed, step) alone, so
+// "RNG state" in a checkpoint is just the step counter, and a resumed run replays exactly the batches an
+// uninterrupted one would have drawn. Gradients come from tfjs (whatever backend is active); Adam and the
+// EMA run in JS on float32 arrays (train-adam.ts). Same seed + same backend ⇒ bit-identical weights.
+
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  checkArchitecture,
+  initialParameters,
+  inputScale,
+  inputWidth,
+  parameterShapes,
+  timeEmbedding,
+  type MlpArchitecture,
+} from './mlp-architecture.ts';
+import { denoisingLoss } from './mlp.ts';
+import type { TrainedWeights } from './mlp-weights.ts';
+import { createRng } from './random.ts';
+import { VeSde, type VeSdeParams } from './sde.ts';
+import { ADAM_DEFAULTS, adamStep, initialOptimizerState, type OptimizerState } from './train-adam.ts';
+import {
+  encodeCheckpoint,
+  readCheckpoint,
+  writeCheckpointAtomically,
+  type Checkpoint,
+  type LossRow,
+} from './train-checkpoint.ts';
+
+export interface TrainConfig {
+  arch: MlpArchitecture;
+  sde: VeSdeParams;
+  steps: number;
+  batch: number;
+  lr: number;
+  /** Target EMA decay (paper 0.9999), reached after the warm-up of train-adam.ts emaDecay. */
+  ema: number;
+  seed: number;
+  /** Write a checkpoint every this many steps (and at the end) when a scratch directory is given. */
+  checkpointEvery: number;
+  /** One loss-table row per this many steps (default: steps/1000, at least 1). */
+  logEvery?: number;
+}
+
+export interface TrainHooks {
+  /** Where checkpoints go and a re-run resumes from (the engine's ctx.scratchDir). */
+  scratchDir?: string;
+  progress?(fraction: number, message: string): void;
+  log?(line: string): void;
+  signal?: AbortSignal;
+  /** Use tfjs's stock autodiff kernels (reference path for tests and the benchmark). */
+  stock?: boolean;
+}
+
+export interface TrainResult {
+  /** EMA weights: what the stage saves and the spectra analyse. */
+  weights: TrainedWeights;
+  /** The raw (non-averaged) parameters at the end, for tests. */
+  rawParams: Float32Array[];
+  lossRows: LossRow[];
+  /** Step the run resumed from (0 for a fresh start). */
+  resumedFrom: number;
+}
+
+export function checkTrainConfig(c: TrainConfig, n: number): void {
+  checkArchitecture(c.arch);
+  new VeSde(c.sde);
+  const int = (name: string, v: number, min: number): void => {
+    if (!(Number.isInteger(v) && v >= min)) throw new Error(`${name} must be an integer ≥ ${min}, got ${v}`);
+  };
+  int('steps', c.steps, 1);
+  int('batch', c.batch, 1);
+  int('checkpoint_every', c.checkpointEvery, 1);
+  if (c.logEvery !== undefined) int('log_every', c.logEvery, 1);
+  if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new Error(`lr must be a positive number, got ${c.lr}`);
+  if (!(c.ema >= 0 && c.ema < 1)) throw new Error(`ema must be in [0, 1), got ${c.ema}`);
+  if (!(c.sde.eps > 0 && c.sde.eps < 1)) throw new Error(`eps must be in (0, 1), got ${c.sde.eps}`);
+  if (!(n >= 1)) throw new Error(`training needs at least one sample, got ${n}`);
+}
+
+/** One step's inputs, drawn from the step's own generator. */
+export interface Batch {
+  xIn: Float32Array;
+  emb: Float32Array | null;
+  noise: Float32Array;
+}
+
+export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: number): Batch {
+  const { d, timeEmbed: E } = c.arch;
+  const rng = createRng(c.seed).fork(step);
+  const sde = new VeSde(c.sde);
+  const B = c.batch;
+  const w = inputWidth(c.arch);
+  const concat = c.arch.timeMode === 'concat';
+  const xIn = new Float32Array(B * w);
+  const noise = new Float32Array(B * d);
+  const emb = concat ? null : new Float32Array(B * E);
+  for (let i = 0; i < B; i++) {
+    const row = rng.int(n) * d;
+    const t = c.sde.eps + (1 - c.sde.eps) * rng.uniform();
+    const sigma = sde.sigma(t);
+    const scale = inputScale(sigma);
+    for (let j = 0; j < d; j++) {
+      const xi = rng.normal();
+      noise[i * d + j] = xi;
+      xIn[i * w + j] = scale * (data[row + j] + sigma * xi);
+    }
+    if (concat) timeEmbedding(sigma, E, xIn, i * w + d);
+    else timeEmbedding(sigma, E, emb!, i * E);
+  }
+  return { xIn, emb, noise };
+}
+
+/** Loss and gradients of one batch at `params` on the active tfjs backend. */
+export function lossAndGradients(
+  arch: MlpArchitecture,
+  params: Float32Array[],
+  batch: Batch,
+  stock = false,
+): { loss: number; grads: Float32Array[] } {
+  const shapes = parameterShapes(arch);
+  const B = batch.noise.length / arch.d;
+  return tf.tidy(() => {
+    const ps = params.map((p, i) => tf.tensor(p, shapes[i].shape));
+    const xIn = tf.tensor2d(batch.xIn, [B, inputWidth(arch)]);
+    const emb = batch.emb ? tf.tensor2d(batch.emb, [B, arch.timeEmbed]) : null;
+    const noise = tf.tensor2d(batch.noise, [B, arch.d]);
+    const f = (...p: tf.Tensor[]): tf.Scalar => denoisingLoss(arch, p, xIn, emb, noise, { stock });
+    const { value, grads } = tf.valueAndGrads(f)(ps);
+    return { loss: value.dataSync()[0], grads: grads.map((g) => Float32Array.from(g.dataSync() as Float32Array)) };
+  });
+}
+
+/** The configuration a checkpoint must match to be resumed (everything but the checkpoint cadence). */
+function checkpointConfig(c: TrainConfig, n: number): Record<string, unknown> {
+  return { arch: c.arch, sde: c.sde, steps: c.steps, batch: c.batch, lr: c.lr, ema: c.ema, seed: c.seed, logEvery: c.logEvery ?? null, n };
+}
+
+/**
+ * Train on `data` (n × d, row-major). Resumes from the checkpoint in hooks.scratchDir when one matches.
+ * The active tfjs backend must be initialised first (tf-backend.ts initBackend).
+ */
+export async function trainScoreNetwork(data: Float64Array, n: number, c: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
+  checkTrainConfig(c, n);
+  if (data.length !== n * c.arch.d) throw new Error(`training data has ${data.length} values, expected n·d = ${n}·${c.arch.d}`);
+  const shapes = parameterShapes(c.arch);
+  const config = checkpointConfig(c, n);
+  const log = hooks.log ?? (() => {});
+  const logEvery = c.logEvery ?? Math.max(1, Math.floor(c.steps / 1000));
+
+  let ck: Checkpoint | undefined =
+    hooks.scratchDir !== undefined ? readCheckpoint(hooks.scratchDir, shapes, config, (l) => log(l)) : undefined;
+  if (ck && ck.state.step > c.steps) ck = undefined;
+  const state: OptimizerState = ck ? ck.state : initialOptimizerState(initialParameters(c.arch, createRng(c.seed).fork(0)));
+  const lossRows: LossRow[] = ck ? ck.lossRows : [];
+  const window = ck ? ck.window : { sum: 0, count: 0 };
+  const smoother = ck ? ck.smoother : { value: 0, weight: 0 };
+  const resumedFrom = state.step;
+  if (resumedFrom > 0) log(`resuming training from checkpoint at step ${resumedFrom}`);
+
+  const adam = { lr: c.lr, ...ADAM_DEFAULTS };
+  const progressEvery = Math.max(1, Math.floor(c.steps / 200));
+  const started = performance.now();
+  while (state.step < c.steps) {
+    if (hooks.signal?.aborted) throw new Error('training aborted');
+    const next = state.step + 1;
+    const { loss, grads } = lossAndGradients(c.arch, state.params, drawBatch(data, n, c, next), hooks.stock);
+    if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at step ${next} (try a smaller lr)`);
+    adamStep(state, grads, adam, c.ema);
+    window.sum += loss;
+    window.count += 1;
+    if (next % logEvery === 0 || next === c.steps) {
+      const mean = window.sum / window.count;
+      smoother.value = 0.9 * smoother.value + 0.1 * mean;
+      smoother.weight = 0.9 * smoother.weight + 0.1;
+      lossRows.push({ step: next, loss: mean, smoothed: smoother.value / smoother.weight });
+      window.sum = 0;
+      window.count = 0;
+    }
+    if (hooks.scratchDir !== undefined && (next % c.checkpointEvery === 0 || next === c.steps)) {
+      writeCheckpointAtomically(
+        hooks.scratchDir,
+        encodeCheckpoint({ config, state, lossRows, window, smoother }, shapes),
+      );
+    }
+    if (hooks.progress && (next % progressEvery === 0 || next === c.steps)) {
+      const done = next - resumedFrom;
+      const perStep = (performance.now() - started) / done;
+      const last = lossRows.at(-1);
+      hooks.progress(next / c.steps, `step ${next}/${c.steps}, ${perStep.toFixed(1)} ms/step${last ? `, loss ${last.smoothed.toFixed(4)}` : ''}`);
+    }
+    // Let the event loop breathe (abort signals, IPC progress) without slowing the loop measurably.
+    if (next % 50 === 0) await new Promise<void>((r) => setImmediate(r));
+  }
+  return {
+    weights: { arch: c.arch, sde: c.sde, step: state.step, params: state.ema },
+    rawParams: state.params,
+    lossRows,
+    resumedFrom,
+  };
+}

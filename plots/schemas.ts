@@ -1,0 +1,82 @@
+// The columns the figures and the report read, copied from docs/dag.md (the single source of truth).
+// Stages declare their inputs with these, so the engine checks a bound output provides them.
+
+export const SPECTRA = {
+  score: 'utf8',
+  method: 'utf8',
+  point_kind: 'utf8',
+  t: 'f64',
+  s: 'f64',
+  point: 'i32',
+  rank: 'i32',
+  eig: 'f64',
+  sv: 'f64',
+} as const;
+
+export const JACOBIAN_ERROR = {
+  score: 'utf8',
+  method: 'utf8',
+  point_kind: 'utf8',
+  t: 'f64',
+  s: 'f64',
+  point: 'i32',
+  reference: 'utf8',
+  rel_frobenius: 'f64',
+} as const;
+
+export const THEORY_EDGES = { bulk: 'i32', lower: 'f64', upper: 'f64' } as const;
+
+export const THEORY_DENSITY = { s: 'f64', t: 'f64', x: 'f64', density: 'f64' } as const;
+
+export const THEORY_CURVES = { s: 'f64', t: 'f64', gap_index: 'i32', width: 'f64', dimension: 'f64' } as const;
+
+export const GAPS = {
+  score: 'utf8',
+  method: 'utf8',
+  t: 'f64',
+  s: 'f64',
+  gap_index: 'i32',
+  lower: 'f64',
+  upper: 'f64',
+  width: 'f64',
+  count_below: 'i32',
+} as const;
+
+export const PHASES = {
+  score: 'utf8',
+  method: 'utf8',
+  t: 'f64',
+  s: 'f64',
+  phase: 'utf8',
+  dim_estimate: 'f64',
+  n_gaps: 'i32',
+} as const;
+
+export const FIT = { parameter: 'utf8', truth: 'f64', fitted: 'f64', lo: 'f64', hi: 'f64' } as const;
+
+export const PHASE_TIMES = {
+  gap: 'utf8',
+  source: 'utf8',
+  s_open: 'f64',
+  s_max: 'f64',
+  s_close: 'f64',
+  t_open: 'f64',
+  t_max: 'f64',
+  t_close: 'f64',
+} as const;
+
+export const LOSS = { step: 'i32', loss: 'f64', loss_smoothed: 'f64' } as const;
+
+export const COLLAPSE = { n: 'i32', d: 'i32', t: 'f64', fraction: 'f64', t_c_theory: 'f64' } as const;
+
+export type SpectraSchema = typeof SPECTRA;
+export type JacobianErrorSchema = typeof JACOBIAN_ERROR;
+export type TheoryEdgesSchema = typeof THEORY_EDGES;
+export type TheoryDensitySchema = typeof THEORY_DENSITY;
+export type TheoryCurvesSchema = typeof THEORY_CURVES;
+export type GapsSchema = typeof GAPS;
+export type PhasesSchema = typeof PHASES;
+export type FitSchema = typeof FIT;
+export type PhaseTimesSchema = typeof PHASE_TIMES;
+export type LossSchema = typeof LOSS;
+export type CollapseSchema = typeof COLLAPSE;

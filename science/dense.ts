@@ -4,8 +4,10 @@
 // plainly gives the same numbers far faster. The forward uses the fused matMul + bias kernel.
 
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core ships its gradient definitions separately; training needs them registered.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import { registerTrainingGradients } from './tf-gradients.ts';
+
+// tfjs-core's node bundle has no gradients; autodiff of the plain ops needs them registered.
+registerTrainingGradients();
 
 type Dense = (x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 

@@ -3,9 +3,11 @@
 // dx = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂)) with dx̂ = dy ⊙ g needs a handful.
 
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core ships its gradient definitions separately; training needs them registered.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import { registerTrainingGradients } from './tf-gradients.ts';
 import { LAYER_NORM_EPS } from './mlp-architecture.ts';
+
+// tfjs-core's node bundle has no gradients; autodiff of the plain ops needs them registered.
+registerTrainingGradients();
 
 type LayerNorm = (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D;
 

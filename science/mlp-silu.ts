@@ -2,8 +2,10 @@
 // sigmoid(x)·(1 + x·(1 − sigmoid(x))) so the backward pass reuses the forward's sigmoid.
 
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core ships its gradient definitions separately; training needs them registered.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import { registerTrainingGradients } from './tf-gradients.ts';
+
+// tfjs-core's node bundle has no gradients; autodiff of the plain ops needs them registered.
+registerTrainingGradients();
 
 type Silu = (x: tf.Tensor2D) => tf.Tensor2D;
 

@@ -6,12 +6,14 @@
 //   ε̂ = Linear_out(SiLU(LN(h)))                          score = −ε̂/σ
 
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core ships its gradient definitions separately; training needs them registered.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import { registerTrainingGradients } from './tf-gradients.ts';
 import { dense, denseStock } from './dense.ts';
 import { layerNorm, layerNormStock } from './mlp-layer-norm.ts';
 import { silu, siluStock } from './mlp-silu.ts';
 import type { MlpArchitecture } from './mlp-architecture.ts';
+
+// tfjs-core's node bundle has no gradients; autodiff of the plain ops needs them registered.
+registerTrainingGradients();
 
 export interface ForwardOptions {
   /** Use tfjs's own autodiff kernels instead of the custom-gradient ones (reference for tests/bench). */

@@ -1,0 +1,141 @@
+// Scores that need no training (science.md §4), in float64:
+// - analytic: the linear Gaussian model p_s = N(0, C + sI), C = F diag(v) Fᵀ, s(x) = −(C + sI)⁻¹ x;
+// - empirical: the exact score of the training set's empirical distribution noised at variance s.
+
+import { cholesky, inverseSpd } from '../linalg/cholesky.ts';
+import { axpyKernel, matmul, matmulTransposeA, matmulTransposeB } from '../linalg/matrix.ts';
+import type { ScoreModel } from './score-model.ts';
+import type { VeSde } from './sde.ts';
+
+/**
+ * The analytic score of the linear Gaussian model. With G = F diag(√v) (d × m, m ≤ d), Woodbury gives
+ * (GGᵀ + sI)⁻¹ = (I − G K⁻¹ Gᵀ)/s with K = sI_m + GᵀG, so a score costs O(dm) per point and the
+ * Jacobian O(d²m), and K stays well conditioned even where C is singular (m < d).
+ */
+export function analyticScore(F: Float64Array, variances: Float64Array, d: number, m: number, sde: VeSde): ScoreModel {
+  if (F.length !== d * m) throw new Error(`analyticScore: F must hold d × m = ${d * m} values, got ${F.length}`);
+  if (variances.length !== m) throw new Error(`analyticScore: expected m = ${m} variances, got ${variances.length}`);
+  if (m > d) throw new Error(`analyticScore: m = ${m} must not exceed d = ${d}`);
+  const g = new Float64Array(d * m);
+  for (let i = 0; i < d; i++) for (let j = 0; j < m; j++) g[i * m + j] = F[i * m + j] * Math.sqrt(variances[j]);
+  const gtg = matmulTransposeA(g, g, d, m, m);
+  // K⁻¹ and G K⁻¹ for the last time asked (callers visit one time at a time).
+  let cached: { t: number; s: number; gkinv: Float64Array } | undefined;
+  const atTime = (t: number) => {
+    if (cached?.t === t) return cached;
+    const s = sde.variance(t);
+    const k = Float64Array.from(gtg);
+    for (let j = 0; j < m; j++) k[j * m + j] += s;
+    cholesky(k, m); // fails loudly if K is not SPD
+    cached = { t, s, gkinv: matmul(g, inverseSpd(k, m), d, m, m) };
+    return cached;
+  };
+  return {
+    kind: 'analytic',
+    d,
+    score(xs, n, t) {
+      if (xs.length !== n * d) throw new Error(`analyticScore.score: expected n × d = ${n * d} values, got ${xs.length}`);
+      const { s, gkinv } = atTime(t);
+      // s(x) = −(x − G K⁻¹ Gᵀ x)/s, for all points at once: P = X G (n × m), out = −(X − P (G K⁻¹)ᵀ)/s.
+      const p = matmul(xs, g, n, d, m);
+      const proj = matmulTransposeB(p, gkinv, n, m, d);
+      const out = new Float64Array(n * d);
+      const inv = 1 / s;
+      for (let i = 0; i < out.length; i++) out[i] = (proj[i] - xs[i]) * inv;
+      return out;
+    },
+    jacobian(x, t) {
+      if (x.length !== d) throw new Error(`analyticScore.jacobian: expected a point of dimension d = ${d}, got ${x.length}`);
+      const { s, gkinv } = atTime(t);
+      const proj = matmulTransposeB(gkinv, g, d, m, d);
+      const inv = 1 / s;
+      for (let i = 0; i < proj.length; i++) proj[i] *= inv;
+      for (let i = 0; i < d; i++) proj[i * d + i] -= inv;
+      return proj;
+    },
+  };
+}
+
+/** Softmax weights w_μ ∝ exp(−|x − y_μ|²/2s) over the n training points (log-sum-exp). */
+export function posteriorWeights(samples: Float64Array, n: number, d: number, x: Float64Array, xo: number, s: number): Float64Array {
+  const w = new Float64Array(n);
+  let max = -Infinity;
+  const inv2s = 1 / (2 * s);
+  for (let mu = 0; mu < n; mu++) {
+    const ro = mu * d;
+    let dist = 0;
+    for (let k = 0; k < d; k++) {
+      const diff = x[xo + k] - samples[ro + k];
+      dist += diff * diff;
+    }
+    const lw = -dist * inv2s;
+    w[mu] = lw;
+    if (lw > max) max = lw;
+  }
+  let total = 0;
+  for (let mu = 0; mu < n; mu++) {
+    const e = Math.exp(w[mu] - max);
+    w[mu] = e;
+    total += e;
+  }
+  const inv = 1 / total;
+  for (let mu = 0; mu < n; mu++) w[mu] *= inv;
+  return w;
+}
+
+/** Normalised weights below this change a posterior mean or covariance by less than rounding (the largest is ≥ 1/n). */
+const NEGLIGIBLE_WEIGHT = 1e-18;
+
+/**
+ * The empirical score of n training points y_μ (n × d): s_n(x) = (Σ_μ w_μ y_μ − x)/s, and its Jacobian
+ * J_n = −I/s + Cov_w(y)/s² (the covariance of the training points under the posterior weights).
+ */
+export function empiricalScore(samples: Float64Array, n: number, d: number, sde: VeSde): ScoreModel {
+  if (samples.length !== n * d) throw new Error(`empiricalScore: samples must hold n × d = ${n * d} values, got ${samples.length}`);
+  if (!(n >= 1)) throw new Error(`empiricalScore: needs at least one training point, got n = ${n}`);
+  const posteriorMean = (w: Float64Array, out: Float64Array, oo: number) => {
+    for (let mu = 0; mu < n; mu++) if (w[mu] > NEGLIGIBLE_WEIGHT) axpyKernel(w[mu], samples, mu * d, out, oo, d);
+  };
+  return {
+    kind: 'empirical',
+    d,
+    score(xs, count, t) {
+      if (xs.length !== count * d) throw new Error(`empiricalScore.score: expected n × d = ${count * d} values, got ${xs.length}`);
+      const s = sde.variance(t);
+      const out = new Float64Array(count * d);
+      for (let p = 0; p < count; p++) {
+        const w = posteriorWeights(samples, n, d, xs, p * d, s);
+        posteriorMean(w, out, p * d);
+        for (let k = 0; k < d; k++) out[p * d + k] = (out[p * d + k] - xs[p * d + k]) / s;
+      }
+      return out;
+    },
+    jacobian(x, t) {
+      if (x.length !== d) throw new Error(`empiricalScore.jacobian: expected a point of dimension d = ${d}, got ${x.length}`);
+      const s = sde.variance(t);
+      const w = posteriorWeights(samples, n, d, x, 0, s);
+      const mean = new Float64Array(d);
+      posteriorMean(w, mean, 0);
+      // Centred covariance Σ w (y − ȳ)(y − ȳ)ᵀ, accumulated on the lower triangle then mirrored.
+      const cov = new Float64Array(d * d);
+      const centred = new Float64Array(d);
+      for (let mu = 0; mu < n; mu++) {
+        const wm = w[mu];
+        if (wm <= NEGLIGIBLE_WEIGHT) continue;
+        for (let k = 0; k < d; k++) centred[k] = samples[mu * d + k] - mean[k];
+        for (let i = 0; i < d; i++) axpyKernel(wm * centred[i], centred, 0, cov, i * d, i + 1);
+      }
+      const inv = 1 / s;
+      const inv2 = inv * inv;
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < i; j++) {
+          const v = cov[i * d + j] * inv2;
+          cov[i * d + j] = v;
+          cov[j * d + i] = v;
+        }
+        cov[i * d + i] = cov[i * d + i] * inv2 - inv;
+      }
+      return cov;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// Command-line parsing: a subcommand (run by default) and options. Malformed input is a UsageError (exit 2).
+import { UsageError, didYouMean } from '../engine/errors.ts';
+
+export const COMMANDS = ['run', 'status', 'verify', 'gc', 'explain', 'pin', 'unpin', 'theory'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliArgs {
+  command: Command;
+  positionals: string[];
+  help: boolean;
+  configFiles: string[];
+  sets: string[];
+  sweeps: string[];
+  profile?: string;
+  only: string[];
+  force: string[];
+  jobs?: number;
+  store?: string;
+  out?: string;
+  dryRun: boolean;
+  json: boolean;
+  keep: number;
+  evict: boolean;
+}
+
+const VALUE_FLAGS = ['--config', '--set', '--sweep', '--profile', '--only', '--force', '--jobs', '--store', '--out', '--keep'];
+const BOOL_FLAGS = ['--help', '-h', '--dry-run', '--json', '--evict'];
+
+function positiveInt(flag: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min) throw new UsageError([`${flag} ${JSON.stringify(v)}: expects an integer ≥ ${min}`]);
+  return n;
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const a: CliArgs = {
+    command: 'run', positionals: [], help: false, configFiles: [], sets: [], sweeps: [], only: [], force: [],
+    dryRun: false, json: false, keep: 5, evict: false,
+  };
+  let commandSeen = false;
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let inline: string | undefined;
+    if (arg.startsWith('--') && arg.includes('=') && VALUE_FLAGS.includes(arg.slice(0, arg.indexOf('=')))) {
+      inline = arg.slice(arg.indexOf('=') + 1);
+      arg = arg.slice(0, arg.indexOf('='));
+    }
+    if (VALUE_FLAGS.includes(arg)) {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError([`${arg} needs a value`]);
+      switch (arg) {
+        case '--config': a.configFiles.push(v); break;
+        case '--set': a.sets.push(v); break;
+        case '--sweep': a.sweeps.push(v); break;
+        case '--profile': a.profile = v; break;
+        case '--only': a.only.push(v); break;
+        case '--force': a.force.push(v); break;
+        case '--jobs': a.jobs = positiveInt(arg, v, 1); break;
+        case '--store': a.store = v; break;
+        case '--out': a.out = v; break;
+        case '--keep': a.keep = positiveInt(arg, v, 0); break;
+      }
+    } else if (BOOL_FLAGS.includes(arg)) {
+      if (arg === '--help' || arg === '-h') a.help = true;
+      else if (arg === '--dry-run') a.dryRun = true;
+      else if (arg === '--json') a.json = true;
+      else if (arg === '--evict') a.evict = true;
+    } else if (arg.startsWith('-')) {
+      throw new UsageError([`unknown option ${arg}${didYouMean(arg, [...VALUE_FLAGS, ...BOOL_FLAGS])}`]);
+    } else if (!commandSeen && a.positionals.length === 0) {
+      if (!(COMMANDS as readonly string[]).includes(arg)) throw new UsageError([`unknown command "${arg}"${didYouMean(arg, COMMANDS)}`]);
+      a.command = arg as Command;
+      commandSeen = true;
+      if (a.command === 'theory') {
+        a.positionals = argv.slice(i + 1);
+        break;
+      }
+    } else {
+      a.positionals.push(arg);
+    }
+  }
+  return a;
+}

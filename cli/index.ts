@@ -1,0 +1,350 @@
+// The command line: `process.exitCode = await runCli(spec, process.argv.slice(2))` in pipeline.ts.
+// Everything the user can get wrong is checked before any work starts (exit 2, nothing written).
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import type { ConfigTree, PipelineSpec } from '../engine/dag.ts';
+import { declareDag, nodeLabel } from '../engine/dag.ts';
+import { parseAssignment, setInTree, type ConfigLayer } from '../engine/config.ts';
+import { UsageError, didYouMean } from '../engine/errors.ts';
+import { buildGraph, label, type BuiltGraph, type PhysicalNode, type Sweep } from '../engine/build.ts';
+import { Planner, formatPlan, planRows, type NodePlan } from '../engine/plan.ts';
+import { Store, type RunNodeRecord, type RunRecord } from '../cache/store.ts';
+import { StatCache } from '../cache/stat-cache.ts';
+import { ImportGraph } from '../cache/import-graph.ts';
+import { diffFingerprints } from '../cache/fingerprint.ts';
+import { ProgressReporter } from '../engine/progress.ts';
+import { executePlan } from '../engine/execute.ts';
+import { parseArgs, type CliArgs } from './args.ts';
+import { helpText } from './help.ts';
+import { tryLock, releaseLock } from '../cache/lock.ts';
+import type { ArtifactKey } from '../engine/digest.ts';
+
+const print = (s: string) => process.stdout.write(`${s}\n`);
+const eprint = (s: string) => process.stderr.write(`${s}\n`);
+
+function loadConfigFile(path: string): Promise<ConfigTree> {
+  return (async () => {
+    if (!existsSync(path)) throw new UsageError([`--config ${path}: no such file`]);
+    const text = readFileSync(path, 'utf8');
+    let tree: unknown;
+    try {
+      tree = /\.json$/i.test(path) ? JSON.parse(text) : (await import('yaml')).parse(text);
+    } catch (e) {
+      throw new UsageError([`--config ${path}: cannot parse: ${(e as Error).message}`]);
+    }
+    if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
+      throw new UsageError([`--config ${path}: expected a mapping of <stage> or <experiment> keys, got ${JSON.stringify(tree)}`]);
+    }
+    return tree as ConfigTree;
+  })();
+}
+
+async function configLayers(spec: PipelineSpec, args: CliArgs): Promise<{ layers: ConfigLayer[]; sweeps: Sweep[]; profile: string }> {
+  const problems: string[] = [];
+  const profile = args.profile ?? spec.defaultProfile;
+  if (!(profile in spec.profiles)) {
+    throw new UsageError([`unknown profile "${profile}": choose one of ${Object.keys(spec.profiles).join(', ')}${didYouMean(profile, Object.keys(spec.profiles))}`]);
+  }
+  const layers: ConfigLayer[] = [{ source: `profile ${profile}`, tree: spec.profiles[profile], raw: false }];
+  for (const f of args.configFiles) layers.push({ source: `--config ${f}`, tree: await loadConfigFile(f), raw: false });
+  const setTree: ConfigTree = {};
+  for (const s of args.sets) {
+    try {
+      const { path, raw } = parseAssignment('--set', s);
+      setInTree(setTree, path, raw);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  layers.push({ source: '--set', tree: setTree, raw: true });
+  const sweeps: Sweep[] = [];
+  for (const s of args.sweeps) {
+    try {
+      const { path, raw } = parseAssignment('--sweep', s);
+      const values = raw.split(',').map((v) => v.trim());
+      if (values.some((v) => v === '')) throw new Error(`--sweep ${JSON.stringify(s)} is malformed: an empty value in the list`);
+      sweeps.push({ path, raw, values: [...new Set(values)] });
+      // Check the key exists like a --set would.
+      const t: ConfigTree = {};
+      setInTree(t, path, values[0]);
+      layers.push({ source: `--sweep ${path.join('.')}`, tree: t, raw: true });
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  if (problems.length) throw new UsageError(problems);
+  // The sweep layers above only check keys and values; buildGraph applies one value per copy.
+  return { layers, sweeps, profile };
+}
+
+/** Nodes matched by a selector: a stage kind, a node name, experiment/node, or an experiment. */
+function select(graph: BuiltGraph, selectors: string[], flag: string): Set<PhysicalNode> {
+  const out = new Set<PhysicalNode>();
+  const problems: string[] = [];
+  for (const sel of selectors) {
+    const hits = graph.nodes.filter((n) =>
+      n.stage.name === sel || n.decls.some((d) => d.node === sel || `${d.experiment}/${d.node}` === sel || d.experiment === sel),
+    );
+    if (!hits.length) {
+      const names = new Set<string>();
+      for (const n of graph.nodes) {
+        names.add(n.stage.name);
+        for (const d of n.decls) names.add(`${d.experiment}/${d.node}`).add(d.node);
+      }
+      problems.push(`${flag} ${JSON.stringify(sel)}: no stage kind, node or experiment/node of that name${didYouMean(sel, names)}`);
+    }
+    for (const h of hits) out.add(h);
+  }
+  if (problems.length) throw new UsageError(problems);
+  return out;
+}
+
+function withUpstream(nodes: PhysicalNode[], roots: Set<PhysicalNode>): PhysicalNode[] {
+  const keep = new Set<PhysicalNode>();
+  const visit = (n: PhysicalNode) => {
+    if (keep.has(n)) return;
+    keep.add(n);
+    for (const i of Object.values(n.inputs)) visit(i.from);
+  };
+  for (const r of roots) visit(r);
+  return nodes.filter((n) => keep.has(n));
+}
+
+function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function runCli(spec: PipelineSpec, argv: string[]): Promise<number> {
+  const timings: Array<[string, number]> = [['process start + imports', performance.now()]];
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings.push([name, now - mark]);
+    mark = now;
+  };
+  const report = () => {
+    if (process.env.PIPELINE_TIMINGS) {
+      lap('rest');
+      eprint(`timings: ${timings.map(([k, v]) => `${k} ${v.toFixed(0)}ms`).join(', ')}, total ${performance.now().toFixed(0)}ms`);
+    }
+  };
+  try {
+    const code = await main(spec, argv, lap);
+    report();
+    return code;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      eprint(`error: ${e.problems.length > 1 ? `${e.problems.length} problems:\n  ` : ''}${e.problems.join('\n  ')}`);
+      eprint('nothing was run; see --help for parameters, their ranges and the node names');
+      return 2;
+    }
+    eprint(`error: ${(e as Error).stack ?? String(e)}`);
+    return 1;
+  }
+}
+
+async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => void): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.command === 'theory') {
+    const mod = (await import(/* the theory helper's file, loaded only for this command */ '../theory/calculator' + '.ts')) as {
+      runTheoryCommand(argv: string[]): Promise<number>;
+    };
+    return mod.runTheoryCommand(args.positionals);
+  }
+  const projectRoot = resolve(spec.projectRoot);
+  const store = new Store(resolve(args.store ?? process.env.PIPELINE_STORE ?? join(projectRoot, '.pipeline')));
+  const outDir = resolve(args.out ?? join(projectRoot, 'out'));
+  if (args.help) {
+    print(helpText(declareDag(spec).nodes, Object.keys(spec.profiles), spec.defaultProfile));
+    return 0;
+  }
+  if (args.command === 'verify') return verify(store, args);
+  if (args.command === 'gc') return gc(store, args);
+  if (args.command === 'pin' || args.command === 'unpin') return pin(store, args);
+
+  const { layers, sweeps, profile } = await configLayers(spec, args);
+  const graph = buildGraph(spec, layers, sweeps);
+  let nodes = graph.nodes;
+  if (args.only.length) nodes = withUpstream(nodes, select(graph, args.only, '--only'));
+  const forced = args.force.length ? select(graph, args.force, '--force') : new Set<PhysicalNode>();
+  if (args.command === 'explain' && args.positionals.length !== 1) throw new UsageError(['explain needs one NODE (a node name, experiment/node or stage kind)']);
+  const explained = args.command === 'explain' ? select(graph, args.positionals, 'explain') : undefined;
+  lap('declare + validate');
+
+  const stat = new StatCache(store.statCachePath());
+  const importGraph = new ImportGraph(projectRoot, stat);
+  for (const n of nodes) importGraph.codeOf(fileURLToPath(n.stage.module));
+  lap('fingerprint code');
+  const planner = new Planner(store, importGraph, stat);
+  const plans = planner.plan(nodes, forced);
+  lap('plan');
+
+  if (args.command === 'explain') return explain(plans.filter((p) => explained!.has(p.node)), planner);
+  if (args.command === 'status') return status(store, plans, args);
+  if (args.dryRun) {
+    const rows = planRows(plans);
+    print(args.json ? JSON.stringify(rows, null, 1) : formatPlan(rows));
+    return 0;
+  }
+
+  // ---- run: from here on the store and out/ are written.
+  store.init();
+  const runId = newRunId();
+  const startedAt = new Date().toISOString();
+  const progress = new ProgressReporter();
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!controller.signal.aborted) progress.info(`${sig}: stopping the running stages...`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let outcomes;
+  try {
+    outcomes = await executePlan(plans, {
+      store, planner, progress, projectRoot, runId, signal: controller.signal,
+      jobs: args.jobs ?? availableParallelism(),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.close();
+  }
+  lap('execute');
+  const interrupted = controller.signal.aborted;
+  const failed = [...outcomes.values()].filter((o) => o.status === 'failed');
+  const records: RunNodeRecord[] = [];
+  const exportItems = [];
+  for (const o of outcomes.values()) {
+    for (const d of o.plan.node.decls) {
+      records.push({ experiment: d.experiment, node: d.node, stage: o.plan.node.stage.name, key: o.key, fingerprint: o.fingerprint, status: o.status, durationMs: o.durationMs, error: o.error });
+      if (o.manifest) exportItems.push({ decl: d, manifest: o.manifest });
+    }
+  }
+  if (!interrupted && exportItems.length) {
+    const { exportOutputs } = await import('../artifacts/export.ts');
+    const r = await exportOutputs(exportItems, { store, outDir, projectRoot, runId });
+    if (r.written) progress.info(`exported ${r.written} outputs to ${outDir} (${r.upToDate} up to date)`);
+  }
+  lap('export');
+  const record: RunRecord = {
+    runId, startedAt, finishedAt: new Date().toISOString(), argv: process.argv.slice(2), profile,
+    status: interrupted ? 'interrupted' : failed.length ? 'failed' : 'succeeded',
+    config: { layers: layers.map((l) => ({ source: l.source, tree: l.tree })), host: hostname() },
+    nodes: records,
+  };
+  store.writeRun(record);
+  stat.save();
+  const counts = { computed: 0, cached: 0, failed: 0, skipped: 0, interrupted: 0 };
+  for (const o of outcomes.values()) counts[o.status]++;
+  progress.info(`run ${runId}: ${counts.computed} computed, ${counts.cached} cached, ${counts.failed} failed, ${counts.skipped} skipped${counts.interrupted ? `, ${counts.interrupted} interrupted` : ''}`);
+  if (interrupted) {
+    eprint('interrupted: the store is consistent (staging removed, locks released)');
+    return 130;
+  }
+  if (failed.length) {
+    for (const f of failed) eprint(`\nerror: ${f.error}`);
+    const skipped = [...outcomes.values()].filter((o) => o.status === 'skipped');
+    if (skipped.length) eprint(`\nnot run because an upstream stage failed: ${skipped.map((o) => label(o.plan.node)).join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+function status(store: Store, plans: NodePlan[], args: CliArgs): number {
+  const lastId = store.listRunIds()[0];
+  const last = lastId ? store.readRun(lastId) : undefined;
+  const rows = planRows(plans);
+  if (args.json) {
+    print(JSON.stringify({ lastRun: last ? { runId: last.runId, status: last.status, startedAt: last.startedAt, finishedAt: last.finishedAt } : null, plan: rows }, null, 1));
+    return 0;
+  }
+  print(last ? `last run ${last.runId}: ${last.status}, ${last.startedAt} → ${last.finishedAt}, ${last.nodes.length} nodes` : 'no run recorded yet');
+  print(formatPlan(rows));
+  return 0;
+}
+
+function explain(plans: NodePlan[], planner: Planner): number {
+  for (const p of plans) {
+    for (const d of p.node.decls) {
+      print(`${nodeLabel(d)} (stage ${p.node.stage.name}): ${p.action}${p.key ? `, key ${p.key}` : ', key pending (an input will be recomputed)'}`);
+    }
+    const fp = p.fingerprint ?? planner.fingerprint(p.node, () => undefined, {});
+    if (!fp) continue;
+    print(`  stage: ${fp.stage}`);
+    print(`  params: ${JSON.stringify(fp.params)}`);
+    print(`  environment: ${JSON.stringify(fp.environment)}`);
+    print(`  format: ${fp.format}`);
+    print('  code files:');
+    for (const [f, dgst] of Object.entries(fp.code.files).sort()) print(`    ${f} ${dgst.slice(0, 16)}`);
+    print(`  packages: ${Object.entries(fp.code.packages).sort().map(([k, v]) => `${k}@${v}`).join(', ') || 'none'}`);
+    print('  inputs:');
+    for (const [name, { from, output }] of Object.entries(p.node.inputs)) {
+      const i = p.fingerprint?.inputs[name];
+      print(`    ${name} ← ${label(from)}.${output}${i ? ` ${i.digest.slice(0, 16)}` : ' (pending)'}`);
+    }
+    const decl = p.node.decls[0];
+    const prev = planner.previousFingerprint(decl.experiment, decl.node);
+    if (!prev) print('  previous fingerprint: none recorded');
+    else {
+      const diff = diffFingerprints(prev, p.fingerprint ? fp : { ...fp, inputs: prev.inputs });
+      print(diff.length ? `  changes since the previous fingerprint:\n${diff.map((r) => `    - ${r}`).join('\n')}` : '  unchanged since the previous fingerprint');
+    }
+    for (const r of p.reasons) print(`  reason to run: ${r}`);
+  }
+  return 0;
+}
+
+function verify(store: Store, args: CliArgs): number {
+  if (!store.exists()) {
+    print(`no store at ${store.root}`);
+    return 0;
+  }
+  const r = store.verify(args.evict);
+  print(`verified ${r.checked} artifacts in ${store.root}: ${r.corrupt.length} corrupt${r.incomplete.length ? `, ${r.incomplete.length} incomplete (no manifest: treated as absent)` : ''}`);
+  for (const c of r.corrupt) print(`  corrupt ${c.key.slice(0, 12)} ${c.problem}${args.evict ? ' — evicted' : ''}`);
+  if (r.corrupt.length && !args.evict) print('run `verify --evict` to remove them; the next run recomputes them');
+  return r.corrupt.length && !args.evict ? 1 : 0;
+}
+
+function isLockedBy(store: Store) {
+  return (key: ArtifactKey) => {
+    const path = store.lockPath(key);
+    if (!existsSync(path)) return false;
+    // A lock we can take is stale (dead process): not in use.
+    if (tryLock(path)) {
+      releaseLock(path);
+      return false;
+    }
+    return true;
+  };
+}
+
+function gc(store: Store, args: CliArgs): number {
+  if (!store.exists()) {
+    print(`no store at ${store.root}`);
+    return 0;
+  }
+  const r = store.gc(args.keep, isLockedBy(store));
+  print(`gc: removed ${r.removed} artifacts, freed ${r.bytesFreed} bytes (${(r.bytesFreed / 1048576).toFixed(1)} MiB); kept ${r.kept} reachable from the last ${args.keep} runs and ${store.pins().length} pinned`);
+  return 0;
+}
+
+function pin(store: Store, args: CliArgs): number {
+  const [runId] = args.positionals;
+  if (!runId || args.positionals.length !== 1) throw new UsageError([`${args.command} needs one RUN id (see \`status\`)`]);
+  const ids = store.listRunIds();
+  if (args.command === 'pin') {
+    if (!ids.includes(runId)) throw new UsageError([`pin ${runId}: no such run${didYouMean(runId, ids)}`]);
+    store.setPins([...store.pins(), runId]);
+    print(`pinned run ${runId}`);
+  } else {
+    if (!store.pins().includes(runId)) throw new UsageError([`unpin ${runId}: not pinned (pinned: ${store.pins().join(', ') || 'none'})`]);
+    store.setPins(store.pins().filter((p) => p !== runId));
+    print(`unpinned run ${runId}`);
+  }
+  return 0;
+}

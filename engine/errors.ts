@@ -1,0 +1,44 @@
+// Errors as typed values. A UsageError is bad input caught before any work starts: exit code 2, nothing written.
+
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'UsageError';
+  }
+}
+
+/** Closest candidate by edit distance, for "did you mean ...?" (undefined when nothing is close). */
+export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined;
+}
+
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const list = [...candidates];
+  const c = closestName(name, list);
+  return c ? ` (did you mean "${c}"?)` : list.length ? ` (known: ${list.slice(0, 12).join(', ')}${list.length > 12 ? ', ...' : ''})` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,225 @@
+// Executes a plan: ready nodes go to a p-queue per resource class (cpu, gpu), each in its own child process.
+// Keys of nodes downstream of work are computed once their inputs are committed (early cutoff); a per-key lock
+// makes concurrent processes on one store compute each key once. A failure fails only its descendants.
+import PQueue from 'p-queue';
+import { rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PhysicalNode } from './build.ts';
+import { label } from './build.ts';
+import type { NodePlan, Planner } from './plan.ts';
+import type { Manifest, RunNodeRecord, Store } from '../cache/store.ts';
+import { acquireLock, releaseLock } from '../cache/lock.ts';
+import { fingerprintKey, type Fingerprint } from '../cache/fingerprint.ts';
+import type { ArtifactKey } from './digest.ts';
+import type { ProgressReporter } from './progress.ts';
+import { outputFileName, type ChildJob } from './job.ts';
+import type { Lineage, OutputSpec, InputSpec } from './stage.ts';
+import { visibleGpus } from './gpu.ts';
+
+export interface ExecuteOptions {
+  store: Store;
+  planner: Planner;
+  progress: ProgressReporter;
+  projectRoot: string;
+  runId: string;
+  jobs: number;
+  signal: AbortSignal;
+}
+
+export interface NodeOutcome {
+  plan: NodePlan;
+  status: RunNodeRecord['status'];
+  manifest?: Manifest;
+  key?: ArtifactKey;
+  fingerprint?: Fingerprint;
+  durationMs: number;
+  error?: string;
+}
+
+export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Promise<Map<PhysicalNode, NodeOutcome>> {
+  const { store, planner, progress, signal } = opts;
+  const cpu = new PQueue({ concurrency: Math.max(1, opts.jobs) });
+  let gpuIds: string[] | undefined;
+  let gpu: PQueue | undefined;
+  const freeGpus: string[] = [];
+  const outcomes = new Map<PhysicalNode, Promise<NodeOutcome>>();
+  const stagingDirs = new Set<string>();
+
+  const lineageOf = async (node: PhysicalNode): Promise<Lineage> => {
+    const seen = new Map<string, Lineage['nodes'][number]>();
+    const visit = async (n: PhysicalNode) => {
+      for (const { from } of Object.values(n.inputs)) {
+        const m = (await outcomes.get(from)!).manifest!;
+        if (seen.has(m.key)) continue;
+        seen.set(m.key, { stage: m.stage, node: m.node, experiment: m.experiment, key: m.key, params: m.params, environment: m.environment, durationMs: m.durationMs, createdAt: m.createdAt });
+        await visit(from);
+      }
+    };
+    await visit(node);
+    return { nodes: [...seen.values()] };
+  };
+
+  const compute = async (plan: NodePlan, key: ArtifactKey, fp: Fingerprint, inputs: Map<string, Manifest>): Promise<NodeOutcome> => {
+    const node = plan.node;
+    const decl = node.decls[0];
+    const lockPath = store.lockPath(key);
+    await acquireLock(lockPath, signal, () => progress.info(`waiting ${label(node)}: another process holds ${key.slice(0, 12)}`));
+    let staging: string | undefined;
+    let t0 = Date.now();
+    try {
+      // Another process may have committed it while we waited.
+      const existing = plan.forced ? undefined : planner.intactManifest(key);
+      if (existing) {
+        progress.cached(label(node));
+        return { plan, status: 'cached', manifest: existing, key, fingerprint: fp, durationMs: 0 };
+      }
+      staging = store.newStagingDir(key);
+      stagingDirs.add(staging);
+      const outputs: ChildJob['outputs'] = {};
+      for (const [name, spec] of Object.entries(node.stage.outputs as Record<string, OutputSpec>)) {
+        outputs[name] = { kind: spec.kind, file: outputFileName(name, spec), schema: spec.kind === 'table' ? spec.schema : undefined };
+      }
+      const jobInputs: ChildJob['inputs'] = {};
+      for (const [name, { from, output }] of Object.entries(node.inputs)) {
+        const m = inputs.get(name)!;
+        const spec = (node.stage.inputs as Record<string, InputSpec>)[name];
+        jobInputs[name] = {
+          path: join(store.artifactDir(m.key), m.outputs[output].file),
+          kind: m.outputs[output].kind,
+          schema: spec.kind === 'table' ? spec.schema : undefined,
+          origin: { stage: from.stage.name, node: m.node, experiment: m.experiment, key: m.key },
+        };
+      }
+      const job: ChildJob = {
+        module: node.stage.module,
+        stage: node.stage.name,
+        experiment: decl.experiment,
+        node: decl.node,
+        params: node.params,
+        environment: node.environment,
+        inputs: jobInputs,
+        outputs,
+        staging,
+        scratchDir: store.scratchDir(key),
+        lineage: await lineageOf(node),
+      };
+      const wantsGpu = node.resources.gpu > 0;
+      if (wantsGpu && gpuIds === undefined) {
+        gpuIds = visibleGpus();
+        freeGpus.push(...gpuIds);
+        gpu = new PQueue({ concurrency: Math.max(1, gpuIds.length) });
+      }
+      const queue = wantsGpu && gpuIds!.length ? gpu! : cpu;
+      const env: Record<string, string | undefined> = {};
+      const result = await queue.add(async () => {
+        if (signal.aborted) return { ok: false, error: 'interrupted', stderrTail: '', rows: {} };
+        const device = queue === gpu ? freeGpus.shift() : undefined;
+        t0 = Date.now();
+        // A cpu-slot child must not grab a GPU it was not given.
+        env.CUDA_VISIBLE_DEVICES = device ?? (wantsGpu ? '' : process.env.CUDA_VISIBLE_DEVICES);
+        progress.start(label(node));
+        try {
+          // execa is loaded only when something runs: a no-op run never pays for it.
+          const { runStageInChild } = await import('./executor.ts');
+          return await runStageInChild(job, { cwd: opts.projectRoot, env, signal }, {
+            onProgress: (f, m) => progress.progress(label(node), f, m),
+            onLog: (level, m) => progress.log(label(node), level, m),
+          });
+        } finally {
+          if (device !== undefined) freeGpus.push(device);
+        }
+      });
+      const durationMs = Date.now() - t0;
+      if (!result || !result.ok) {
+        const error = result?.error ?? 'interrupted';
+        if (signal.aborted) return { plan, status: 'interrupted', key, fingerprint: fp, durationMs, error };
+        const where = node.decls.map((d) => `${d.experiment}/${d.node}`).join(', ');
+        const message = `stage ${node.stage.name} failed at ${where}: ${error}${result?.stderrTail ? `\n--- stderr (tail) ---\n${result.stderrTail}` : ''}`;
+        progress.failed(label(node), error);
+        return { plan, status: 'failed', key, fingerprint: fp, durationMs, error: message };
+      }
+      for (const [name, o] of Object.entries(outputs)) {
+        if (!existsSync(join(staging, o.file))) {
+          const error = `stage ${node.stage.name} failed at ${decl.experiment}/${decl.node}: it finished without writing output "${name}"`;
+          progress.failed(label(node), `output ${name} not written`);
+          return { plan, status: 'failed', key, fingerprint: fp, durationMs, error };
+        }
+      }
+      const hashed = store.hashStaged(
+        staging,
+        Object.fromEntries(
+          Object.entries(outputs).map(([name, o]) => [name, { file: o.file, kind: o.kind, schema: o.schema }]),
+        ),
+      );
+      // Table row counts, for the catalog, from the child's report.
+      for (const [name, rows] of Object.entries(result.rows ?? {})) if (hashed[name]) hashed[name].rows = rows;
+      const manifest: Manifest = {
+        key,
+        stage: node.stage.name,
+        node: decl.node,
+        experiment: decl.experiment,
+        fingerprint: fp,
+        outputs: hashed,
+        params: node.params,
+        environment: node.environment,
+        durationMs,
+        createdAt: new Date().toISOString(),
+        runId: opts.runId,
+      };
+      store.commit(staging, manifest);
+      stagingDirs.delete(staging);
+      staging = undefined;
+      rmSync(store.scratchDir(key), { recursive: true, force: true });
+      progress.done(label(node), durationMs);
+      return { plan, status: 'computed', manifest, key, fingerprint: fp, durationMs };
+    } finally {
+      if (staging) {
+        rmSync(staging, { recursive: true, force: true });
+        stagingDirs.delete(staging);
+      }
+      releaseLock(lockPath);
+    }
+  };
+
+  const outcomeOf = async (plan: NodePlan): Promise<NodeOutcome> => {
+    const node = plan.node;
+    const inputs = new Map<string, Manifest>();
+    const upstream = new Map<PhysicalNode, Manifest>();
+    for (const [name, { from }] of Object.entries(node.inputs)) {
+      const up = await outcomes.get(from)!;
+      if (!up.manifest) {
+        return { plan, status: up.status === 'interrupted' ? 'interrupted' : 'skipped', durationMs: 0, error: `upstream ${label(from)} ${up.status}` };
+      }
+      inputs.set(name, up.manifest);
+      upstream.set(from, up.manifest);
+    }
+    if (signal.aborted) return { plan, status: 'interrupted', durationMs: 0 };
+    if (plan.action === 'cached') {
+      progress.cached(label(node));
+      return { plan, status: 'cached', manifest: plan.manifest, key: plan.key, fingerprint: plan.fingerprint, durationMs: 0 };
+    }
+    const fp = plan.fingerprint ?? planner.fingerprint(node, (n) => upstream.get(n))!;
+    const key = plan.key ?? fingerprintKey(fp);
+    if (!plan.forced) {
+      // Early cutoff: the recomputed inputs came out byte-identical, so this node is cached after all.
+      const m = planner.intactManifest(key);
+      if (m) {
+        progress.cached(label(node));
+        return { plan, status: 'cached', manifest: m, key, fingerprint: fp, durationMs: 0 };
+      }
+    }
+    try {
+      return await compute(plan, key, fp, inputs);
+    } catch (e) {
+      const error = `stage ${node.stage.name} at ${label(node)}: ${(e as Error).message}`;
+      if (signal.aborted) return { plan, status: 'interrupted', key, fingerprint: fp, durationMs: 0, error };
+      progress.failed(label(node), (e as Error).message);
+      return { plan, status: 'failed', key, fingerprint: fp, durationMs: 0, error };
+    }
+  };
+
+  for (const p of plans) outcomes.set(p.node, outcomeOf(p));
+  const settled = new Map<PhysicalNode, NodeOutcome>();
+  for (const p of plans) settled.set(p.node, await outcomes.get(p.node)!);
+  return settled;
+}

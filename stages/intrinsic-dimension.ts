@@ -1,0 +1,36 @@
+// Stage `intrinsic-dimension`: classical estimates of the images' intrinsic dimension (Levina–Bickel MLE
+// for several k, TwoNN), a cross-check of the dimension the spectral gap gives.
+
+import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+
+export default defineStage({
+  name: 'intrinsic-dimension',
+  description: 'Intrinsic dimension of the raw images: Levina–Bickel MLE (MacKay–Ghahramani averaging) and TwoNN',
+  module: import.meta.url,
+  params: {
+    k: param.numbers({ default: [5, 10, 20], min: 2, integer: true, minLength: 1, help: 'Neighbour counts of the MLE' }),
+    n: param.integer({ default: 2000, min: 0, help: 'Points used (first n rows of the images table; 0 = all). Cost grows as n²' }),
+  },
+  inputs: {
+    images: tableInput({ x: 'f32[]' }, 'Images, one per row'),
+  },
+  outputs: {
+    intrinsic_dimension: table({ method: 'utf8', k: 'i32', estimate: 'f64' }, 'method ∈ mle | twonn; k = neighbours (2 for TwoNN)'),
+  },
+  resources: { cpu: 1, memoryMiB: 500 },
+  async run(ctx) {
+    const { intrinsicDimensionTable } = await import('../images/intrinsic-dimension.ts');
+    const images = await ctx.read.table('images');
+    const { values, width } = images.columns.x;
+    const n = ctx.params.n === 0 ? images.numRows : Math.min(ctx.params.n, images.numRows);
+    ctx.progress(0, `nearest neighbours of ${n} points`);
+    const rows = intrinsicDimensionTable({ x: values.subarray(0, n * width), n, dim: width }, ctx.params.k);
+    for (const r of rows) ctx.log.info(`${r.method} k=${r.k}: ${r.estimate.toFixed(2)}`);
+    await ctx.write.table('intrinsic_dimension', {
+      method: rows.map((r) => r.method),
+      k: Int32Array.from(rows, (r) => r.k),
+      estimate: Float64Array.from(rows, (r) => r.estimate),
+    });
+    ctx.progress(1);
+  },
+});

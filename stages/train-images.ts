@@ -1,0 +1,89 @@
+// Stage `train-images`: train the image score network (images/score-net.ts: residual MLP on flattened
+// pixels with per-pixel EDM-style preconditioning, ε-prediction, VE SDE) on the `images` table and save
+// its EMA weights and loss curve. tfjs is imported inside `run` only.
+
+import { defineStage, file, param, table, tableInput } from '../engine/stage.ts';
+import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
+
+export default defineStage({
+  name: 'train-images',
+  description: 'Train the image noise predictor (residual MLP on pixels, preconditioned, ε-prediction, VE SDE)',
+  module: import.meta.url,
+  params: {
+    steps: param.integer({
+      default: 1500,
+      min: 1,
+      help: 'Optimiser steps. Quick default 1500 (≈ 3 min on one wasm core at hidden 256, batch 128); the paper profile wants ~10⁵ on a GPU',
+    }),
+    batch: param.integer({ default: 128, min: 1, help: 'Batch size' }),
+    lr: param.number({ default: 1e-3, min: 1e-8, max: 1, help: 'Adam learning rate (science.md: 1e-4 for long runs)' }),
+    ema: param.number({ default: 0.999, min: 0, max: 0.999999, help: 'EMA decay of the saved weights, with warm-up min(ema, (1+k)/(10+k))' }),
+    hidden: param.integer({ default: 256, min: 1, help: 'Hidden width H of the residual MLP' }),
+    blocks: param.integer({ default: 2, min: 0, help: 'Number of residual blocks' }),
+    time_embed: param.integer({ default: 64, min: 2, help: 'Width E of the sinusoidal time embedding and time MLP (even)' }),
+    conditioning: param.choice(['pixel', 'global'] as const, {
+      default: 'pixel',
+      help: 'Preconditioning statistics: per-pixel variance (pixel) or one variance for all pixels (global)',
+    }),
+    log_every: param.integer({ default: 25, min: 1, help: 'Loss rows: mean loss over each window of this many steps' }),
+    sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ at t = 0' }),
+    sigma_max: param.number({ default: 50, min: 0, help: 'VE SDE σ at t = 1' }),
+    eps: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest training time t' }),
+    seed: param.integer({ default: 0, min: 0, help: 'Seed of initialisation and batches' }),
+    backend: param.choice(BACKEND_CHOICES, { default: 'auto', help: 'tfjs backend (auto = best installed)' }),
+  },
+  check(p) {
+    if (!(p.sigma_min > 0 && p.sigma_max > p.sigma_min)) {
+      return `need 0 < sigma_min < sigma_max, got sigma_min=${p.sigma_min}, sigma_max=${p.sigma_max}`;
+    }
+    if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
+    if (p.time_embed % 2 !== 0) return `time_embed must be even (sin and cos halves), got ${p.time_embed}`;
+    return undefined;
+  },
+  inputs: {
+    images: tableInput({ x: 'f32[]' }, 'Training images, pixels in [−1, 1]'),
+  },
+  outputs: {
+    weights: file('bin', 'EMA weights, architecture, SDE and pixel statistics (images/score-net-weights.ts)'),
+    loss: table({ step: 'i32', loss: 'f64', loss_smoothed: 'f64' }, 'Training loss per logging window and its exponentially smoothed curve'),
+  },
+  resources: { cpu: 1, gpu: 1, memoryMiB: 2000 },
+  environment: (p) => ({ backend: resolveBackendName(p.backend), precision: 'float32' }),
+  async run(ctx) {
+    const p = ctx.params;
+    const { initBackend } = await import('../science/tf-backend.ts');
+    const { trainImageScoreNet } = await import('../images/train-score-net.ts');
+    const { encodeImageWeights } = await import('../images/score-net-weights.ts');
+    await initBackend(p.backend, (line) => ctx.log.info(line));
+    const images = await ctx.read.table('images');
+    const { values, width: d } = images.columns.x;
+    const started = performance.now();
+    const result = trainImageScoreNet(
+      values,
+      images.numRows,
+      d,
+      {
+        arch: { hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed },
+        sde: { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps },
+        conditioning: p.conditioning,
+        steps: p.steps,
+        batch: p.batch,
+        lr: p.lr,
+        emaDecay: p.ema,
+        seed: p.seed,
+        logEvery: p.log_every,
+      },
+      { signal: ctx.signal, onLog: (step, loss) => ctx.progress(step / p.steps, `step ${step} loss ${loss.toFixed(4)}`) },
+    );
+    ctx.log.info(`trained ${p.steps} steps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await ctx.write.file('weights', encodeImageWeights({ net: result.net, step: p.steps, params: result.params }));
+    // Smoothed curve: exponential moving average over logging windows (weight 0.1 on the newest).
+    const smoothed = new Float64Array(result.losses.length);
+    result.losses.forEach((r, i) => (smoothed[i] = i === 0 ? r.loss : 0.9 * smoothed[i - 1] + 0.1 * r.loss));
+    await ctx.write.table('loss', {
+      step: Int32Array.from(result.losses, (r) => r.step),
+      loss: Float64Array.from(result.losses, (r) => r.loss),
+      loss_smoothed: smoothed,
+    });
+  },
+});

@@ -1,0 +1,101 @@
+// Stage `train`: fit the residual-MLP score network (science.md §5) to the linear-manifold samples by
+// denoising score matching on tfjs, and save its EMA weights (science/mlp-weights.ts format) and the loss
+// curve. Checkpoints go to ctx.scratchDir, so a re-run after a crash resumes instead of restarting.
+// tfjs is imported inside `run` only: the engine's parent process imports every stage definition.
+
+import { defineStage, file, param, table, tableInput } from '../engine/stage.ts';
+import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
+
+export default defineStage({
+  name: 'train',
+  description: 'Train the residual-MLP noise predictor (ε-prediction, VE SDE) and save its EMA weights',
+  module: import.meta.url,
+  params: {
+    steps: param.integer({
+      default: 20000,
+      min: 1,
+      help: 'Optimiser steps. Quick default 20 000 (about 5–8 min on one CPU core with wasm for d = 100); the paper trains 2 000 000',
+    }),
+    batch: param.integer({ default: 128, min: 1, help: 'Batch size' }),
+    lr: param.number({ default: 1e-4, min: 1e-8, max: 1, help: 'Adam learning rate' }),
+    ema: param.number({
+      default: 0.9999,
+      min: 0,
+      max: 0.999999,
+      help: 'EMA decay of the saved weights; warm-up min(ema, (1+k)/(10+k)) at step k so short runs are usable',
+    }),
+    hidden: param.integer({ default: 128, min: 1, help: 'Hidden width H of the residual MLP' }),
+    blocks: param.integer({ default: 2, min: 0, help: 'Number of residual blocks' }),
+    time_embed: param.integer({
+      default: 128,
+      min: 2,
+      help: 'Width E of the sinusoidal time embedding and time MLP (even; the authors used 512)',
+    }),
+    checkpoint_every: param.integer({ default: 1000, min: 1, help: 'Write a resumable checkpoint every this many steps' }),
+    sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ at t = 0' }),
+    sigma_max: param.number({ default: 50, min: 0, help: 'VE SDE σ at t = 1' }),
+    eps: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest training time t' }),
+    seed: param.integer({ default: 0, min: 0, help: 'Seed of initialisation and of every batch' }),
+    backend: param.choice(BACKEND_CHOICES, {
+      default: 'auto',
+      help: 'tfjs backend: auto = tensorflow-gpu, then tensorflow, then wasm, then cpu (whichever is installed)',
+    }),
+  },
+  check(p) {
+    if (!(p.sigma_min > 0 && p.sigma_max > p.sigma_min)) {
+      return `need 0 < sigma_min < sigma_max, got sigma_min=${p.sigma_min}, sigma_max=${p.sigma_max}`;
+    }
+    if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
+    if (p.time_embed % 2 !== 0) return `time_embed must be even (sin and cos halves), got ${p.time_embed}`;
+    return undefined;
+  },
+  inputs: {
+    samples: tableInput({ x: 'f64[]' }, 'Training set: one sample x ∈ R^d per row'),
+  },
+  outputs: {
+    weights: file('bin', 'EMA weights of the score network with its architecture and SDE (science/mlp-weights.ts)'),
+    loss: table({ step: 'i32', loss: 'f64', loss_smoothed: 'f64' }, 'Training loss (mean over each logging window) and its smoothed curve'),
+  },
+  resources: { cpu: 1, gpu: 1 },
+  environment: (p) => ({ backend: resolveBackendName(p.backend), precision: 'float32' }),
+  async run(ctx) {
+    const p = ctx.params;
+    const { initBackend } = await import('../science/tf-backend.ts');
+    const { trainScoreNetwork } = await import('../science/train-loop.ts');
+    const { encodeWeights } = await import('../science/mlp-weights.ts');
+
+    const backend = await initBackend(p.backend, (line) => ctx.log.info(line));
+    if (ctx.environment.backend !== undefined && ctx.environment.backend !== backend) {
+      ctx.log.warn(`planned backend '${ctx.environment.backend}' but '${backend}' loaded; the fingerprint names the planned one`);
+    }
+    const samples = await ctx.read.table('samples');
+    const { values, width: d } = samples.columns.x;
+    const result = await trainScoreNetwork(
+      values,
+      samples.numRows,
+      {
+        arch: { d, hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed, timeMode: 'project' },
+        sde: { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps },
+        steps: p.steps,
+        batch: p.batch,
+        lr: p.lr,
+        ema: p.ema,
+        seed: p.seed,
+        checkpointEvery: p.checkpoint_every,
+      },
+      {
+        scratchDir: ctx.scratchDir,
+        signal: ctx.signal,
+        progress: (f, m) => ctx.progress(f, m),
+        log: (line) => ctx.log.info(line),
+      },
+    );
+    await ctx.write.file('weights', encodeWeights(result.weights));
+    const rows = result.lossRows;
+    await ctx.write.table('loss', {
+      step: Int32Array.from(rows, (r) => r.step),
+      loss: Float64Array.from(rows, (r) => r.loss),
+      loss_smoothed: Float64Array.from(rows, (r) => r.smoothed),
+    });
+  },
+});

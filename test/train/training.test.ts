@@ -1,0 +1,114 @@
+// Training: reproducible from the seed, resumable after kill -9 with bit-identical results, and on a
+// linear manifold the trained score's Jacobian separates normal (≈ −1) from tangent (≈ 0) directions.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parameterShapes } from '../../science/mlp-architecture.ts';
+import { TrainedMlpScore } from '../../science/mlp-score.ts';
+import { encodeWeights } from '../../science/mlp-weights.ts';
+import { createRng } from '../../science/random.ts';
+import { VeSde } from '../../science/sde.ts';
+import { initBackend } from '../../science/tf-backend.ts';
+import { CHECKPOINT_FILE, decodeCheckpoint } from '../../science/train-checkpoint.ts';
+import { trainScoreNetwork, type TrainConfig } from '../../science/train-loop.ts';
+import { linearManifoldData, RESUME_CONFIG, RESUME_N, resumeData } from './fixture.ts';
+import { symmetricEigenvalues } from './symmetric-eigenvalues.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const short: TrainConfig = { ...RESUME_CONFIG, steps: 60 };
+
+describe('training', () => {
+  it('same seed and backend give identical weights; another seed does not', async () => {
+    const data = resumeData();
+    const a = await trainScoreNetwork(data, RESUME_N, short);
+    const b = await trainScoreNetwork(data, RESUME_N, short);
+    const c = await trainScoreNetwork(data, RESUME_N, { ...short, seed: short.seed + 1 });
+    expect(Buffer.from(encodeWeights(a.weights)).equals(Buffer.from(encodeWeights(b.weights)))).toBe(true);
+    expect(Buffer.from(encodeWeights(a.weights)).equals(Buffer.from(encodeWeights(c.weights)))).toBe(false);
+    expect(a.lossRows.map((r) => r.loss)).toEqual(b.lossRows.map((r) => r.loss));
+  });
+
+  it('resumes after kill -9 and ends with the weights of an uninterrupted run', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'train-resume-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'train-child.ts'), scratch], {
+        stdio: 'ignore',
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      const checkpoint = path.join(scratch, CHECKPOINT_FILE);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => {
+          if (fs.existsSync(checkpoint)) {
+            clearInterval(timer);
+            child.kill('SIGKILL');
+            resolve();
+          } else if (child.exitCode !== null) {
+            clearInterval(timer);
+            reject(new Error(`child exited (${child.exitCode}) before writing a checkpoint`));
+          }
+        }, 2);
+      });
+      expect(await exited).toBe('SIGKILL');
+      const shapes = parameterShapes(RESUME_CONFIG.arch);
+      const killedAt = decodeCheckpoint(new Uint8Array(fs.readFileSync(checkpoint)), shapes).state.step;
+      expect(killedAt).toBeGreaterThan(0);
+      expect(killedAt).toBeLessThan(RESUME_CONFIG.steps);
+
+      const resumed = await trainScoreNetwork(resumeData(), RESUME_N, RESUME_CONFIG, { scratchDir: scratch });
+      expect(resumed.resumedFrom).toBeGreaterThanOrEqual(killedAt);
+      const straight = await trainScoreNetwork(resumeData(), RESUME_N, RESUME_CONFIG);
+      expect(Buffer.from(encodeWeights(resumed.weights)).equals(Buffer.from(encodeWeights(straight.weights)))).toBe(true);
+      resumed.rawParams.forEach((p, k) => expect(Buffer.from(p.buffer).equals(Buffer.from(straight.rawParams[k].buffer))).toBe(true));
+      expect(resumed.lossRows).toEqual(straight.lossRows);
+
+      // A damaged checkpoint is ignored (training restarts) rather than trusted.
+      fs.writeFileSync(checkpoint, fs.readFileSync(checkpoint).subarray(0, 100));
+      const lines: string[] = [];
+      const again = await trainScoreNetwork(resumeData(), RESUME_N, { ...RESUME_CONFIG, steps: 30 }, { scratchDir: scratch, log: (l) => lines.push(l) });
+      expect(again.resumedFrom).toBe(0);
+      expect(lines.join('\n')).toMatch(/ignoring unreadable checkpoint/);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('on a linear manifold (d = 8, m = 2) the loss falls and s·J has d − m eigenvalues near −1', async () => {
+    const d = 8, m = 2, n = 2000;
+    const { data } = linearManifoldData(d, m, n, 7);
+    const sde = { sigmaMin: 0.05, sigmaMax: 5, eps: 1e-5 };
+    const result = await trainScoreNetwork(data, n, {
+      arch: { d, hidden: 32, blocks: 1, timeEmbed: 16, timeMode: 'project' },
+      sde, steps: 400, batch: 128, lr: 3e-3, ema: 0.99, seed: 1, checkpointEvery: 1000, logEvery: 50,
+    });
+    const first = result.lossRows[0].loss, last = result.lossRows.at(-1)!.loss;
+    expect(last).toBeLessThan(0.6 * first);
+
+    const model = new TrainedMlpScore(result.weights);
+    const rng = createRng(9);
+    const sigma = 0.2, s = sigma * sigma;
+    const t = new VeSde(sde).timeOfVariance(s);
+    for (let point = 0; point < 3; point++) {
+      const x = data.slice(point * d, point * d + d).map((v) => v + sigma * rng.normal());
+      const J = model.jacobian(x, t);
+      const sym = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) sym[i * d + j] = (s * (J[i * d + j] + J[j * d + i])) / 2;
+      const eig = symmetricEigenvalues(sym, d);
+      // Exact linear-Gaussian theory: −1 with multiplicity d − m, −s/(s + λ_i) ≈ −0.01 for the tangent ones.
+      const normal = eig.slice(0, d - m), tangent = eig.slice(d - m);
+      // Generous bounds for a 400-step network, but a spectrum without the gap (or with the wrong count on
+      // either side of it) fails.
+      const msg = `eigenvalues of s·J at point ${point}: ${eig.map((e) => e.toFixed(3)).join(' ')}`;
+      for (const e of normal) expect(e, msg).toBeLessThan(-0.4);
+      for (const e of normal) expect(e, msg).toBeGreaterThan(-1.6);
+      const meanNormal = normal.reduce((a, b) => a + b, 0) / normal.length;
+      expect(meanNormal, msg).toBeLessThan(-0.7);
+      expect(meanNormal, msg).toBeGreaterThan(-1.3);
+      for (const e of tangent) expect(Math.abs(e), msg).toBeLessThan(0.25);
+    }
+  });
+});

@@ -25,10 +25,11 @@ export const AXIS = {
   sv: 'singular value of s·J',
   density: 'density of eigenvalues of sym(s·J)',
   dimension: 'eigenvalues detached from −1 (count)',
+  dimensionEstimate: 'estimated dimension',
   quantileLevel: 'quantile level (rank + ½) / d',
   gapWidth: 'gap width (eigenvalue of s·J)',
   delta: 'resolution Δ',
-  relError: '‖s·J_method − s·J_ref‖_F / ‖s·J_ref‖_F',
+  relError: 'relative Frobenius error of s·J',
   step: 'training step',
   loss: 'denoising loss (mean |ε̂ − ξ|²)',
   n: 'training-set size n',
@@ -52,7 +53,7 @@ export function figureConfig(style: FigureStyle): VegaLiteSpec {
       titleFontWeight: 'normal',
       gridColor: '#e6e6e6',
     },
-    legend: { labelFont: FONT, titleFont: FONT, labelFontSize: fs, titleFontSize: fs + 1, titleFontWeight: 'normal' },
+    legend: { labelFont: FONT, titleFont: FONT, labelFontSize: fs, titleFontSize: fs + 1, titleFontWeight: 'normal', labelLimit: 420 },
     header: { labelFont: FONT, titleFont: FONT, labelFontSize: fs + 1, titleFontSize: fs + 1 },
     title: { font: FONT, subtitleFont: FONT, fontSize: fs + 4, subtitleFontSize: fs, anchor: 'start' },
     text: { font: FONT, fontSize: fs },
@@ -103,14 +104,14 @@ export function decadeAxis(lo: number, hi: number, title: string): VegaLiteSpec 
   const span = Math.max(1, k1 - k0);
   const step = span > 14 ? 3 : span > 8 ? 2 : 1;
   const values: number[] = [];
-  for (let k = k0; k <= k1; k += step) values.push(Math.pow(10, k));
+  for (let k = k0; k <= k1; k += step) values.push(Number(`1e${k}`)); // exact decimal 10^k, not pow's rounding
   const cases = values.map((v) => `abs(log(datum.value) / LN10 - ${Math.round(Math.log10(v))}) < 1e-6 ? '${powerOfTenLabel(Math.round(Math.log10(v)))}'`);
   return { title, values, labelExpr: cases.join(' : ') + " : ''", grid: true };
 }
 
 /** Domain of a log scale that covers the data, padded to whole decades. */
 export function decadeDomain(lo: number, hi: number): [number, number] {
-  return [Math.pow(10, Math.floor(Math.log10(lo) + 1e-9)), Math.pow(10, Math.ceil(Math.log10(hi) - 1e-9))];
+  return [Number(`1e${Math.floor(Math.log10(lo) + 1e-9)}`), Number(`1e${Math.ceil(Math.log10(hi) - 1e-9)}`)];
 }
 
 /** Short numeric label: 3 significant digits, exponent form for very small or large values. */

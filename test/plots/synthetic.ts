@@ -235,9 +235,9 @@ export function collapseTime(n: number, d: number, p: number): number {
 
 export function collapseTable(): Table<typeof COLLAPSE> {
   const rows: Row[] = [];
-  const d = 10;
+  const d = 40;
   for (const n of [30, 100, 300, 1000, 3000]) {
-    const tc = collapseTime(n, d, 4);
+    const tc = collapseTime(n, d, 20);
     for (let k = 0; k <= 30; k++) {
       const t = 0.02 + (1.5 * k) / 30;
       rows.push({ n, d, t, fraction: 1 / (1 + Math.exp((t - tc) / 0.04)), t_c_theory: tc });

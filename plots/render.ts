@@ -2,14 +2,16 @@
 // this with a dynamic import inside `run`, so the engine parent, which only imports stage definitions,
 // stays fast.
 import { compile } from 'vega-lite';
-import { parse, textMetrics, View } from 'vega';
+import * as vega from 'vega';
 import { Resvg } from '@resvg/resvg-js';
 import { FONT, type VegaLiteSpec } from './theme.ts';
 import { loadDejaVuWidths, vegaTextWidth } from './text-metrics.ts';
 
 // Lay text out with the widths of the font resvg draws with (vega's fallback guesses 0.8 em a character).
 const dejaVu = loadDejaVuWidths();
-if (dejaVu) (textMetrics as { width: unknown }).width = vegaTextWidth(dejaVu);
+// vega exports textMetrics at runtime (vega-scenegraph) though its typings omit it.
+const textMetrics = (vega as unknown as { textMetrics?: { width: unknown } }).textMetrics;
+if (dejaVu && textMetrics) textMetrics.width = vegaTextWidth(dejaVu);
 
 export interface RenderOptions {
   /** PNG pixels per SVG pixel (2 gives crisp figures on high-density screens and in print). */
@@ -48,7 +50,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<{ svg: string; warn
     debug: () => logger,
   };
   const compiled = compile(spec as any, { logger: logger as any });
-  const view = new View(parse(compiled.spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
   try {
     return { svg: await view.toSVG(), warnings };
   } finally {

@@ -155,7 +155,7 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
     return mod.runTheoryCommand(args.positionals);
   }
   const projectRoot = resolve(spec.projectRoot);
-  const store = new Store(resolve(args.store ?? process.env.PIPELINE_STORE ?? join(projectRoot, '.pipeline')));
+  const store = new Store(resolve(args.store ?? (process.env.PIPELINE_STORE || join(projectRoot, '.pipeline'))));
   const outDir = resolve(args.out ?? join(projectRoot, 'out'));
   if (args.help) {
     print(helpText(declareDag(spec).nodes, Object.keys(spec.profiles), spec.defaultProfile));

@@ -13,7 +13,8 @@ export function closestName(name: string, candidates: Iterable<string>): string 
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    // An abbreviation ("nums" for "numbers") is a likelier meaning than a short name a few edits away.
+    const d = isAbbreviation(name.toLowerCase(), c.toLowerCase()) ? 1 : editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       bestDistance = d;
       best = c;
@@ -26,6 +27,13 @@ export function didYouMean(name: string, candidates: Iterable<string>): string {
   const list = [...candidates];
   const c = closestName(name, list);
   return c ? ` (did you mean "${c}"?)` : list.length ? ` (known: ${list.slice(0, 12).join(', ')}${list.length > 12 ? ', ...' : ''})` : '';
+}
+
+function isAbbreviation(short: string, long: string): boolean {
+  if (short.length < 3 || short.length >= long.length || short[0] !== long[0]) return false;
+  let j = 0;
+  for (const ch of long) if (ch === short[j]) j++;
+  return j === short.length;
 }
 
 function editDistance(a: string, b: string): number {

@@ -1,0 +1,89 @@
+// Bad input is caught before any work starts: exit code 2, a message naming the parameter or node, the value
+// and what is allowed, and nothing written (not even the store or out/ directories). Runs runCli in-process.
+import { describe, expect, it, afterEach, vi } from 'vitest';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../cli/index.ts';
+import { toySpec } from '../fixtures/toy-pipeline.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'bad-input-'));
+const store = join(tmp, 'store');
+const out = join(tmp, 'out');
+
+async function cli(args: string[], dag?: string): Promise<{ code: number; stderr: string; stdout: string }> {
+  let stderr = '';
+  let stdout = '';
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  if (dag) process.env.TOY_DAG = dag;
+  try {
+    const code = await runCli(toySpec, [...args, '--store', store, '--out', out]);
+    return { code, stderr, stdout };
+  } finally {
+    delete process.env.TOY_DAG;
+    e.mockRestore();
+    o.mockRestore();
+  }
+}
+
+afterEach(() => {
+  // Nothing written: neither the store nor out/ may exist after a rejected command line.
+  expect(existsSync(store)).toBe(false);
+  expect(existsSync(out)).toBe(false);
+});
+
+const cases: Array<{ what: string; args: string[]; dag?: string; expect: RegExp[] }> = [
+  { what: 'unknown parameter (suggests the closest)', args: ['--set', 'numbers.nn=3'], expect: [/numbers\.nn/, /did you mean "n"/] },
+  { what: 'unknown stage or experiment', args: ['--set', 'numbrs.n=3'], expect: [/numbrs/, /did you mean "numbers"/] },
+  { what: 'unknown node of an experiment', args: ['--set', 'toy.nums.n=3'], expect: [/toy\.nums/, /did you mean "numbers"/] },
+  { what: 'wrong type', args: ['--set', 'numbers.n=abc'], expect: [/numbers\.n/, /"abc"/, /expects a number/] },
+  { what: 'out of range', args: ['--set', 'numbers.n=5000'], expect: [/numbers\.n/, /5000/, /out of range/, /\[1, 1000\]/] },
+  { what: 'not an integer', args: ['--set', 'toy.numbers.n=2.5'], expect: [/toy\/numbers/, /2\.5/, /integer/] },
+  { what: 'not a choice', args: ['--set', 'numbers.mode=weird'], expect: [/numbers\.mode/, /weird/, /plain, fancy/] },
+  { what: 'boolean', args: ['--set', 'fail.fail=maybe'], expect: [/fail\.fail/, /maybe/, /true or false/] },
+  { what: 'inconsistent values (stage.check)', args: ['--set', 'broken.fail.n=20'], expect: [/broken\/fail/, /n \(20\) must not exceed limit \(10\)/] },
+  { what: 'malformed --set (no =)', args: ['--set', 'numbers.n'], expect: [/--set "numbers\.n" is malformed/, /key\.path=value/] },
+  { what: 'malformed --set (empty segment)', args: ['--set', 'numbers..n=1'], expect: [/malformed/] },
+  { what: 'malformed --sweep', args: ['--sweep', 'numbers.n=1,,2'], expect: [/--sweep/, /empty value/] },
+  { what: 'unknown profile', args: ['--profile', 'huge'], expect: [/unknown profile "huge"/, /smoke, quick, paper/] },
+  { what: 'dangling DAG: a required input not bound', args: [], dag: 'dangling', expect: [/broken\/dangling/, /required input "values"/] },
+  { what: 'binding to a missing output', args: [], dag: 'missing-output', expect: [/broken\/bad-binding/, /no output nope/] },
+  { what: 'table schema mismatch', args: [], dag: 'schema', expect: [/broken\/bad-schema/, /schema mismatch/, /column vec/] },
+  { what: 'cyclic DAG', args: [], dag: 'cycle', expect: [/cycle/, /broken\/cycle-a/, /broken\/cycle-b/] },
+  { what: 'unknown --only target', args: ['--only', 'summ'], expect: [/--only "summ"/, /did you mean "sum"/] },
+  { what: 'unknown option', args: ['--jbos', '2'], expect: [/unknown option --jbos/, /--jobs/] },
+  { what: 'bad --jobs', args: ['--jobs', '0'], expect: [/--jobs "0"/, /integer ≥ 1/] },
+];
+
+describe('bad input → exit 2, clear message, nothing written', () => {
+  for (const c of cases) {
+    it(c.what, async () => {
+      const r = await cli(c.args, c.dag);
+      expect(r.code).toBe(2);
+      for (const re of c.expect) expect(r.stderr).toMatch(re);
+    });
+  }
+
+  it('a bad value in a YAML --config names the file and the parameter', async () => {
+    const file = join(tmp, 'bad.yaml');
+    writeFileSync(file, 'numbers:\n  n: -1\nsum:\n  ofset: 2\n');
+    const r = await cli(['--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/numbers\.n = -1 \(from --config .*bad\.yaml\)/);
+    expect(r.stderr).toMatch(/sum\.ofset.*did you mean "offset"/);
+    expect(r.stderr).toMatch(/3 problems/); // one unknown key, the value rejected on both numbers nodes
+  });
+
+  it('--help lists every parameter with default, range, unit and help, plus experiments and nodes', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/numbers\.n = 5 \[rows\]\s+\(an integer in \[1, 1000\]\)\s+number of rows/);
+    expect(r.stdout).toMatch(/numbers\.mode = "plain"\s+\(plain \| fancy\)/);
+    expect(r.stdout).toMatch(/fail\.fail = false/);
+    expect(r.stdout).toMatch(/toy: numbers, sum, parity, sum-parity \(sum\), slow/);
+    expect(r.stdout).toMatch(/smoke \| quick \| paper \(default quick\)/);
+  });
+});
+
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));

@@ -1,0 +1,99 @@
+// Stage `theory`: random-matrix predictions for the linear Gaussian model (science.md §7) — bulk edges of
+// C, the density of the rescaled Jacobian s·J along the analysis grid, every gap's peak and visibility
+// window, gap widths and the dimension-drop curve vs s. Numerics in theory/, imported inside `run`.
+//
+// Resolution Δ default 0.1: in the rescaled spectrum (normal directions at −1, range [−1, 0]) a spacing
+// of 0.1 is about 4× the mean spacing of the m = 40 tangent eigenvalues of the paper's d = 100 setting
+// (≈ 1/40 over a unit interval), so bulk-internal fluctuations at finite d rarely exceed it, while the
+// paper's intermediate gap (height ≈ 0.6) and the manifold gap (opening at 9 γ₋) stay visible over a
+// wide window of s. It is a parameter: the phase diagram sweeps it.
+
+import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+
+export default defineStage({
+  name: 'theory',
+  description: 'Random-matrix theory of the linear model: edges, density of s·J, gaps, dimension drop',
+  module: import.meta.url,
+  params: {
+    alpha: param.number({ default: 0.4, min: 0, max: 1, help: 'α = m/d (used without a profile input)' }),
+    fractions: param.numbers({ default: [0.75, 0.25], min: 0, max: 1, minLength: 1, help: 'Group fractions f_k, summing to 1 (without a profile input)' }),
+    variances: param.numbers({ default: [1, 0.01], min: 0, minLength: 1, help: 'Group variances σ_k² (without a profile input)' }),
+    d: param.integer({ default: 100, min: 1, help: 'Ambient dimension for the dimension-drop curve (without a profile input)' }),
+    delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Gap resolution Δ in units of the rescaled spectrum, 0 < Δ < 1' }),
+    s_points: param.integer({ default: 100, min: 2, help: 'Points of the analysis grid (log-spaced in s over t ∈ [eps, 1])' }),
+    sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ_min' }),
+    sigma_max: param.number({ default: 50, min: 0, help: 'VE SDE σ_max' }),
+    eps: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest time of the grid' }),
+    at_times: param.numbers({ default: [0.45, 0.3, 0.11], min: 0, max: 1, help: 'Extra times t at which the density is written (Figure 4)' }),
+    density_nodes: param.integer({ default: 200, min: 8, help: 'Density nodes per bulk (edge-clustered)' }),
+  },
+  check(p) {
+    if (!(p.delta > 0 && p.delta < 1)) return `delta must be in (0, 1), got ${p.delta}`;
+    if (p.fractions.length !== p.variances.length) {
+      return `fractions and variances must have the same length, got ${p.fractions.length} and ${p.variances.length}`;
+    }
+    if (!(p.sigma_max > p.sigma_min && p.sigma_min > 0)) return `need 0 < sigma_min < sigma_max, got ${p.sigma_min}, ${p.sigma_max}`;
+    return undefined;
+  },
+  inputs: {
+    profile: tableInput(
+      { group: 'i32', fraction: 'f64', variance: 'f64', alpha: 'f64', d: 'i32', m: 'i32' },
+      'Variance profile of the data stage (overrides alpha/fractions/variances/d)',
+      true,
+    ),
+  },
+  outputs: {
+    theory_edges: table({ bulk: 'i32', lower: 'f64', upper: 'f64' }, 'Bulks of C’s non-zero spectrum, ascending'),
+    theory_density: table({ s: 'f64', t: 'f64', x: 'f64', density: 'f64' }, 'Density of s·J eigenvalues (continuous part; atom 1 − α at −1)'),
+    theory_gaps: table(
+      {
+        gap_index: 'i32',
+        kind: 'utf8',
+        lower_edge: 'f64',
+        upper_edge: 'f64',
+        s_max: 'f64',
+        height: 'f64',
+        s_open: 'f64',
+        s_close: 'f64',
+        t_open: 'f64',
+        t_max: 'f64',
+        t_close: 'f64',
+      },
+      'Every gap: edges in C units, peak, height and visibility window (NaN: not applicable / never visible)',
+    ),
+    theory_curves: table(
+      { s: 'f64', t: 'f64', gap_index: 'i32', width: 'f64', dimension: 'f64' },
+      'Gap width vs s per gap (dimension NaN) and the dimension-drop curve (gap_index −1, width NaN)',
+    ),
+  },
+  resources: { cpu: 1, memoryMiB: 200 },
+  async run(ctx) {
+    const p = ctx.params;
+    const { buildTheoryTables } = await import('../theory/theory-tables.ts');
+    const { profileFromTable } = await import('../theory/profile.ts');
+    let profile = { alpha: p.alpha, fractions: p.fractions, variances: p.variances };
+    let d = p.d;
+    if (ctx.read.has('profile')) {
+      const fromData = profileFromTable(await ctx.read.table('profile'));
+      profile = fromData.profile;
+      d = fromData.d;
+      ctx.log.info(`profile from ${ctx.read.origin('profile').node}: α = ${profile.alpha}, ${profile.fractions.length} group(s), d = ${d}`);
+    }
+    ctx.progress(0.1, 'edges and density');
+    const tables = buildTheoryTables({
+      profile,
+      d,
+      delta: p.delta,
+      sde: { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps },
+      sPoints: p.s_points,
+      atTimes: p.at_times,
+      densityNodes: p.density_nodes,
+    });
+    ctx.progress(0.8, 'writing');
+    await ctx.write.table('theory_edges', tables.edges);
+    await ctx.write.table('theory_density', tables.density);
+    await ctx.write.table('theory_gaps', tables.gaps);
+    await ctx.write.table('theory_curves', tables.curves);
+    ctx.progress(1);
+  },
+});

@@ -1,0 +1,81 @@
+// The theory, montecarlo and gaps stages run through a fake context on the fig3-left setting
+// (d = 100, m = 40, f = 0.75, σ₁² = 1, σ₂² = 0.01).
+import { describe, expect, it } from 'vitest';
+import theoryStage from '../../stages/theory.ts';
+import montecarloStage from '../../stages/montecarlo.ts';
+import gapsStage from '../../stages/gaps.ts';
+import { fakeContext, rowCount } from './fake-ctx.ts';
+
+const profileTable = {
+  numRows: 2,
+  columns: {
+    group: Int32Array.from([0, 1]),
+    fraction: Float64Array.from([0.75, 0.25]),
+    variance: Float64Array.from([1, 0.01]),
+    alpha: Float64Array.from([0.4, 0.4]),
+    d: Int32Array.from([100, 100]),
+    m: Int32Array.from([40, 40]),
+  },
+};
+
+type Cols = Record<string, ArrayLike<unknown>>;
+
+describe('theory stage', () => {
+  it('writes edges, density, gaps and curves consistent with each other', async () => {
+    const { ctx, written } = fakeContext(theoryStage, { s_points: 30 }, { profile: profileTable });
+    await theoryStage.run(ctx);
+    const edges = written.theory_edges as Cols;
+    expect(rowCount(edges)).toBe(2);
+    const gaps = written.theory_gaps as Cols;
+    expect(Array.from(gaps.kind as string[])).toEqual(['manifold', 'intermediate']);
+    const curves = written.theory_curves as Cols;
+    expect(rowCount(curves)).toBe(30 * 3);
+    const dims = Array.from(curves.dimension as Float64Array).filter((_, i) => (curves.gap_index as Int32Array)[i] === -1);
+    // Dimension drop: 0 at the largest s, m = 40 at the smallest, never above m.
+    expect(dims[0]).toBeCloseTo(0, 6);
+    expect(dims[dims.length - 1]).toBeCloseTo(40, 6);
+    expect(Math.max(...dims)).toBeLessThanOrEqual(40 + 1e-9);
+    const density = written.theory_density as Cols;
+    expect(rowCount(density)).toBeGreaterThan(33 * 2 * 200);
+    expect(Array.from(density.x as Float64Array).every((x) => x >= -1 && x <= 0)).toBe(true);
+  });
+});
+
+describe('montecarlo → gaps on the fig3-left setting', () => {
+  it('dimension estimate 40 in consolidation and 30 at the theory s_max', async () => {
+    const theory = fakeContext(theoryStage, { s_points: 100 }, { profile: profileTable });
+    await theoryStage.run(theory.ctx);
+    const tg = theory.written.theory_gaps as Cols;
+    const sMax = (tg.s_max as Float64Array)[1];
+    const sConsolidation = (tg.s_close as Float64Array)[1];
+
+    const mc = fakeContext(montecarloStage, { draws: 20, s_points: 100, seed: 7 }, { profile: profileTable });
+    await montecarloStage.run(mc.ctx);
+    const spectra = mc.written.spectra as Cols;
+    expect(rowCount(spectra)).toBe(100 * 20 * 100);
+
+    const g = fakeContext(gapsStage, {}, { spectra: { numRows: rowCount(spectra), columns: spectra } });
+    await gapsStage.run(g.ctx);
+    const ph = g.written.phases as Cols;
+    const s = ph.s as Float64Array;
+    const dim = ph.dim_estimate as Float64Array;
+    const phase = ph.phase as string[];
+    const nearest = (target: number) => {
+      let best = 0;
+      for (let i = 0; i < s.length; i++) if (Math.abs(Math.log(s[i] / target)) < Math.abs(Math.log(s[best] / target))) best = i;
+      return best;
+    };
+    const atMax = nearest(sMax);
+    expect(dim[atMax]).toBe(30);
+    expect(phase[atMax]).toBe('coverage');
+    // Well inside consolidation (s below the theory's closing of the intermediate gap).
+    for (let i = 0; i < s.length; i++) {
+      if (s[i] < sConsolidation / 3) {
+        expect(dim[i]).toBe(40);
+        expect(phase[i]).toBe('consolidation');
+      }
+    }
+    // The largest s: trivial, no gap.
+    expect(phase[0]).toBe('trivial');
+  });
+});

@@ -58,12 +58,21 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<{ svg: string; warn
   }
 }
 
-/** SVG → PNG at `scale`, white background (vega's own background rect is white too). */
-export function rasterise(svg: string, scale = 2): Uint8Array {
-  const resvg = new Resvg(svg, {
+function resvgOf(svg: string, scale: number): Resvg {
+  return new Resvg(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: FONT },
     background: 'white',
     fitTo: { mode: 'zoom', value: scale },
   });
-  return new Uint8Array(resvg.render().asPng());
+}
+
+/** SVG → PNG at `scale`, white background (vega's own background rect is white too). */
+export function rasterise(svg: string, scale = 2): Uint8Array {
+  return new Uint8Array(resvgOf(svg, scale).render().asPng());
+}
+
+/** SVG → raw RGBA pixels (row-major, 4 bytes a pixel): what the PNG holds, for checks without a decoder. */
+export function rasterisePixels(svg: string, scale = 1): { width: number; height: number; rgba: Uint8Array } {
+  const image = resvgOf(svg, scale).render();
+  return { width: image.width, height: image.height, rgba: new Uint8Array(image.pixels) };
 }

@@ -17,6 +17,7 @@ import {
   type MlpArchitecture,
 } from './mlp-architecture.ts';
 import { denoisingLoss } from './mlp.ts';
+import { backpropLossAndGradients } from './mlp-backprop.ts';
 import type { TrainedWeights } from './mlp-weights.ts';
 import { createRng } from './random.ts';
 import { VeSde, type VeSdeParams } from './sde.ts';
@@ -50,8 +51,8 @@ export interface TrainHooks {
   progress?(fraction: number, message: string): void;
   log?(line: string): void;
   signal?: AbortSignal;
-  /** Use tfjs's stock autodiff kernels (reference path for tests and the benchmark). */
-  stock?: boolean;
+  /** How gradients are computed (default 'auto'; see GradientPath). */
+  gradients?: GradientPath;
 }
 
 export interface TrainResult {
@@ -113,13 +114,30 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
   return { xIn, emb, noise };
 }
 
+/**
+ * How a step's gradients are computed. 'backprop': explicit back-propagation, products on the backend and
+ * element-wise work in JS (mlp-backprop.ts; fastest on wasm/cpu). 'custom': tfjs autodiff through the
+ * custom-gradient layers (keeps everything on the device: for GPU/native backends). 'stock': tfjs autodiff
+ * of the plain ops (reference). 'auto': backprop on wasm and cpu, custom otherwise.
+ */
+export type GradientPath = 'auto' | 'backprop' | 'custom' | 'stock';
+
+export function resolveGradientPath(path: GradientPath): Exclude<GradientPath, 'auto'> {
+  if (path !== 'auto') return path;
+  const backend = tf.getBackend();
+  return backend === 'wasm' || backend === 'cpu' ? 'backprop' : 'custom';
+}
+
 /** Loss and gradients of one batch at `params` on the active tfjs backend. */
 export function lossAndGradients(
   arch: MlpArchitecture,
   params: Float32Array[],
   batch: Batch,
-  stock = false,
+  path: GradientPath = 'auto',
 ): { loss: number; grads: Float32Array[] } {
+  const resolved = resolveGradientPath(path);
+  if (resolved === 'backprop') return backpropLossAndGradients(arch, params, batch);
+  const stock = resolved === 'stock';
   const shapes = parameterShapes(arch);
   const B = batch.noise.length / arch.d;
   return tf.tidy(() => {
@@ -162,11 +180,13 @@ export async function trainScoreNetwork(data: Float64Array, n: number, c: TrainC
 
   const adam = { lr: c.lr, ...ADAM_DEFAULTS };
   const progressEvery = Math.max(1, Math.floor(c.steps / 200));
+  const gradientPath = resolveGradientPath(hooks.gradients ?? 'auto');
+  log(`gradients: ${gradientPath} on the ${tf.getBackend()} backend`);
   const started = performance.now();
   while (state.step < c.steps) {
     if (hooks.signal?.aborted) throw new Error('training aborted');
     const next = state.step + 1;
-    const { loss, grads } = lossAndGradients(c.arch, state.params, drawBatch(data, n, c, next), hooks.stock);
+    const { loss, grads } = lossAndGradients(c.arch, state.params, drawBatch(data, n, c, next), gradientPath);
     if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at step ${next} (try a smaller lr)`);
     adamStep(state, grads, adam, c.ema);
     window.sum += loss;

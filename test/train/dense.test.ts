@@ -60,7 +60,7 @@ describe('custom-gradient layers', () => {
     expect(maxRelDiff(tf.grad(fs(silu))(x), tf.grad(fs(siluStock))(x))).toBeLessThan(1e-5);
   });
 
-  it('whole network: loss gradients with custom layers equal the stock-autodiff network', () => {
+  it('whole network: custom-layer autodiff and explicit backprop gradients equal stock autodiff', () => {
     for (const timeMode of ['project', 'concat'] as const) {
       const arch: MlpArchitecture = { d: 6, hidden: 16, blocks: 2, timeEmbed: 8, timeMode };
       const cfg: TrainConfig = {
@@ -70,18 +70,20 @@ describe('custom-gradient layers', () => {
       createRng(4).fillNormal(data);
       const params = initialParameters(arch, createRng(5));
       const batch = drawBatch(data, 50, cfg, 1);
-      const ours = lossAndGradients(arch, params, batch, false);
-      const ref = lossAndGradients(arch, params, batch, true);
-      expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-5 * ref.loss);
-      parameterShapes(arch).forEach((s, k) => {
-        const a = ours.grads[k], r = ref.grads[k];
-        let scale = 0, diff = 0;
-        for (let i = 0; i < r.length; i++) {
-          scale = Math.max(scale, Math.abs(r[i]));
-          diff = Math.max(diff, Math.abs(a[i] - r[i]));
-        }
-        expect(diff, `${timeMode} ${s.name}`).toBeLessThanOrEqual(1e-4 * scale + 1e-9);
-      });
+      const ref = lossAndGradients(arch, params, batch, 'stock');
+      for (const path of ['custom', 'backprop'] as const) {
+        const ours = lossAndGradients(arch, params, batch, path);
+        expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-5 * ref.loss);
+        parameterShapes(arch).forEach((s, k) => {
+          const a = ours.grads[k], r = ref.grads[k];
+          let scale = 0, diff = 0;
+          for (let i = 0; i < r.length; i++) {
+            scale = Math.max(scale, Math.abs(r[i]));
+            diff = Math.max(diff, Math.abs(a[i] - r[i]));
+          }
+          expect(diff, `${path} ${timeMode} ${s.name}`).toBeLessThanOrEqual(1e-4 * scale + 1e-9);
+        });
+      }
     }
   });
 });

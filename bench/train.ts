@@ -1,0 +1,118 @@
+// Benchmark of the score-network training step and of the trained score's Jacobian.
+//   npx tsx bench/train.ts [--backend wasm|cpu|auto] [--reps 30]
+// Rows: the reference model (input 100 + 32-dim time embedding → 128, 2 residual blocks of 128, → 100;
+// ≈ 70 MFLOP per step at batch 128) with tfjs's stock autodiff (tf.matMul gradients: the reference,
+// measured in the same run) and with our custom-gradient layers; the paper's architecture (time MLP and
+// per-block projections) at E = 128 and 512; the whole loop step (batch drawing + gradients + Adam/EMA);
+// and the forward-mode Jacobian per point at d = 100. Goal: ≤ 6 ms/step for the reference model.
+
+import { initialParameters, parameterCount, type MlpArchitecture } from '../science/mlp-architecture.ts';
+import { TrainedMlpScore } from '../science/mlp-score.ts';
+import { createRng } from '../science/random.ts';
+import { initBackend, type BackendChoice } from '../science/tf-backend.ts';
+import { ADAM_DEFAULTS, adamStep, initialOptimizerState } from '../science/train-adam.ts';
+import { drawBatch, lossAndGradients, trainScoreNetwork, type GradientPath, type TrainConfig } from '../science/train-loop.ts';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const backend = await initBackend(arg('backend', 'auto') as BackendChoice);
+const reps = Number(arg('reps', '30'));
+const d = 100, batch = 128, n = 2000;
+const data = new Float64Array(n * d);
+createRng(1).fillNormal(data);
+
+const reference: MlpArchitecture = { d, hidden: 128, blocks: 2, timeEmbed: 32, timeMode: 'concat' };
+const paper128: MlpArchitecture = { d, hidden: 128, blocks: 2, timeEmbed: 128, timeMode: 'project' };
+const paper512: MlpArchitecture = { ...paper128, timeEmbed: 512 };
+
+const config = (arch: MlpArchitecture): TrainConfig => ({
+  arch, sde: { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 }, steps: reps, batch, lr: 1e-4, ema: 0.9999, seed: 0, checkpointEvery: 1e9,
+});
+
+/** Matmul FLOPs of one training step (forward + two backward products per Linear). */
+function stepFlops(a: MlpArchitecture): number {
+  const linear = (i: number, o: number): number => 3 * 2 * batch * i * o;
+  let f = linear(a.timeMode === 'concat' ? a.d + a.timeEmbed : a.d, a.hidden) + linear(a.hidden, a.d);
+  f += a.blocks * 2 * linear(a.hidden, a.hidden);
+  if (a.timeMode === 'project') f += 2 * linear(a.timeEmbed, a.timeEmbed) + a.blocks * linear(a.timeEmbed, a.hidden);
+  return f;
+}
+
+/** Median milliseconds of `fn` over `reps` runs after 3 warm-ups. */
+function time(fn: () => void): number {
+  for (let i = 0; i < 3; i++) fn();
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((x, y) => x - y);
+  return ms[Math.floor(ms.length / 2)];
+}
+
+interface Row {
+  what: string;
+  ms: number;
+  note: string;
+}
+const rows: Row[] = [];
+
+function gradientRow(label: string, arch: MlpArchitecture, path: GradientPath): number {
+  const params = initialParameters(arch, createRng(2));
+  const b = drawBatch(data, n, config(arch), 1);
+  const ms = time(() => lossAndGradients(arch, params, b, path));
+  const gflops = stepFlops(arch) / ms / 1e6;
+  rows.push({ what: label, ms, note: `${(stepFlops(arch) / 1e6).toFixed(0)} MFLOP, ${gflops.toFixed(1)} GFLOP/s` });
+  return ms;
+}
+
+const stockMs = gradientRow('reference model, stock tfjs autodiff (reference)', reference, 'stock');
+const customMs = gradientRow('reference model, custom-gradient layers (autodiff)', reference, 'custom');
+const backpropMs = gradientRow('reference model, explicit backprop (JS elementwise)', reference, 'backprop');
+gradientRow('paper arch E=128, custom-gradient layers (autodiff)', paper128, 'custom');
+gradientRow('paper arch E=128, explicit backprop', paper128, 'backprop');
+gradientRow('paper arch E=512, explicit backprop', paper512, 'backprop');
+
+// The parts of a loop step outside tfjs.
+{
+  const cfg = config(paper128);
+  rows.push({ what: 'batch drawing (JS, paper arch E=128)', ms: time(() => drawBatch(data, n, cfg, 1)), note: `${batch}×${d} normals` });
+  const state = initialOptimizerState(initialParameters(paper128, createRng(3)));
+  const grads = state.params.map((p) => new Float32Array(p.length).fill(1e-3));
+  rows.push({
+    what: 'Adam + EMA update (JS, paper arch E=128)',
+    ms: time(() => adamStep(state, grads, { lr: 1e-4, ...ADAM_DEFAULTS }, 0.9999)),
+    note: `${parameterCount(paper128)} parameters`,
+  });
+}
+
+// Whole loop steps, as the stage runs them.
+const loopMs: Record<string, number> = {};
+for (const [label, arch] of [['reference model', reference], ['paper arch E=128', paper128]] as const) {
+  const t0 = performance.now();
+  await trainScoreNetwork(data, n, config(arch));
+  loopMs[label] = (performance.now() - t0) / reps;
+  rows.push({ what: `training loop step, ${label}`, ms: loopMs[label], note: 'mean incl. batch, gradients, Adam, EMA' });
+}
+
+// Jacobian of the trained score (pure JS float64, forward mode) at d = 100.
+{
+  const model = new TrainedMlpScore({ arch: paper128, sde: config(paper128).sde, step: 0, params: initialParameters(paper128, createRng(4)) });
+  const x = data.slice(0, d);
+  rows.push({ what: 'Jacobian per point, d=100, paper arch E=128 (JS f64)', ms: time(() => model.jacobian(x, 0.3)), note: 'target ≤ 2 ms' });
+  const xs = data.slice(0, 128 * d);
+  rows.push({ what: 'score of 128 points, d=100 (JS f64)', ms: time(() => model.score(xs, 128, 0.3)), note: '' });
+}
+
+console.log(`backend: ${backend}; median of ${reps} runs; batch ${batch}`);
+const w = Math.max(...rows.map((r) => r.what.length));
+console.log(`${'what'.padEnd(w)}  ${'ms'.padStart(8)}  note`);
+for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.ms.toFixed(2).padStart(8)}  ${r.note}`);
+const best = Math.min(customMs, backpropMs);
+console.log(`\nreference model vs stock autodiff: custom-gradient ${(stockMs / customMs).toFixed(2)}× faster, explicit backprop ${(stockMs / backpropMs).toFixed(2)}× faster`);
+console.log(`goal ≤ 6 ms/step (reference model): ${best <= 6 ? 'met' : 'not met'} (${best.toFixed(2)} ms; the brief's figures on a quiet machine: stock 37 ms, so scale by ${(37 / stockMs).toFixed(2)} to compare)`);
+const quick = loopMs['paper arch E=128'];
+console.log(`quick profile (train.steps = 20 000, paper arch E=128): ≈ ${((20000 * quick) / 60000).toFixed(1)} min; paper's 2 000 000 steps: ≈ ${((2e6 * quick) / 3.6e6).toFixed(1)} h on this backend`);

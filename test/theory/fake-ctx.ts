@@ -1,9 +1,15 @@
 // A small in-memory stand-in for the engine's StageContext: defaults merged with overrides, inputs from
 // a map, written tables captured. Enough to call `stage.run(ctx)` in a test.
-import type { ParamSchema, StageDefinition, Table } from '../../engine/stage.ts';
+import type { ParamSchema, Table } from '../../engine/stage.ts';
+
+/** The parts of a stage definition the fake needs (method syntax keeps `check` bivariant for any stage). */
+interface StageLike {
+  params: ParamSchema;
+  check?(params: never): string | undefined;
+}
 
 export function fakeContext(
-  stage: StageDefinition,
+  stage: StageLike,
   overrides: Record<string, unknown> = {},
   inputs: Record<string, { numRows: number; columns: Record<string, unknown> }> = {},
 ) {

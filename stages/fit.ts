@@ -1,0 +1,66 @@
+// Stage `fit`: estimate the data model (m and a K-group variance profile) from measured spectra by
+// fitting the random-matrix quantile function of s·J at several s (science.md §8), with a bootstrap over
+// evaluation points for the uncertainty; and W1 between measured and theoretical spectra at every time
+// (against the true profile when the profile input is bound, otherwise against the fitted one).
+// Default `at`: s from 10⁻³ (consolidation for the paper's profiles) to 1 (coverage), half a decade apart,
+// so both the small- and the large-variance bulks are resolved by some s.
+
+import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+
+export default defineStage({
+  name: 'fit',
+  description: 'Fit m and the variance profile to measured spectra (quantile matching), with bootstrap intervals and W1',
+  module: import.meta.url,
+  params: {
+    groups: param.integer({ default: 2, min: 1, max: 8, help: 'Number K of variance groups fitted' }),
+    at: param.numbers({ default: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], min: 0, minLength: 1, help: 'Noise variances s fitted (nearest measured s each)' }),
+    bootstrap: param.integer({ default: 200, min: 0, help: 'Bootstrap resamples of the evaluation points (0: no interval)' }),
+    seed: param.integer({ default: 0, min: 0, help: 'Seed of the bootstrap' }),
+    score: param.choice(['any', 'trained', 'analytic', 'empirical'] as const, { default: 'any', help: 'Score whose spectra are fitted (any: the first series)' }),
+    method: param.choice(['any', 'exact', 'alg1', 'alg2', 'montecarlo'] as const, { default: 'any', help: 'Jacobian method whose spectra are fitted' }),
+    quantity: param.choice(['eig', 'sv'] as const, { default: 'eig', help: 'Spectrum read: eigenvalues of sym(s·J), or singular values (as −sv)' }),
+    point_kind: param.choice(['any', 'trajectory', 'noised', 'draw'] as const, { default: 'any', help: 'Evaluation points used' }),
+  },
+  inputs: {
+    spectra: tableInput(
+      { score: 'utf8', method: 'utf8', point_kind: 'utf8', t: 'f64', s: 'f64', point: 'i32', rank: 'i32', eig: 'f64', sv: 'f64' },
+      'Measured rescaled spectra',
+    ),
+    profile: tableInput(
+      { group: 'i32', fraction: 'f64', variance: 'f64', alpha: 'f64', d: 'i32', m: 'i32' },
+      'True variance profile (data stage), reported next to the fit',
+      true,
+    ),
+  },
+  outputs: {
+    fit: table({ parameter: 'utf8', truth: 'f64', fitted: 'f64', lo: 'f64', hi: 'f64' }, 'Fitted parameters with 95% bootstrap intervals and the truth (NaN if unknown)'),
+    wasserstein: table({ score: 'utf8', method: 'utf8', t: 'f64', s: 'f64', w1: 'f64' }, 'W1 between measured and theoretical spectra per time'),
+  },
+  resources: { cpu: 1, memoryMiB: 800 },
+  async run(ctx) {
+    const p = ctx.params;
+    const { spectraSeries } = await import('../theory/spectra-table.ts');
+    const { fitTables } = await import('../theory/fit-tables.ts');
+    const { profileFromTable } = await import('../theory/profile.ts');
+    const input = await ctx.read.table('spectra');
+    const all = spectraSeries(input.columns, input.numRows, p.quantity, p.point_kind);
+    const candidates = all.filter((s) => (p.score === 'any' || s.score === p.score) && (p.method === 'any' || s.method === p.method));
+    if (candidates.length === 0) {
+      throw new Error(`fit: no spectra with score=${p.score}, method=${p.method}, point_kind=${p.point_kind}; present: ${all.map((s) => `${s.score}/${s.method}`).join(', ') || 'none'}`);
+    }
+    if (candidates.length > 1) ctx.log.warn(`fit: several series match; fitting ${candidates[0].score}/${candidates[0].method}`);
+    const truth = ctx.read.has('profile') ? profileFromTable(await ctx.read.table('profile')) : undefined;
+    const tables = fitTables(candidates[0], all, {
+      groups: p.groups,
+      at: p.at,
+      bootstrap: p.bootstrap,
+      seed: p.seed,
+      truth: truth && { profile: truth.profile, m: truth.m },
+      onProgress: (f, m) => ctx.progress(f, m),
+    });
+    ctx.log.info(`fit: m = ${tables.fitted.m.toFixed(2)}, loss ${tables.fitted.loss.toExponential(3)}`);
+    await ctx.write.table('fit', tables.fit);
+    await ctx.write.table('wasserstein', tables.wasserstein);
+    ctx.progress(1);
+  },
+});

@@ -1,0 +1,62 @@
+// The theory fit recovers a known profile from Monte-Carlo spectra of the linear Gaussian model.
+import { describe, expect, it } from 'vitest';
+import fitStage from '../../stages/fit.ts';
+import montecarloStage from '../../stages/montecarlo.ts';
+import { nelderMead } from '../../theory/nelder-mead.ts';
+import { fakeContext, rowCount } from './fake-ctx.ts';
+
+type Cols = Record<string, ArrayLike<unknown>>;
+
+function profileTable(f: number, v1: number, v2: number, d: number, m: number) {
+  return {
+    numRows: 2,
+    columns: {
+      group: Int32Array.from([0, 1]),
+      fraction: Float64Array.from([f, 1 - f]),
+      variance: Float64Array.from([v1, v2]),
+      alpha: Float64Array.from([m / d, m / d]),
+      d: Int32Array.from([d, d]),
+      m: Int32Array.from([m, m]),
+    },
+  };
+}
+
+describe('Nelder–Mead', () => {
+  it('minimises the Rosenbrock function', () => {
+    const r = nelderMead((x) => (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2, [-1.2, 1], { maxEvaluations: 2000, tolerance: 1e-20 });
+    expect(r.x[0]).toBeCloseTo(1, 4);
+    expect(r.x[1]).toBeCloseTo(1, 4);
+  });
+});
+
+describe('fit stage', () => {
+  it.each([
+    // (f, σ₁², σ₂², d, m): the fig3-left profile and one with σ₁² < σ₂² and other dimensions.
+    [0.75, 1, 0.01, 100, 40],
+    [0.6, 0.05, 2, 80, 36],
+  ])('recovers f=%f σ₁²=%f σ₂²=%f (d=%i, m=%i)', async (f, v1, v2, d, m) => {
+    const profile = profileTable(f, v1, v2, d, m);
+    const mc = fakeContext(montecarloStage, { draws: 12, s_points: 60, seed: 21 }, { profile });
+    await montecarloStage.run(mc.ctx);
+    const spectra = mc.written.spectra as Cols;
+    const fit = fakeContext(fitStage, { bootstrap: 8, seed: 1 }, { spectra: { numRows: rowCount(spectra), columns: spectra }, profile });
+    await fitStage.run(fit.ctx);
+    const t = fit.written.fit as Cols;
+    const names = t.parameter as string[];
+    const get = (n: string, col: string) => (t[col] as Float64Array)[names.indexOf(n)];
+    expect(Math.abs(get('m', 'fitted') - m)).toBeLessThanOrEqual(1);
+    expect(Math.abs(get('f', 'fitted') - f)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(get('sigma1sq', 'fitted') / v1 - 1)).toBeLessThan(0.3);
+    expect(Math.abs(get('sigma2sq', 'fitted') / v2 - 1)).toBeLessThan(0.3);
+    expect(get('m', 'truth')).toBe(m);
+    expect(get('sigma1sq', 'truth')).toBe(v1);
+    for (const n of names) {
+      expect(get(n, 'lo')).toBeLessThanOrEqual(get(n, 'fitted') + 1e-9);
+      expect(get(n, 'hi')).toBeGreaterThanOrEqual(get(n, 'fitted') - 1e-9);
+    }
+    // W1 to the true theory is small at every s (finite-d effects only): below 1% of the spectrum's range.
+    const w = fit.written.wasserstein as Cols;
+    expect(rowCount(w)).toBe(60);
+    expect(Math.max(...Array.from(w.w1 as Float64Array))).toBeLessThan(0.01);
+  });
+});

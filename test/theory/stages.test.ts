@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import theoryStage from '../../stages/theory.ts';
 import montecarloStage from '../../stages/montecarlo.ts';
 import gapsStage from '../../stages/gaps.ts';
+import phaseTimesStage from '../../stages/phase-times.ts';
 import { fakeContext, rowCount } from './fake-ctx.ts';
 
 const profileTable = {
@@ -77,5 +78,30 @@ describe('montecarlo → gaps on the fig3-left setting', () => {
     }
     // The largest s: trivial, no gap.
     expect(phase[0]).toBe('trivial');
+
+    // Phase times: measured opening/peak/closing within 3 grid steps (factor 1.19 each) of the theory.
+    const gapsOut = g.written.gaps as Cols;
+    const pt = fakeContext(phaseTimesStage, {}, {
+      gaps: { numRows: rowCount(gapsOut), columns: gapsOut },
+      theory_gaps: { numRows: rowCount(tg), columns: tg },
+    });
+    await phaseTimesStage.run(pt.ctx);
+    const rows = pt.written.phase_times as Cols;
+    const find = (gap: string, source: string, col: string) => {
+      const i = (rows.gap as string[]).findIndex((x, k) => x === gap && (rows.source as string[])[k] === source);
+      return (rows[col] as Float64Array)[i];
+    };
+    const factor = 1.19 ** 3;
+    for (const [gap, cols] of [
+      ['intermediate-1', ['s_open', 's_max', 's_close']],
+      ['manifold', ['s_open']],
+    ] as const) {
+      for (const col of cols) {
+        const ratio = find(gap, 'analytic', col) / find(gap, 'theory', col);
+        expect(ratio).toBeGreaterThan(1 / factor);
+        expect(ratio).toBeLessThan(factor);
+      }
+    }
+    expect(find('manifold', 'analytic', 's_close')).toBe(0);
   });
 });

@@ -27,15 +27,19 @@ import type { MlpArchitecture } from '../science/mlp-architecture.ts';
 import { timeEmbedding } from '../science/mlp-architecture.ts';
 import { mlpForward } from '../science/mlp.ts';
 import type { VeSdeParams } from '../science/sde.ts';
-import { registerImageGradients } from './tf-gradients.ts';
+import { registerTrainingGradients } from '../science/tf-gradients.ts';
 
-registerImageGradients();
+// tfjs-core's node bundle has no gradients; the shared module registers the ones training needs.
+registerTrainingGradients();
 
 export type PixelConditioning = 'pixel' | 'global';
 export const PIXEL_CONDITIONINGS: readonly PixelConditioning[] = ['pixel', 'global'];
 
-/** Variance floor: pixels constant in the training set would otherwise get c_out = 0 exactly. */
-export const VARIANCE_FLOOR = 1e-4;
+/**
+ * Variance floor: pixels constant in the training set would otherwise get c_out = 0 and c_in = 1/σ exactly.
+ * Kept well below σ_min² = 1e-4 so that such pixels still sit at −σ²/(σ² + floor) ≈ −0.99 at σ_min.
+ */
+export const VARIANCE_FLOOR = 1e-6;
 
 export interface ImageScoreNet {
   arch: MlpArchitecture;

@@ -1,0 +1,68 @@
+// The report stage with a fake context: figures bound as PNG or SVG are inlined as data: URIs, unbound
+// figures and tables read "not run", the tables and the provenance (parameters, keys, durations,
+// environment, code version) are there, and nothing refers to a remote resource or needs a script.
+import { beforeAll, describe, expect, it } from 'vitest';
+import report from '../../stages/report.ts';
+import { FIGURES } from '../../plots/figure-catalog.ts';
+import { sniffImage } from '../../plots/report-html.ts';
+import { defaultParams, fakeContext } from './fake-context.ts';
+import { renderSampleFigures, sampleLineage, type RenderedFigures } from './report-fixtures.ts';
+import * as syn from './synthetic.ts';
+
+let figures: RenderedFigures;
+let html: string;
+
+beforeAll(async () => {
+  figures = await renderSampleFigures();
+  const run = fakeContext(
+    defaultParams(report.params),
+    { ...figures.files, phase_times: syn.phaseTimesTable(), fit: syn.fitTable(), loss: new TextEncoder().encode('not an image') },
+    sampleLineage,
+  );
+  await report.run(run.ctx);
+  html = run.files.get('html') as string;
+});
+
+describe('report stage', () => {
+  it('publishes one html file at report/index.html', () => {
+    expect(report.outputs.html).toMatchObject({ kind: 'file', ext: 'html', publish: 'report/index.html' });
+  });
+
+  it('inlines every bound figure as a data: URI and marks the others not run', () => {
+    expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(3);
+    expect(html.match(/<img src="data:image\/svg\+xml;base64,/g)).toHaveLength(1);
+    for (const node of figures.missing) expect(html).toContain(`not run: the ${node} node produced no figure`);
+    // A bound file that is not an image is reported, not embedded.
+    expect(html).toContain('not run: the loss node produced no figure');
+    expect(FIGURES).toHaveLength(10);
+  });
+
+  it('holds the phase-time and fit tables, and says the unbound phases table was not run', () => {
+    expect(html).toContain('intermediate 0');
+    expect(html).toContain('sigma1sq');
+    expect(html).toMatch(/not run: gap detection/);
+    // The fit table says whether the truth lies in the interval (m: truth 20 in [19, 23]).
+    expect(html).toMatch(/<td>m<\/td><td class="num">20<\/td><td class="num">21<\/td><td class="num">\[19, 23\]<\/td><td class="num">yes<\/td>/);
+  });
+
+  it('records provenance: code version, backend, keys, durations and parameters of every upstream node', () => {
+    expect(html).toMatch(/code version<\/dt><dd><code>([0-9a-f]{40}( \(with uncommitted changes\))?|unknown)<\/code>/);
+    expect(html).toContain('backend = cpu');
+    expect(html).toContain('title="ffeeddccbbaa');
+    expect(html).toContain('60.0 min');
+    expect(html).toContain('1.2 s');
+    expect(html).toContain('&quot;sigma1_sq&quot;: 1');
+  });
+
+  it('is self-contained: no scripts, no remote resources', () => {
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(/i);
+  });
+
+  it('recognises PNG and SVG bytes and nothing else', () => {
+    expect(sniffImage(figures.files.figure2)).toBe('image/png');
+    expect(sniffImage(figures.files.phase_diagram)).toBe('image/svg+xml');
+    expect(sniffImage(new TextEncoder().encode('<html>'))).toBeUndefined();
+  });
+});

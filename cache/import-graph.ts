@@ -92,3 +92,37 @@ export class ImportGraph {
     return result;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The parent imports every stage module to read its declarations, so a heavy package imported at the top of a
+// stage file (or of a local module it imports statically) slows every run, even a no-op one. This finds them.
+
+/** Packages a stage module must only import dynamically (inside `run`). */
+export const HEAVY_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', 'vega', 'vega-lite', 'parquet-wasm', 'apache-arrow', '@resvg/resvg-js', 'mnist', 'playwright-core', '@duckdb/node-api'];
+
+// Static value imports only: `import type` / `export type` are erased, `import(...)` is deferred.
+const STATIC_SPECIFIER = /^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\bfrom\s*)?(['"])([^'"\n]+)\1/gm;
+
+export function scanStaticImports(source: string): string[] {
+  return [...new Set([...source.matchAll(STATIC_SPECIFIER)].map((m) => m[2]))];
+}
+
+/** Heavy packages reachable from a module through static imports, each with the chain of files that leads there. */
+export function heavyStaticImports(entry: string, heavy: readonly string[] = HEAVY_PACKAGES): Array<{ pkg: string; chain: string[] }> {
+  const found: Array<{ pkg: string; chain: string[] }> = [];
+  const seen = new Set<string>();
+  const visit = (file: string, chain: string[]) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const spec of scanStaticImports(readFileSync(file, 'utf8'))) {
+      if (spec.startsWith('.') || spec.startsWith('/')) {
+        const target = resolveLocal(file, spec);
+        if (target && !target.includes('/node_modules/')) visit(target, [...chain, target]);
+      } else if (heavy.includes(packageName(spec))) {
+        found.push({ pkg: packageName(spec), chain });
+      }
+    }
+  };
+  visit(entry, [entry]);
+  return found;
+}

@@ -86,7 +86,8 @@ function select(graph: BuiltGraph, selectors: string[], flag: string): Set<Physi
   const problems: string[] = [];
   for (const sel of selectors) {
     const hits = graph.nodes.filter((n) =>
-      n.stage.name === sel || n.decls.some((d) => d.node === sel || `${d.experiment}/${d.node}` === sel || d.experiment === sel),
+      n.stage.name === sel ||
+      n.decls.some((d) => d.node === sel || [d.experiment, d.sweptFrom].some((e) => e !== undefined && (e === sel || `${e}/${d.node}` === sel))),
     );
     if (!hits.length) {
       const names = new Set<string>();

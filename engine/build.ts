@@ -173,6 +173,7 @@ export function buildGraph(spec: PipelineSpec, layers: ConfigLayer[], sweeps: Sw
   copies.forEach(({ combo, copy }, i) => {
     for (const d of copy.order) {
       if (fanned.has(d.experiment)) {
+        d.sweptFrom = d.experiment;
         d.experiment = `${d.experiment}[${combo.map(({ sweep, value }) => `${sweep.path.join('.')}=${value}`).join(',')}]`;
         kept.push({ decl: d, copy });
       } else if (i === 0) kept.push({ decl: d, copy });

@@ -34,6 +34,8 @@ export interface NodeDecl {
   /** Values declared in pipeline.ts (the second configuration layer). */
   params: Record<string, unknown>;
   inputs: Record<string, OutputRef | undefined>;
+  /** For a sweep copy (`fig3-left[train.steps=1000]`), the experiment it was fanned out from. */
+  sweptFrom?: string;
 }
 
 export type NodeRef<S extends AnyStage = AnyStage> = {

@@ -15,7 +15,7 @@ export interface ReportFigure {
   title: string;
   caption: string;
   /** Absent when the figure's node was not run (or not bound). */
-  image?: { mime: ImageMime; bytes: Uint8Array };
+  image?: { mime: ImageMime; bytes: Uint8Array; /** CSS px; a PNG rendered at scale 2 shows at half its pixel width. */ displayWidth?: number };
 }
 
 export interface ReportInput {
@@ -39,6 +39,13 @@ export function sniffImage(bytes: Uint8Array): ImageMime | undefined {
   const head = new TextDecoder().decode(bytes.subarray(0, 512)).trimStart();
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'image/svg+xml';
   return undefined;
+}
+
+/** Pixel width and height from a PNG's IHDR chunk. */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } {
+  if (sniffImage(bytes) !== 'image/png' || bytes.length < 24) throw new Error('not a PNG (no IHDR)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
 export function escapeHtml(text: string): string {
@@ -216,7 +223,7 @@ export function reportHtml(input: ReportInput): string {
   const figures = input.figures
     .map((f) => {
       const body = f.image
-        ? `<img src="${dataUri(f.image.mime, f.image.bytes)}" alt="${escapeHtml(f.title)}">`
+        ? `<img src="${dataUri(f.image.mime, f.image.bytes)}" alt="${escapeHtml(f.title)}"${f.image.displayWidth ? ` width="${Math.round(f.image.displayWidth)}"` : ''}>`
         : NOT_RUN(`the ${f.name} node produced no figure`);
       return `<section id="${escapeHtml(f.name)}"><h3>${escapeHtml(f.title)}</h3><figure>${body}<figcaption>${escapeHtml(f.caption)}</figcaption></figure></section>`;
     })

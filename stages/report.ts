@@ -16,6 +16,7 @@ export default defineStage({
   module: import.meta.url,
   params: {
     title: param.string({ default: 'Manifolds, random matrices and spectral gaps — reproduction report', help: 'Report title' }),
+    png_scale: param.number({ default: 2, min: 0.5, max: 8, help: 'PNG pixels per CSS pixel of the figures (the figure stages\' scale): PNGs show at width / png_scale' }),
   },
   inputs: {
     ...figureInputs,
@@ -28,18 +29,18 @@ export default defineStage({
   },
   resources: { cpu: 1, memoryMiB: 400 },
   async run(ctx) {
-    const { reportHtml, sniffImage } = await import('../plots/report-html.ts');
+    const { pngSize, reportHtml, sniffImage } = await import('../plots/report-html.ts');
     const { gitCommit } = await import('../plots/code-version.ts');
     const { fileURLToPath } = await import('node:url');
     const { dirname } = await import('node:path');
     const figures = [];
     for (const [k, f] of FIGURES.entries()) {
       ctx.progress(k / (FIGURES.length + 2), f.node);
-      let image: { mime: 'image/png' | 'image/svg+xml'; bytes: Uint8Array } | undefined;
+      let image: { mime: 'image/png' | 'image/svg+xml'; bytes: Uint8Array; displayWidth?: number } | undefined;
       if (ctx.read.has(f.input)) {
         const bytes = await ctx.read.file(f.input);
         const mime = sniffImage(bytes);
-        if (mime) image = { mime, bytes };
+        if (mime) image = { mime, bytes, displayWidth: mime === 'image/png' ? pngSize(bytes).width / ctx.params.png_scale : undefined };
         else ctx.log.warn(`${f.input}: bound file is neither PNG nor SVG; shown as not run`);
       }
       figures.push({ name: f.node, title: f.title, caption: f.caption, image });

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import report from '../../stages/report.ts';
 import { FIGURES } from '../../plots/figure-catalog.ts';
-import { sniffImage } from '../../plots/report-html.ts';
+import { pngSize, sniffImage } from '../../plots/report-html.ts';
 import { defaultParams, fakeContext } from './fake-context.ts';
 import { renderSampleFigures, sampleLineage, type RenderedFigures } from './report-fixtures.ts';
 import * as syn from './synthetic.ts';
@@ -15,7 +15,8 @@ let html: string;
 beforeAll(async () => {
   figures = await renderSampleFigures();
   const run = fakeContext(
-    defaultParams(report.params),
+    // The fixtures render PNGs at scale 1.
+    defaultParams(report.params, { png_scale: 1 }),
     { ...figures.files, phase_times: syn.phaseTimesTable(), fit: syn.fitTable(), loss: new TextEncoder().encode('not an image') },
     sampleLineage,
   );
@@ -58,6 +59,12 @@ describe('report stage', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
     expect(html).not.toMatch(/@import|url\(/i);
+  });
+
+  it('shows a PNG at its pixel width divided by the render scale', () => {
+    const width = pngSize(figures.files.figure2).width;
+    expect(width).toBeGreaterThan(300);
+    expect(html).toContain(`alt="${FIGURES[0].title}" width="${width}"`);
   });
 
   it('recognises PNG and SVG bytes and nothing else', () => {

@@ -1,0 +1,111 @@
+// Per-point cost of the spectra-images stage at d = 784 (MNIST): the exact 784 × 784 s·J of the image
+// score network (residual MLP, hidden 256, 2 blocks — the quick profile) and its singular values.
+// Goal: Jacobian + singular values ≤ 1 s per point on this machine.
+// References measured in the same run: the same Jacobian by reverse mode on tfjs (784 vector–Jacobian
+// products as one batched backward pass seeded with the identity, wasm backend), and, when python3 can
+// import numpy, LAPACK's SVD (numpy.linalg.svd without vectors) on the same matrix.
+// Run: npx tsx bench/images.ts
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { ImageScoreModel } from '../images/image-score.ts';
+import { imageEpsilon, pixelStatistics, type ImageScoreNet } from '../images/score-net.ts';
+import { singularValues, symmetricEigenvalues, symmetricPart } from '../linalg/index.ts';
+import { initialParameters, parameterShapes } from '../science/mlp-architecture.ts';
+import { createRng } from '../science/random.ts';
+import { VE_DEFAULTS } from '../science/sde.ts';
+import { initBackend } from '../science/tf-backend.ts';
+
+function time(fn: () => unknown, reps = 3): number {
+  fn();
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** Reverse mode on tfjs: d copies of x through the network, backward pass seeded with I_d. */
+function reverseModeScaledJacobian(net: ImageScoreNet, params: Float32Array[], x: Float32Array, sigma: number): Float64Array {
+  const d = net.arch.d;
+  const shapes = parameterShapes(net.arch);
+  const rows = tf.tidy(() => {
+    const P = params.map((p, i) => tf.tensor(p, shapes[i].shape));
+    const stats = { mean: tf.tensor1d(net.mean), variance: tf.tensor1d(net.variance) };
+    const X = tf.tile(tf.tensor2d(x, [1, d]), [d, 1]) as tf.Tensor2D;
+    const sigmas = new Float32Array(d).fill(sigma);
+    const f = (inp: tf.Tensor) => imageEpsilon(net, P, inp as tf.Tensor2D, sigmas, stats);
+    return tf.grad(f)(X, tf.eye(d)).dataSync();
+  });
+  return Float64Array.from(rows, (v) => -sigma * v);
+}
+
+function numpySvdMs(a: Float64Array, n: number): number | undefined {
+  try {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-images-'));
+    const file = path.join(dir, 'a.f64');
+    writeFileSync(file, a);
+    const script = `import numpy as np, time
+a = np.fromfile(${JSON.stringify(file)}, dtype=np.float64).reshape(${n}, ${n})
+np.linalg.svd(a, compute_uv=False)
+ts = []
+for _ in range(3):
+    t0 = time.perf_counter(); np.linalg.svd(a, compute_uv=False); ts.append(time.perf_counter() - t0)
+print(sorted(ts)[1] * 1000)`;
+    return Number(execFileSync('python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } }).trim());
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  await initBackend('wasm');
+  const d = 784;
+  const rng = createRng(1);
+  // Stand-in images: per-pixel statistics of smooth random patterns; random (LeCun) network weights —
+  // the cost does not depend on what the weights learned.
+  const n = 64;
+  const imgs = new Float32Array(n * d);
+  for (let i = 0; i < n * d; i++) imgs[i] = Math.tanh(Math.sin(i * 0.013) + 0.5 * rng.normal());
+  const stats = pixelStatistics(imgs, n, d, 'pixel');
+  const arch = { d, hidden: 256, blocks: 2, timeEmbed: 64, timeMode: 'project' as const };
+  const net: ImageScoreNet = { arch, sde: VE_DEFAULTS, mean: stats.mean, variance: stats.variance };
+  const params = initialParameters(arch, rng.fork(2));
+  const model = new ImageScoreModel(net, params);
+  const sigma = 0.1;
+  const x = Float64Array.from(imgs.subarray(0, d), (v) => v + sigma * rng.normal());
+
+  let sj: Float64Array = new Float64Array(0);
+  const jacMs = time(() => (sj = model.scaledJacobian(x, sigma)));
+  let sjRev: Float64Array = new Float64Array(0);
+  const revMs = time(() => (sjRev = reverseModeScaledJacobian(net, params, Float32Array.from(x), sigma)));
+  let maxDiff = 0, maxAbs = 0;
+  for (let i = 0; i < sj.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(sj[i] - sjRev[i]));
+    maxAbs = Math.max(maxAbs, Math.abs(sj[i]));
+  }
+  const svMs = time(() => singularValues(sj, d, d));
+  const eigMs = time(() => symmetricEigenvalues(symmetricPart(sj, d), d));
+  const npMs = numpySvdMs(sj, d);
+
+  const rows: Array<[string, string, string]> = [
+    ['s·J, forward mode, float64 JS (used)', jacMs.toFixed(0), ''],
+    ['s·J, reverse mode, tfjs wasm (reference)', revMs.toFixed(0), `max |Δ| = ${(maxDiff / maxAbs).toExponential(1)} × max|s·J|`],
+    ['singular values, Golub–Kahan (used)', svMs.toFixed(0), ''],
+    ['singular values, numpy/LAPACK (reference)', npMs === undefined ? 'n/a' : npMs.toFixed(0), npMs === undefined ? 'python3 + numpy not found' : ''],
+    ['eigenvalues of sym(s·J)', eigMs.toFixed(0), ''],
+    ['Jacobian + singular values per point', (jacMs + svMs).toFixed(0), `goal ≤ 1000 ms: ${jacMs + svMs <= 1000 ? 'met' : 'not met'}`],
+    ['whole spectra-images point (jac + sv + eig)', (jacMs + svMs + eigMs).toFixed(0), ''],
+  ];
+  console.log(`d = ${d}, hidden ${arch.hidden}, ${arch.blocks} blocks; median of 3 after a warm-up`);
+  console.log('| step | ms | note |\n| --- | ---: | --- |');
+  for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+}
+
+await main();

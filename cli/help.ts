@@ -27,7 +27,7 @@ export function helpText(nodes: NodeDecl[], profiles: string[], defaultProfile: 
     '  --store DIR            the store (default .pipeline/, or $PIPELINE_STORE)',
     '  --out DIR              exported outputs (default out/)',
     '  --dry-run              print what would run or be cached, and why',
-    '  --json                 with --dry-run or status: the plan as JSON on stdout',
+    '  --json                 the dry-run plan (or status) as JSON on stdout; runs nothing',
     '  PIPELINE_TIMINGS=1     print start-up, fingerprint and planning times',
     '',
     'parameters (set with --set <stage>.<param>=value):',

@@ -150,9 +150,20 @@ export async function runCli(spec: PipelineSpec, argv: string[]): Promise<number
 async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => void): Promise<number> {
   const args = parseArgs(argv);
   if (args.command === 'theory') {
-    const mod = (await import(/* the theory helper's file, loaded only for this command */ '../theory/calculator' + '.ts')) as {
-      runTheoryCommand(argv: string[]): Promise<number>;
-    };
+    // The theory helper's file, loaded only for this command, so that its absence breaks nothing else.
+    const path = new URL('../theory/calculator.ts', import.meta.url).href;
+    let mod: { runTheoryCommand?(argv: string[]): Promise<number> };
+    try {
+      mod = (await import(path)) as typeof mod;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes('calculator')) throw e;
+      eprint('error: the theory calculator (theory/calculator.ts) is not available in this checkout');
+      return 1;
+    }
+    if (typeof mod.runTheoryCommand !== 'function') {
+      eprint('error: theory/calculator.ts does not export runTheoryCommand(argv)');
+      return 1;
+    }
     return mod.runTheoryCommand(args.positionals);
   }
   const projectRoot = resolve(spec.projectRoot);
@@ -185,7 +196,8 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
 
   if (args.command === 'explain') return explain(plans.filter((p) => explained!.has(p.node)), planner);
   if (args.command === 'status') return status(store, plans, args);
-  if (args.dryRun) {
+  // --json is the machine-readable form of the dry-run plan: it never runs anything.
+  if (args.dryRun || args.json) {
     const rows = planRows(plans);
     print(args.json ? JSON.stringify(rows, null, 1) : formatPlan(rows));
     return 0;

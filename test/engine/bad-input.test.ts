@@ -87,3 +87,12 @@ describe('bad input → exit 2, clear message, nothing written', () => {
 });
 
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+
+describe('subcommands without a store', () => {
+  it('status with no run recorded lists every node as to run, and writes nothing', async () => {
+    const r = await cli(['status']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/no run recorded yet/);
+    expect(r.stdout).toMatch(/run\s+toy\/numbers \(numbers\)[^\n]*\n\s+- no previous artifact/);
+  });
+});

@@ -2,7 +2,7 @@
 // cause of invalidation (parameter, transitively imported source file, locked package version, environment),
 // and early cutoff (an upstream re-run with identical bytes leaves its consumer cached).
 import { describe, expect, it, afterAll } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { makeToyProject } from './toy-project.ts';
@@ -134,5 +134,19 @@ describe('a toy pipeline through real processes', () => {
     expect(r.code, r.stderr).toBe(0);
     // --only toy/sum keeps numbers (cached) and sum; --force sum recomputes only the selected sum.
     expect(counts()).toEqual({ ...before, sum: before.sum + 1 });
+  });
+
+  it('theory delegates to theory/calculator.ts runTheoryCommand(argv), loaded only for that command', async () => {
+    const missing = await toy.run(['theory', 'edges']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/theory calculator \(theory\/calculator\.ts\) is not available/);
+    mkdirSync(join(toy.root, 'theory'), { recursive: true });
+    writeFileSync(
+      join(toy.root, 'theory/calculator.ts'),
+      `export async function runTheoryCommand(argv: string[]) { console.log('THEORY ' + JSON.stringify(argv)); return 7; }\n`,
+    );
+    const r = await toy.run(['theory', 'edges', '--alpha', '0.5']);
+    expect(r.code).toBe(7);
+    expect(r.stdout).toContain('THEORY ["edges","--alpha","0.5"]');
   });
 });

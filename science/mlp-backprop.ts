@@ -15,8 +15,20 @@ interface Batch {
   noise: Float32Array;
 }
 
-function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(a.length);
+// Activation buffers are reused from step to step (allocating ~60 arrays of 64 KiB per step kept the
+// garbage collector busy); each call site has its own key, so no two live values share a buffer.
+const pool = new Map<string, Float32Array>();
+function buffer(key: string, size: number): Float32Array {
+  let b = pool.get(key);
+  if (b === undefined || b.length !== size) {
+    b = new Float32Array(size);
+    pool.set(key, b);
+  }
+  return b;
+}
+
+function transpose(a: Float32Array, rows: number, cols: number, key: string): Float32Array {
+  const t = buffer(key, a.length);
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
     for (let j = 0; j < cols; j++) t[j * rows + i] = a[o + j];
@@ -37,7 +49,7 @@ function product(a: Float32Array, n: number, k: number, b: tf.Tensor2D): Float32
 /** aᵀ·b for a (n × k) and b (n × m), both JS arrays: the weight gradient of a Linear layer. */
 function weightGradient(a: Float32Array, n: number, k: number, b: Float32Array, m: number): Float32Array {
   const bt = tf.tensor2d(b, [n, m]);
-  const v = product(transpose(a, n, k), k, n, bt);
+  const v = product(transpose(a, n, k, `T${n}x${k}`), k, n, bt);
   bt.dispose();
   return v;
 }
@@ -57,14 +69,13 @@ function columnSums(g: Float32Array, n: number, m: number): Float32Array {
 interface NormAct {
   xhat: Float32Array;
   rstd: Float32Array;
-  pre: Float32Array; // g·x̂ + b, the SiLU input
-  sig: Float32Array; // sigmoid(pre)
+  sig: Float32Array; // sigmoid(g·x̂ + b), at the SiLU input
   out: Float32Array; // SiLU(pre)
 }
 
-function normActForward(x: Float32Array, n: number, H: number, g: Float32Array, b: Float32Array): NormAct {
-  const xhat = new Float32Array(n * H), pre = new Float32Array(n * H), sig = new Float32Array(n * H), out = new Float32Array(n * H);
-  const rstd = new Float32Array(n);
+function normActForward(x: Float32Array, n: number, H: number, g: Float32Array, b: Float32Array, key: string): NormAct {
+  const xhat = buffer(`${key}.xhat`, n * H), sig = buffer(`${key}.sig`, n * H), out = buffer(`${key}.out`, n * H);
+  const rstd = buffer(`${key}.rstd`, n);
   for (let i = 0; i < n; i++) {
     const o = i * H;
     let mu = 0;
@@ -79,23 +90,32 @@ function normActForward(x: Float32Array, n: number, H: number, g: Float32Array, 
       const p = xh * g[j] + b[j];
       const s = 1 / (1 + Math.exp(-p));
       xhat[o + j] = xh;
-      pre[o + j] = p;
       sig[o + j] = s;
       out[o + j] = p * s;
     }
   }
-  return { xhat, rstd, pre, sig, out };
+  return { xhat, rstd, sig, out };
 }
 
 /** Back through SiLU and LayerNorm: returns dx; adds into dg, db. */
-function normActBackward(dOut: Float32Array, a: NormAct, n: number, H: number, g: Float32Array, dg: Float64Array, db: Float64Array): Float32Array {
-  const dx = new Float32Array(n * H);
+function normActBackward(
+  dOut: Float32Array,
+  a: NormAct,
+  n: number,
+  H: number,
+  g: Float32Array,
+  b: Float32Array,
+  dg: Float64Array,
+  db: Float64Array,
+  key: string,
+): Float32Array {
+  const dx = buffer(key, n * H);
   const dxhat = new Float64Array(H);
   for (let i = 0; i < n; i++) {
     const o = i * H;
     let m1 = 0, m2 = 0;
     for (let j = 0; j < H; j++) {
-      const s = a.sig[o + j], p = a.pre[o + j];
+      const s = a.sig[o + j], p = a.xhat[o + j] * g[j] + b[j];
       const dp = dOut[o + j] * s * (1 + p * (1 - s));
       dg[j] += dp * a.xhat[o + j];
       db[j] += dp;
@@ -147,7 +167,7 @@ export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32A
     return t;
   };
   const Wt = (name: string, rows: number, cols: number): tf.Tensor2D => {
-    const t = tf.tensor2d(transpose(P(`${name}.W`), rows, cols), [cols, rows]);
+    const t = tf.tensor2d(transpose(P(`${name}.W`), rows, cols, `${name}.Wt`), [cols, rows]);
     weights.push(t);
     return t;
   };
@@ -167,7 +187,7 @@ export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32A
     const saved: Array<{ na1: NormAct; na2: NormAct }> = [];
     for (let k = 0; k < arch.blocks; k++) {
       const b = `block${k}`;
-      const na1 = normActForward(h, n, H, P(`${b}.norm1.g`), P(`${b}.norm1.b`));
+      const na1 = normActForward(h, n, H, P(`${b}.norm1.g`), P(`${b}.norm1.b`), `${b}.norm1`);
       const z1 = product(na1.out, n, H, W(`${b}.lin1`, H, H));
       addBias(z1, n, P(`${b}.lin1.b`));
       if (tau) {
@@ -175,19 +195,19 @@ export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32A
         for (let i = 0; i < n * H; i++) z1[i] += tp[i];
         addBias(z1, n, P(`${b}.time.b`));
       }
-      const na2 = normActForward(z1, n, H, P(`${b}.norm2.g`), P(`${b}.norm2.b`));
+      const na2 = normActForward(z1, n, H, P(`${b}.norm2.g`), P(`${b}.norm2.b`), `${b}.norm2`);
       const z2 = product(na2.out, n, H, W(`${b}.lin2`, H, H));
       addBias(z2, n, P(`${b}.lin2.b`));
       for (let i = 0; i < n * H; i++) h[i] += z2[i];
       saved.push({ na1, na2 });
     }
-    const head = normActForward(h, n, H, P('head.norm.g'), P('head.norm.b'));
+    const head = normActForward(h, n, H, P('head.norm.g'), P('head.norm.b'), 'head.norm');
     const out = product(head.out, n, H, W('head.out', H, d));
     addBias(out, n, P('head.out.b'));
 
     // ---- loss
     let loss = 0;
-    const dOut = new Float32Array(n * d);
+    const dOut = buffer('dOut', n * d);
     const scale = 2 / (n * d);
     for (let i = 0; i < n * d; i++) {
       const r = out[i] - batch.noise[i];
@@ -199,7 +219,7 @@ export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32A
     // ---- backward
     const norm = (name: string, a: NormAct, dy: Float32Array): Float32Array => {
       const dg = new Float64Array(H), db = new Float64Array(H);
-      const dx = normActBackward(dy, a, n, H, P(`${name}.g`), dg, db);
+      const dx = normActBackward(dy, a, n, H, P(`${name}.g`), P(`${name}.b`), dg, db, `${name}.dx`);
       setGrad(`${name}.g`, dg);
       setGrad(`${name}.b`, db);
       return dx;

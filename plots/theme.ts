@@ -62,7 +62,7 @@ export function figureConfig(style: FigureStyle): VegaLiteSpec {
 }
 
 /** Wraps a (concat, layer or unit) spec as a top-level figure with the shared config and a title. */
-export function topLevelFigure(body: VegaLiteSpec, style: FigureStyle, title: string, subtitle?: string): VegaLiteSpec {
+export function topLevelFigure(body: VegaLiteSpec, style: FigureStyle, title: string, subtitle?: string | string[]): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: subtitle === undefined ? { text: title } : { text: title, subtitle },

@@ -47,7 +47,7 @@ export default defineStage({
     const series = spectraSeries(input.columns, input.numRows, p.quantity, p.point_kind);
     if (series.length === 0) throw new Error(`gaps: no spectra rows with point_kind=${p.point_kind}`);
     ctx.progress(0.3, `${series.length} series`);
-    const measured = measureGaps(series, { delta: p.delta, minFraction: p.min_fraction, rankTolerance: p.rank_tolerance });
+    const measured = measureGaps(series, { delta: p.delta, minFraction: p.min_fraction });
     const tables = gapTables(measured, p.rank_tolerance);
     await ctx.write.table('gaps', tables.gaps);
     await ctx.write.table('phases', tables.phases);

@@ -4,6 +4,7 @@
 // Each draw diagonalises C once (through the m × m Gram matrix); every s then costs a division per eigenvalue.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { profileProblem } from '../theory/profile.ts';
 
 export default defineStage({
   name: 'montecarlo',
@@ -14,6 +15,7 @@ export default defineStage({
     fractions: param.numbers({ default: [0.75, 0.25], min: 0, max: 1, minLength: 1, help: 'Group fractions f_k (without a profile input)' }),
     variances: param.numbers({ default: [1, 0.01], min: 0, minLength: 1, help: 'Group variances σ_k² (without a profile input)' }),
     d: param.integer({ default: 100, min: 1, help: 'Ambient dimension d (without a profile input)' }),
+    scaling: param.choice(['1/d', '1/m'] as const, { default: '1/d', help: 'Variance of the entries of F, as in the data stage' }),
     draws: param.integer({ default: 100, min: 1, help: 'Number R of independent draws of F' }),
     s_points: param.integer({ default: 100, min: 1, help: 'Points of the analysis grid (log-spaced in s over t ∈ [eps, 1])' }),
     sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ_min' }),
@@ -27,7 +29,8 @@ export default defineStage({
     }
     if (Math.round(p.alpha * p.d) < 1) return `alpha × d must round to m ≥ 1, got alpha=${p.alpha}, d=${p.d}`;
     if (!(p.sigma_max > p.sigma_min && p.sigma_min > 0)) return `need 0 < sigma_min < sigma_max, got ${p.sigma_min}, ${p.sigma_max}`;
-    return undefined;
+    const bad = profileProblem({ alpha: p.alpha, fractions: p.fractions, variances: p.variances });
+    return bad ? `alpha/fractions/variances: ${bad}` : undefined;
   },
   inputs: {
     profile: tableInput(
@@ -64,6 +67,7 @@ export default defineStage({
       sde: { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps },
       sPoints: p.s_points,
       seed: p.seed,
+      scaling: p.scaling,
       onDraw: (r) => ctx.progress((0.9 * (r + 1)) / p.draws, `draw ${r + 1}/${p.draws}`),
       signal: ctx.signal,
     });

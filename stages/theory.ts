@@ -9,6 +9,7 @@
 // wide window of s. It is a parameter: the phase diagram sweeps it.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { profileProblem } from '../theory/profile.ts';
 
 export default defineStage({
   name: 'theory',
@@ -19,6 +20,7 @@ export default defineStage({
     fractions: param.numbers({ default: [0.75, 0.25], min: 0, max: 1, minLength: 1, help: 'Group fractions f_k, summing to 1 (without a profile input)' }),
     variances: param.numbers({ default: [1, 0.01], min: 0, minLength: 1, help: 'Group variances σ_k² (without a profile input)' }),
     d: param.integer({ default: 100, min: 1, help: 'Ambient dimension for the dimension-drop curve (without a profile input)' }),
+    scaling: param.choice(['1/d', '1/m'] as const, { default: '1/d', help: 'Variance of the entries of F, as in the data stage (1/m multiplies C by d/m)' }),
     delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Gap resolution Δ in units of the rescaled spectrum, 0 < Δ < 1' }),
     s_points: param.integer({ default: 100, min: 2, help: 'Points of the analysis grid (log-spaced in s over t ∈ [eps, 1])' }),
     sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ_min' }),
@@ -33,7 +35,8 @@ export default defineStage({
       return `fractions and variances must have the same length, got ${p.fractions.length} and ${p.variances.length}`;
     }
     if (!(p.sigma_max > p.sigma_min && p.sigma_min > 0)) return `need 0 < sigma_min < sigma_max, got ${p.sigma_min}, ${p.sigma_max}`;
-    return undefined;
+    const bad = profileProblem({ alpha: p.alpha, fractions: p.fractions, variances: p.variances });
+    return bad ? `alpha/fractions/variances: ${bad}` : undefined;
   },
   inputs: {
     profile: tableInput(
@@ -70,7 +73,7 @@ export default defineStage({
   async run(ctx) {
     const p = ctx.params;
     const { buildTheoryTables } = await import('../theory/theory-tables.ts');
-    const { profileFromTable } = await import('../theory/profile.ts');
+    const { profileFromTable, profileForScaling } = await import('../theory/profile.ts');
     let profile = { alpha: p.alpha, fractions: p.fractions, variances: p.variances };
     let d = p.d;
     if (ctx.read.has('profile')) {
@@ -81,7 +84,7 @@ export default defineStage({
     }
     ctx.progress(0.1, 'edges and density');
     const tables = buildTheoryTables({
-      profile,
+      profile: profileForScaling(profile, p.scaling),
       d,
       delta: p.delta,
       sde: { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps },

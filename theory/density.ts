@@ -50,7 +50,6 @@ export function spectralDensity(profile: VarianceProfile, nodesPerBulk = 256): S
     for (let j = mid; j < n; j++) {
       g = stieltjesOnReal(p, lambda[j], g);
       density[j] = g.im / Math.PI;
-      if (j === mid) continue;
     }
     g = undefined;
     for (let j = mid; j >= 0; j--) {

@@ -7,7 +7,6 @@ import type { SpectraSeries } from './spectra-table.ts';
 export interface GapTableOptions {
   delta: number;
   minFraction: number;
-  rankTolerance: number;
 }
 
 export interface MeasuredGapSeries {

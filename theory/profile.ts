@@ -80,3 +80,11 @@ export function profileFromTable(t: ProfileRows): { profile: VarianceProfile; d:
   };
   return { profile: checkProfile(profile), d: t.columns.d[0], m: t.columns.m[0] };
 }
+
+/**
+ * The profile the theory must use for loadings drawn with entries of variance 1/m instead of 1/d
+ * (data stage `scaling`): C = F diag(v) Fᵀ grows by d/m = 1/α, which is the same as variances v/α.
+ */
+export function profileForScaling(p: VarianceProfile, scaling: '1/d' | '1/m'): VarianceProfile {
+  return scaling === '1/d' ? p : { ...p, variances: p.variances.map((v) => v / p.alpha) };
+}

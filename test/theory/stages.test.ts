@@ -105,3 +105,22 @@ describe('montecarlo → gaps on the fig3-left setting', () => {
     expect(find('manifold', 'analytic', 's_close')).toBe(0);
   });
 });
+
+describe('loading scaling 1/m', () => {
+  it('montecarlo draws and theory edges agree when both use scaling 1/m (C grows by d/m)', async () => {
+    const profile = { alpha: 0.4, fractions: [1], variances: [1], d: 500 };
+    const th = fakeContext(theoryStage, { ...profile, s_points: 2, scaling: '1/m' });
+    await theoryStage.run(th.ctx);
+    const upper = (th.written.theory_edges as Cols).upper as Float64Array;
+    expect(upper[0]).toBeCloseTo((1 + Math.sqrt(0.4)) ** 2 / 0.4, 9);
+    const mc = fakeContext(montecarloStage, { ...profile, draws: 1, s_points: 1, scaling: '1/m' });
+    await montecarloStage.run(mc.ctx);
+    const sp = mc.written.spectra as Cols;
+    const eig = sp.eig as Float64Array;
+    const s = (sp.s as Float64Array)[0];
+    // Largest eigenvalue of C from the largest μ = −s/(s + λ).
+    const mu = eig[eig.length - 1];
+    const lambdaMax = (-s * (1 + mu)) / mu;
+    expect(Math.abs(lambdaMax - upper[0]) / upper[0]).toBeLessThan(0.05);
+  });
+});

@@ -111,23 +111,25 @@ function normActBackward(
 ): Float32Array {
   const dx = buffer(key, n * H);
   const dxhat = new Float64Array(H);
+  const { sig, xhat, rstd } = a; // locals: keeps property loads out of the inner loops
   for (let i = 0; i < n; i++) {
     const o = i * H;
     let m1 = 0, m2 = 0;
     for (let j = 0; j < H; j++) {
-      const s = a.sig[o + j], p = a.xhat[o + j] * g[j] + b[j];
+      const s = sig[o + j], xh = xhat[o + j], gj = g[j];
+      const p = xh * gj + b[j];
       const dp = dOut[o + j] * s * (1 + p * (1 - s));
-      dg[j] += dp * a.xhat[o + j];
+      dg[j] += dp * xh;
       db[j] += dp;
-      const dh = dp * g[j];
+      const dh = dp * gj;
       dxhat[j] = dh;
       m1 += dh;
-      m2 += dh * a.xhat[o + j];
+      m2 += dh * xh;
     }
     m1 /= H;
     m2 /= H;
-    const r = a.rstd[i];
-    for (let j = 0; j < H; j++) dx[o + j] = r * (dxhat[j] - m1 - a.xhat[o + j] * m2);
+    const r = rstd[i];
+    for (let j = 0; j < H; j++) dx[o + j] = r * (dxhat[j] - m1 - xhat[o + j] * m2);
   }
   return dx;
 }

@@ -105,6 +105,17 @@ export function inputScale(sigma: number): number {
 /** LayerNorm's variance floor. */
 export const LAYER_NORM_EPS = 1e-5;
 
+/** Frequencies ω_k of the embedding, computed once per width. */
+const frequencyCache = new Map<number, Float64Array>();
+function frequencies(half: number): Float64Array {
+  let f = frequencyCache.get(half);
+  if (f === undefined) {
+    f = Float64Array.from({ length: half }, (_, k) => (half === 1 ? 1 : Math.pow(100, k / (half - 1))));
+    frequencyCache.set(half, f);
+  }
+  return f;
+}
+
 /**
  * Sinusoidal embedding of the noise level: c = log(σ)/4 (σ ∈ [0.01, 50] maps to c ∈ [−1.15, 0.98]),
  * features [sin(c ω_k)]_k ++ [cos(c ω_k)]_k with E/2 frequencies ω_k geometric from 1 to 100, so the
@@ -114,9 +125,9 @@ export const LAYER_NORM_EPS = 1e-5;
 export function timeEmbedding(sigma: number, E: number, out: Float32Array | Float64Array, offset = 0): void {
   const half = E / 2;
   const c = Math.log(sigma) / 4;
+  const omega = frequencies(half);
   for (let k = 0; k < half; k++) {
-    const omega = half === 1 ? 1 : Math.pow(100, k / (half - 1));
-    out[offset + k] = Math.sin(c * omega);
-    out[offset + half + k] = Math.cos(c * omega);
+    out[offset + k] = Math.sin(c * omega[k]);
+    out[offset + half + k] = Math.cos(c * omega[k]);
   }
 }

@@ -63,6 +63,29 @@ export class ImportGraph {
     return this.lock[name] ?? 'unlocked';
   }
 
+  private readonly fileMemo = new Map<string, { digest: FileSha256HexDigest; locals: string[]; packages: string[] }>();
+
+  /** One file's digest, the local files it imports and the packages it imports (once per process). */
+  private fileInfo(file: string) {
+    let info = this.fileMemo.get(file);
+    if (!info) {
+      const { digest, imports } = this.stat.digestWith(file, scanImports);
+      const locals: string[] = [];
+      const packages: string[] = [];
+      for (const spec of imports ?? []) {
+        if (spec.startsWith('.') || spec.startsWith('/')) {
+          const target = resolveLocal(file, spec);
+          if (target && !target.includes('/node_modules/')) locals.push(target);
+        } else if (!spec.startsWith('node:') && !BUILTINS.has(spec)) {
+          packages.push(packageName(spec));
+        }
+      }
+      info = { digest, locals, packages };
+      this.fileMemo.set(file, info);
+    }
+    return info;
+  }
+
   /** Fingerprint of the code reachable from one module file (absolute path). Memoised per process. */
   codeOf(entry: string): CodeFingerprint {
     const hit = this.memo.get(entry);
@@ -75,17 +98,10 @@ export class ImportGraph {
       const file = stack.pop()!;
       if (seen.has(file)) continue;
       seen.add(file);
-      const { digest, imports } = this.stat.digestWith(file, scanImports);
-      files[relative(this.projectRoot, file)] = digest;
-      for (const spec of imports ?? []) {
-        if (spec.startsWith('.') || spec.startsWith('/')) {
-          const target = resolveLocal(file, spec);
-          if (target && !target.includes('/node_modules/')) stack.push(target);
-        } else if (!spec.startsWith('node:') && !BUILTINS.has(spec)) {
-          const name = packageName(spec);
-          packages[name] = this.lockedVersion(name);
-        }
-      }
+      const info = this.fileInfo(file);
+      files[relative(this.projectRoot, file)] = info.digest;
+      stack.push(...info.locals);
+      for (const name of info.packages) packages[name] = this.lockedVersion(name);
     }
     const result = { files, packages };
     this.memo.set(entry, result);

@@ -16,7 +16,7 @@ import { StatCache } from '../cache/stat-cache.ts';
 import { ImportGraph } from '../cache/import-graph.ts';
 import { diffFingerprints } from '../cache/fingerprint.ts';
 import { ProgressReporter } from '../engine/progress.ts';
-import { executePlan } from '../engine/execute.ts';
+import type { NodeOutcome } from '../engine/execute.ts';
 import { parseArgs, type CliArgs } from './args.ts';
 import { helpText } from './help.ts';
 import { tryLock, releaseLock } from '../cache/lock.ts';
@@ -215,12 +215,21 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let outcomes;
+  let outcomes: Map<PhysicalNode, NodeOutcome>;
   try {
-    outcomes = await executePlan(plans, {
-      store, planner, progress, projectRoot, runId, signal: controller.signal,
-      jobs: args.jobs ?? availableParallelism(),
-    });
+    if (plans.every((p) => p.action === 'cached')) {
+      // A no-op run: nothing to schedule, so the scheduler and the child runner are never loaded.
+      outcomes = new Map(plans.map((p) => {
+        progress.cached(label(p.node));
+        return [p.node, { plan: p, status: 'cached', manifest: p.manifest, key: p.key, fingerprint: p.fingerprint, durationMs: 0 }];
+      }));
+    } else {
+      const { executePlan } = await import('../engine/execute.ts');
+      outcomes = await executePlan(plans, {
+        store, planner, progress, projectRoot, runId, signal: controller.signal,
+        jobs: args.jobs ?? availableParallelism(),
+      });
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -88,7 +88,7 @@ describe('no heavy imports in the parent', () => {
     for (const ok of ['numbers.ts', 'sum.ts', 'parity.ts', 'slow.ts', 'fail.ts']) expect(heavyStaticImports(join(stages, ok))).toEqual([]);
   });
 
-  it('a no-op run loads neither parquet-wasm, apache-arrow, execa nor the stages\' run-time packages', async () => {
+  it('a no-op run loads neither parquet-wasm, apache-arrow, execa, p-queue nor the stages\' run-time packages', async () => {
     const settle = await toy.run(['--only', 'toy']); // exports brought up to date
     expect(settle.code, settle.stderr).toBe(0);
     const trace = join(toy.root, 'imports.txt');
@@ -97,6 +97,6 @@ describe('no heavy imports in the parent', () => {
     expect(r.stderr).not.toMatch(/start\s/); // fully cached
     const loaded = readFileSync(trace, 'utf8');
     expect(loaded).toMatch(/cli\/index\.ts/); // the trace works
-    for (const heavy of ['parquet-wasm', 'apache-arrow', 'execa', '/yaml/']) expect(loaded).not.toContain(`node_modules/${heavy.replace(/\//g, '')}`);
+    for (const heavy of ['parquet-wasm', 'apache-arrow', 'execa', '/yaml/', 'p-queue']) expect(loaded).not.toContain(`node_modules/${heavy.replace(/\//g, '')}`);
   });
 });

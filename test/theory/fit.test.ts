@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import fitStage from '../../stages/fit.ts';
 import montecarloStage from '../../stages/montecarlo.ts';
 import { nelderMead } from '../../theory/nelder-mead.ts';
+import { fitTables } from '../../theory/fit-tables.ts';
+import { monteCarloSpectra } from '../../theory/montecarlo-table.ts';
+import { spectraSeries } from '../../theory/spectra-table.ts';
+import { createRng } from '../../science/random.ts';
 import { fakeContext, rowCount } from './fake-ctx.ts';
 
 type Cols = Record<string, ArrayLike<unknown>>;
@@ -58,5 +62,34 @@ describe('fit stage', () => {
     const w = fit.written.wasserstein as Cols;
     expect(rowCount(w)).toBe(60);
     expect(Math.max(...Array.from(w.w1 as Float64Array))).toBeLessThan(0.01);
+  });
+});
+
+describe('fit on noisy spectra', () => {
+  it('still recovers the profile when every eigenvalue carries N(0, 0.02²) noise (a stand-in for trained-network error)', () => {
+    const sp = monteCarloSpectra({
+      groups: [
+        { fraction: 0.75, variance: 1 },
+        { fraction: 0.25, variance: 0.01 },
+      ],
+      d: 100,
+      m: 40,
+      draws: 16,
+      sde: { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 },
+      sPoints: 60,
+      seed: 4,
+    });
+    const rng = createRng(2);
+    const eig = sp.eig.map((v) => v + 0.02 * rng.normal());
+    const series = spectraSeries({ ...sp, eig }, sp.t.length);
+    const r = fitTables(series[0], series, { groups: 2, at: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], bootstrap: 0, seed: 1 });
+    const get = (n: string) => r.fit.fitted[r.fit.parameter.indexOf(n)];
+    expect(Math.abs(get('m') - 40)).toBeLessThanOrEqual(1);
+    expect(Math.abs(get('f') - 0.75)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(get('sigma1sq') - 1)).toBeLessThan(0.3);
+    expect(Math.abs(get('sigma2sq') / 0.01 - 1)).toBeLessThan(0.3);
+    // Without a bootstrap the interval collapses onto the estimate; without a truth it is NaN.
+    expect(Array.from(r.fit.lo)).toEqual(Array.from(r.fit.fitted));
+    expect(Number.isNaN(r.fit.truth[0])).toBe(true);
   });
 });

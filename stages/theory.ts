@@ -16,7 +16,7 @@ export default defineStage({
   description: 'Random-matrix theory of the linear model: edges, density of s·J, gaps, dimension drop',
   module: import.meta.url,
   params: {
-    alpha: param.number({ default: 0.4, min: 0, max: 1, help: 'α = m/d (used without a profile input)' }),
+    alpha: param.number({ default: 0.5, min: 0, max: 1, help: 'α = m/d (used without a profile input; default: Figure 2)' }),
     fractions: param.numbers({ default: [0.75, 0.25], min: 0, max: 1, minLength: 1, help: 'Group fractions f_k, summing to 1 (without a profile input)' }),
     variances: param.numbers({ default: [1, 0.01], min: 0, minLength: 1, help: 'Group variances σ_k² (without a profile input)' }),
     d: param.integer({ default: 100, min: 1, help: 'Ambient dimension for the dimension-drop curve (without a profile input)' }),

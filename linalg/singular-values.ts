@@ -47,13 +47,26 @@ function norm(x: Float64Array, start: number, end: number, stride: number): numb
   return big * Math.sqrt(sum);
 }
 
-/** Householder bidiagonalisation of the column-major m × n matrix b (m ≥ n): diagonal into s, super-diagonal into e. */
+/**
+ * Householder bidiagonalisation of the column-major m × n matrix b (m ≥ n): diagonal into s,
+ * super-diagonal into e. This is dsvdc's reduction with its loops fused so that each column is read
+ * from memory once per step: while column j is in cache it receives the previous step's right
+ * reflector, this step's left reflector, and contributes to the next right reflector's product
+ * work = B v (accumulated from the raw row, v = row/‖row‖ + e₁, before v is known).
+ */
 function bidiagonalize(b: Float64Array, m: number, n: number, s: Float64Array, e: Float64Array): void {
-  const work = new Float64Array(m);
   const nct = Math.min(m - 1, n);
   const nrt = Math.max(0, Math.min(n - 2, m));
+  const work = new Float64Array(m);
+  const acc = new Float64Array(m);
+  // The right reflector of the previous step, not yet applied: column j gains tau[j] · work[k..m).
+  const tau = new Float64Array(n);
+  let pending = false;
   for (let k = 0; k < Math.max(nct, nrt); k++) {
     const ck = k * m;
+    const len = m - k;
+    if (pending) axpyKernel(tau[k], work, k, b, ck + k, len);
+    let left = false;
     if (k < nct) {
       // Left reflector zeroing column k below the diagonal.
       let sk = norm(b, ck + k, ck + m, 1);
@@ -62,18 +75,23 @@ function bidiagonalize(b: Float64Array, m: number, n: number, s: Float64Array, e
         const inv = 1 / sk;
         for (let i = k; i < m; i++) b[ck + i] *= inv;
         b[ck + k] += 1;
+        left = true;
       }
       s[k] = -sk;
     }
+    const right = k < nrt;
+    if (right) acc.fill(0, k + 1, m);
+    const ukk = b[ck + k];
     for (let j = k + 1; j < n; j++) {
       const cj = j * m;
-      if (k < nct && s[k] !== 0) {
-        const t = -dotKernel(b, ck + k, b, cj + k, m - k) / b[ck + k];
-        axpyKernel(t, b, ck + k, b, cj + k, m - k);
-      }
-      e[j] = b[cj + k];
+      if (pending) axpyKernel(tau[j], work, k, b, cj + k, len);
+      if (left) axpyKernel(-dotKernel(b, ck + k, b, cj + k, len) / ukk, b, ck + k, b, cj + k, len);
+      const ej = b[cj + k];
+      e[j] = ej;
+      if (right && ej !== 0) axpyKernel(ej, b, cj + k + 1, acc, k + 1, len - 1);
     }
-    if (k < nrt) {
+    pending = false;
+    if (right) {
       // Right reflector zeroing row k right of the super-diagonal.
       let ek = norm(e, k + 1, n, 1);
       if (ek !== 0) {
@@ -81,14 +99,16 @@ function bidiagonalize(b: Float64Array, m: number, n: number, s: Float64Array, e
         const inv = 1 / ek;
         for (let i = k + 1; i < n; i++) e[i] *= inv;
         e[k + 1] += 1;
+        if (k + 1 < m) {
+          // work = B v over rows k+1.. = acc/ek + column k+1 (the e₁ part of v).
+          const c1 = (k + 1) * m;
+          for (let i = k + 1; i < m; i++) work[i] = acc[i] * inv + b[c1 + i];
+          const v1 = e[k + 1];
+          for (let j = k + 1; j < n; j++) tau[j] = -e[j] / v1;
+          pending = true;
+        }
       }
       e[k] = -ek;
-      if (k + 1 < m && ek !== 0) {
-        for (let i = k + 1; i < m; i++) work[i] = 0;
-        for (let j = k + 1; j < n; j++) axpyKernel(e[j], b, j * m + k + 1, work, k + 1, m - k - 1);
-        const ek1 = e[k + 1];
-        for (let j = k + 1; j < n; j++) axpyKernel(-e[j] / ek1, work, k + 1, b, j * m + k + 1, m - k - 1);
-      }
     }
   }
   // The final bidiagonal of order p = n (m ≥ n).

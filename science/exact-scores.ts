@@ -2,15 +2,16 @@
 // - analytic: the linear Gaussian model p_s = N(0, C + sI), C = F diag(v) Fᵀ, s(x) = −(C + sI)⁻¹ x;
 // - empirical: the exact score of the training set's empirical distribution noised at variance s.
 
-import { cholesky, inverseSpd } from '../linalg/cholesky.ts';
-import { axpyKernel, matmul, matmulTransposeA, matmulTransposeB } from '../linalg/matrix.ts';
+import { cholesky, forwardSubstitute } from '../linalg/cholesky.ts';
+import { axpyKernel, gramRows, matmul, matmulTransposeA, matmulTransposeB, transpose } from '../linalg/matrix.ts';
 import type { ScoreModel } from './score-model.ts';
 import type { VeSde } from './sde.ts';
 
 /**
  * The analytic score of the linear Gaussian model. With G = F diag(√v) (d × m, m ≤ d), Woodbury gives
- * (GGᵀ + sI)⁻¹ = (I − G K⁻¹ Gᵀ)/s with K = sI_m + GᵀG, so a score costs O(dm) per point and the
- * Jacobian O(d²m), and K stays well conditioned even where C is singular (m < d).
+ * (GGᵀ + sI)⁻¹ = (I − G K⁻¹ Gᵀ)/s with K = sI_m + GᵀG = L Lᵀ, so with H = G L⁻ᵀ (d × m) a score
+ * costs O(dm) per point and the Jacobian −(I − HHᵀ)/s O(d²m/2); K stays well conditioned even where C
+ * is singular (m < d).
  */
 export function analyticScore(F: Float64Array, variances: Float64Array, d: number, m: number, sde: VeSde): ScoreModel {
   if (F.length !== d * m) throw new Error(`analyticScore: F must hold d × m = ${d * m} values, got ${F.length}`);
@@ -19,15 +20,18 @@ export function analyticScore(F: Float64Array, variances: Float64Array, d: numbe
   const g = new Float64Array(d * m);
   for (let i = 0; i < d; i++) for (let j = 0; j < m; j++) g[i * m + j] = F[i * m + j] * Math.sqrt(variances[j]);
   const gtg = matmulTransposeA(g, g, d, m, m);
-  // K⁻¹ and G K⁻¹ for the last time asked (callers visit one time at a time).
-  let cached: { t: number; s: number; gkinv: Float64Array } | undefined;
+  const gt = transpose(g, d, m);
+  // H for the last time asked (callers visit one time at a time).
+  let cached: { t: number; s: number; h: Float64Array } | undefined;
   const atTime = (t: number) => {
     if (cached?.t === t) return cached;
     const s = sde.variance(t);
     const k = Float64Array.from(gtg);
     for (let j = 0; j < m; j++) k[j * m + j] += s;
-    cholesky(k, m); // fails loudly if K is not SPD
-    cached = { t, s, gkinv: matmul(g, inverseSpd(k, m), d, m, m) };
+    const l = cholesky(k, m);
+    const ht = Float64Array.from(gt);
+    forwardSubstitute(l, ht, m, d); // Hᵀ = L⁻¹ Gᵀ
+    cached = { t, s, h: transpose(ht, m, d) };
     return cached;
   };
   return {
@@ -35,10 +39,10 @@ export function analyticScore(F: Float64Array, variances: Float64Array, d: numbe
     d,
     score(xs, n, t) {
       if (xs.length !== n * d) throw new Error(`analyticScore.score: expected n × d = ${n * d} values, got ${xs.length}`);
-      const { s, gkinv } = atTime(t);
-      // s(x) = −(x − G K⁻¹ Gᵀ x)/s, for all points at once: P = X G (n × m), out = −(X − P (G K⁻¹)ᵀ)/s.
-      const p = matmul(xs, g, n, d, m);
-      const proj = matmulTransposeB(p, gkinv, n, m, d);
+      const { s, h } = atTime(t);
+      // s(x) = −(x − H Hᵀ x)/s, for all points at once: P = X H (n × m), out = −(X − P Hᵀ)/s.
+      const p = matmul(xs, h, n, d, m);
+      const proj = matmulTransposeB(p, h, n, m, d);
       const out = new Float64Array(n * d);
       const inv = 1 / s;
       for (let i = 0; i < out.length; i++) out[i] = (proj[i] - xs[i]) * inv;
@@ -46,8 +50,8 @@ export function analyticScore(F: Float64Array, variances: Float64Array, d: numbe
     },
     jacobian(x, t) {
       if (x.length !== d) throw new Error(`analyticScore.jacobian: expected a point of dimension d = ${d}, got ${x.length}`);
-      const { s, gkinv } = atTime(t);
-      const proj = matmulTransposeB(gkinv, g, d, m, d);
+      const { s, h } = atTime(t);
+      const proj = gramRows(h, d, m);
       const inv = 1 / s;
       for (let i = 0; i < proj.length; i++) proj[i] *= inv;
       for (let i = 0; i < d; i++) proj[i * d + i] -= inv;

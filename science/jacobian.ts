@@ -2,7 +2,7 @@
 // and 2), and the rescaled spectra of s·J that every spectra table reports.
 
 import { haarOrthogonal } from '../linalg/haar.ts';
-import { axpyKernel, checkSize, symmetricPart } from '../linalg/matrix.ts';
+import { checkSize, matmulTransposeA, symmetricPart } from '../linalg/matrix.ts';
 import { singularValues } from '../linalg/singular-values.ts';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.ts';
 import type { Rng } from './random.ts';
@@ -56,17 +56,14 @@ export function finiteDifferenceJacobian(
   }
   if (!central) points.set(x, k * d);
   const scores = model.score(points, count, t);
-  const jac = new Float64Array(d * d);
-  const column = new Float64Array(d);
+  // Rows of D are the directional derivatives D_i; J = Σ_i D_i q_iᵀ = Dᵀ Q.
+  const deriv = new Float64Array(k * d);
   const scale = central ? 1 / (2 * h) : 1 / h;
-  const base = central ? -1 : k * d;
   for (let i = 0; i < k; i++) {
-    const minus = central ? (k + i) * d : base;
-    for (let a = 0; a < d; a++) column[a] = (scores[i * d + a] - scores[minus + a]) * scale;
-    // J += D_i q_iᵀ, row by row.
-    for (let a = 0; a < d; a++) axpyKernel(column[a], directions, i * d, jac, a * d, d);
+    const minus = central ? (k + i) * d : k * d;
+    for (let a = 0; a < d; a++) deriv[i * d + a] = (scores[i * d + a] - scores[minus + a]) * scale;
   }
-  return jac;
+  return matmulTransposeA(deriv, directions, k, d, d);
 }
 
 /** K = d Haar-random orthonormal directions (rows), as the algorithms prescribe. */
@@ -81,10 +78,25 @@ export interface RescaledSpectrum {
   sv: Float64Array;
 }
 
-/** Spectra of the rescaled Jacobian s·J (normal directions sit at −1, tangent ones in (−1, 0)). */
+/**
+ * Spectra of the rescaled Jacobian s·J (normal directions sit at −1, tangent ones in (−1, 0)).
+ * An exactly symmetric J (the exact Jacobian of the analytic or empirical score: a Hessian) has
+ * singular values |eigenvalues|, so the SVD is skipped; anything else (networks, finite differences)
+ * gets the Golub–Kahan SVD.
+ */
 export function rescaledSpectrum(jac: Float64Array, d: number, s: number): RescaledSpectrum {
   checkSize(jac, d * d, 'rescaledSpectrum');
   const sj = new Float64Array(d * d);
   for (let i = 0; i < sj.length; i++) sj[i] = s * jac[i];
+  if (isExactlySymmetric(sj, d)) {
+    const eig = symmetricEigenvalues(sj, d);
+    const sv = Float64Array.from(eig, Math.abs).sort().reverse();
+    return { eig, sv };
+  }
   return { eig: symmetricEigenvalues(symmetricPart(sj, d), d), sv: singularValues(sj, d, d) };
+}
+
+function isExactlySymmetric(a: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (a[i * n + j] !== a[j * n + i]) return false;
+  return true;
 }

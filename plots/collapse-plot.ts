@@ -1,5 +1,5 @@
 // Beyond the paper (George, Veiga, Macris): collapse of the empirical-score generation onto training
-// points. Left: fraction of trajectories collapsed vs time for each training-set size n, with the theory
+// points. Times are on the pipeline's VE clock (the collapse stage converts t_C from OU time). Left: fraction of trajectories collapsed vs time for each training-set size n, with the theory
 // collapse time t_C(n) as a rule. Right: t_C vs n, theory against the time where half the trajectories
 // have collapsed.
 import type { Table } from '../engine/stage.ts';
@@ -69,7 +69,7 @@ export function collapseSpec(table: Table<CollapseSchema>, options: CollapseOpti
         data: { values: curves },
         mark: { type: 'line', point: { size: 14 }, strokeWidth: 1.5 },
         encoding: {
-          x: { field: 't', type: 'quantitative', title: AXIS.ouTime },
+          x: { field: 't', type: 'quantitative', title: AXIS.t },
           y: { field: 'fraction', type: 'quantitative', scale: { domain: [0, 1] }, title: AXIS.collapseFraction },
           color,
           order: { field: 't', type: 'quantitative' },
@@ -90,7 +90,7 @@ export function collapseSpec(table: Table<CollapseSchema>, options: CollapseOpti
       {
         data: { values: byN.filter((r) => Number.isFinite(r.theory)) },
         mark: { type: 'line', strokeWidth: 2, color: '#333333' },
-        encoding: { x: xN, y: { field: 'theory', type: 'quantitative', title: 'collapse time t_C (Ornstein–Uhlenbeck)' }, detail: { field: 'd' }, order: { field: 'n', type: 'quantitative' } },
+        encoding: { x: xN, y: { field: 'theory', type: 'quantitative', title: 'collapse time t_C (VE clock)' }, detail: { field: 'd' }, order: { field: 'n', type: 'quantitative' } },
       },
       {
         data: { values: byN.filter((r) => Number.isFinite(r.measured)) },

@@ -68,6 +68,6 @@ export const FIGURES = [
     node: 'collapse-plot',
     input: 'collapse_plot',
     title: 'Collapse of the empirical score vs n',
-    caption: 'Fraction of reverse trajectories of the exact empirical score that end on a training point, and the measured collapse time against t_C of George, Veiga & Macris (d → ∞; finite d shifts it).',
+    caption: 'Fraction of reverse trajectories of the exact empirical score that end on a training point, and the measured collapse time against t_C of George, Veiga & Macris converted to the VE clock (a d → ∞ result: at small d capture is a smooth crossover, so compare the trend with n).',
   },
 ] as const satisfies readonly FigureEntry[];

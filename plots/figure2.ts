@@ -37,16 +37,18 @@ export function figure2Spec(input: Figure2Input, options: Figure2Options): VegaL
   if (mcS.length === 0) throw new Error('figure2: Monte-Carlo spectra are empty');
 
   const panels = options.sValues.map((requested) => {
-    const sTheory = nearest(densityS, requested, true);
-    const sMc = nearest(mcS, sTheory, true);
+    // The measurement's s first, then the theory at that s (theory grids are usually as fine or finer).
+    const sMc = nearest(mcS, requested, true);
+    const sTheory = nearest(densityS, sMc, true);
     const theoryRows = range(input.density.numRows)
       .filter((i) => density.s[i] === sTheory)
       .sort((a, b) => density.x[a] - density.x[b]);
-    const tTheory = theoryRows.length > 0 ? density.t[theoryRows[0]] : NaN;
+    let tMc = NaN;
     const eigs: number[] = [];
     let total = 0;
     for (let i = 0; i < input.montecarlo.numRows; i++) {
       if (mc.s[i] !== sMc) continue;
+      tMc = mc.t[i];
       total++;
       if (Math.abs(mc.eig[i] + 1) > atomTolerance) eigs.push(mc.eig[i]);
     }
@@ -57,15 +59,13 @@ export function figure2Spec(input: Figure2Input, options: Figure2Options): VegaL
     const theoryMax = Math.max(0, ...theory.map((p) => p.density));
     // Edge singularities of the density would flatten the histogram: clip the axis a little above it.
     const yMax = histMax > 0 && theoryMax > 3 * histMax ? 1.6 * histMax : 1.1 * Math.max(histMax, theoryMax, 1e-9);
-    const mismatch = Math.abs(Math.log(sMc / sTheory)) > 0.01 ? `, Monte-Carlo at s = ${formatNumber(sMc)}` : '';
+    const subtitle = [`atom at −1: ${(100 * atomFraction).toFixed(0)}% (not drawn)`];
+    if (Math.abs(Math.log(sMc / sTheory)) > 0.01) subtitle.push(`theory at s = ${formatNumber(sTheory)}`);
     const yScale = { domain: [0, yMax], nice: false };
     return {
       width: style.width,
       height: style.height,
-      title: {
-        text: `s = ${formatNumber(sTheory)}  (t = ${formatNumber(tTheory)})`,
-        subtitle: `atom at −1: ${(100 * atomFraction).toFixed(0)}% of eigenvalues (not drawn)${mismatch}`,
-      },
+      title: { text: `s = ${formatNumber(sMc)}  (t = ${formatNumber(tMc)})`, subtitle },
       layer: [
         {
           data: { values: bins.map((b) => ({ x0: b.x0, x1: b.x1, density: Math.min(b.density, yMax) })) },

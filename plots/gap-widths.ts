@@ -8,8 +8,37 @@ import { AXIS, decadeAxis, decadeDomain, topLevelFigure, type FigureStyle, type 
 export interface GapWidthsInput {
   curves: Table<TheoryCurvesSchema>;
   gaps?: Table<GapsSchema>;
-  /** Kind of each theory gap (manifold | intermediate) by gap_index, from theory_gaps, for the legend. */
-  kinds?: Map<number, string>;
+  /** The theory's gaps (theory_gaps): kinds for the legend, and edges to match measured gaps to them. */
+  theoryGaps?: TheoryGap[];
+}
+
+export interface TheoryGap {
+  index: number;
+  kind: string;
+  /** Edges in units of C's eigenvalues: the rescaled gap at s is [−s/(s + lower), −s/(s + upper)] (lower = 0: the atom). */
+  lowerEdge: number;
+  upperEdge: number;
+}
+
+/**
+ * The theory gap a measured gap (rescaled edges lower < upper at noise variance s) is: the one whose
+ * predicted interval at s has the nearest midpoint. Detectors number gaps by position among those they
+ * see, so a lone intermediate gap may come out as "gap 0"; matching by position keeps the colours true.
+ */
+export function matchTheoryGap(gaps: TheoryGap[], s: number, lower: number, upper: number): TheoryGap | undefined {
+  let best: TheoryGap | undefined;
+  let bestDistance = Infinity;
+  const mid = 0.5 * (lower + upper);
+  for (const g of gaps) {
+    const a = -s / (s + g.lowerEdge);
+    const b = -s / (s + g.upperEdge);
+    const distance = Math.abs(0.5 * (a + b) - mid);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = g;
+    }
+  }
+  return best;
 }
 
 export interface GapWidthsOptions {
@@ -20,15 +49,18 @@ export interface GapWidthsOptions {
 
 export function gapWidthsSpec(input: GapWidthsInput, options: GapWidthsOptions): VegaLiteSpec {
   const c = input.curves.columns;
+  const kinds = new Map((input.theoryGaps ?? []).map((g) => [g.index, g.kind]));
   const theory = range(input.curves.numRows)
     .filter((i) => c.gap_index[i] >= 0 && c.s[i] > 0 && Number.isFinite(c.width[i]))
-    .map((i) => ({ s: c.s[i], width: c.width[i], gap: gapLabel(c.gap_index[i], input.kinds), source: 'theory' }));
+    .map((i) => ({ s: c.s[i], width: c.width[i], gap: gapLabel(c.gap_index[i], kinds), source: 'theory' }));
   const measured = input.gaps
     ? range(input.gaps.numRows)
         .filter((i) => input.gaps!.columns.s[i] > 0)
         .map((i) => {
           const g = input.gaps!.columns;
-          return { s: g.s[i], width: g.width[i], gap: gapLabel(g.gap_index[i], input.kinds), source: `${g.score[i]}, ${g.method[i]}` };
+          const matched = input.theoryGaps ? matchTheoryGap(input.theoryGaps, g.s[i], g.lower[i], g.upper[i]) : undefined;
+          const gap = matched ? gapLabel(matched.index, kinds) : gapLabel(g.gap_index[i], kinds);
+          return { s: g.s[i], width: g.width[i], gap, source: `${g.score[i]}, ${g.method[i]}` };
         })
     : [];
   const allS = [...theory, ...measured].map((p) => p.s);
@@ -63,7 +95,10 @@ export function gapWidthsSpec(input: GapWidthsInput, options: GapWidthsOptions):
     { width: options.style.width * 2, height: Math.round(options.style.height * 1.3), layer: layers },
     options.style,
     'Spectral gaps of s·J vs noise variance',
-    'lines: random-matrix theory; points: gaps detected in measured spectra; a gap is seen where its width exceeds Δ',
+    [
+      'lines: random-matrix theory; points: gaps detected in measured spectra (matched to the theory gap at the same place)',
+      'a gap is seen where its width exceeds Δ',
+    ],
   );
 }
 

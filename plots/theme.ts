@@ -33,7 +33,6 @@ export const AXIS = {
   step: 'training step',
   loss: 'denoising loss (mean |ε̂ − ξ|²)',
   n: 'training-set size n',
-  ouTime: 'Ornstein–Uhlenbeck time t',
   collapseFraction: 'fraction of trajectories collapsed',
 } as const;
 

@@ -14,23 +14,27 @@ export default defineStage({
   },
   inputs: {
     theory_curves: tableInput(THEORY_CURVES, 'Gap width vs s per gap (theory.theory_curves)'),
-    theory_gaps: tableInput({ gap_index: 'i32', kind: 'utf8' }, 'Kind of each gap, for the legend (theory.theory_gaps)', true),
+    theory_gaps: tableInput(
+      { gap_index: 'i32', kind: 'utf8', lower_edge: 'f64', upper_edge: 'f64' },
+      'Kind and edges of each theory gap: legend, and matching measured gaps to theory gaps (theory.theory_gaps)',
+      true,
+    ),
     gaps: tableInput(GAPS, 'Gaps detected in measured spectra (gaps.gaps)', true),
   },
   outputs: figureOutputs('gap-widths', 'Gap widths vs s'),
   resources: { cpu: 1, memoryMiB: 300 },
   async run(ctx) {
     const { gapWidthsSpec } = await import('../plots/gap-widths.ts');
-    let kinds: Map<number, string> | undefined;
+    let theoryGaps;
     if (ctx.read.has('theory_gaps')) {
-      const g = await ctx.read.table('theory_gaps');
-      kinds = new Map(Array.from({ length: g.numRows }, (_, i) => [g.columns.gap_index[i], g.columns.kind[i]] as const));
+      const g = (await ctx.read.table('theory_gaps')).columns;
+      theoryGaps = Array.from(g.gap_index, (index, i) => ({ index, kind: g.kind[i], lowerEdge: g.lower_edge[i], upperEdge: g.upper_edge[i] }));
     }
     const spec = gapWidthsSpec(
       {
         curves: await ctx.read.table('theory_curves'),
         gaps: ctx.read.has('gaps') ? await ctx.read.table('gaps') : undefined,
-        kinds,
+        theoryGaps,
       },
       { delta: ctx.params.delta, style: styleOf(ctx.params) },
     );

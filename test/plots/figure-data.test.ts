@@ -8,7 +8,7 @@ import { DEFAULT_STYLE } from '../../plots/theme.ts';
 import * as syn from './synthetic.ts';
 
 type Layer = { data: { values: Array<Record<string, number>> } };
-type Panel = { layer: Layer[]; title: { text: string; subtitle: string } };
+type Panel = { layer: Layer[]; title: { text: string; subtitle: string[] } };
 
 describe('figure 2 data', () => {
   const sValues = [0.1, 0.01];
@@ -22,7 +22,7 @@ describe('figure 2 data', () => {
     expect(panels[0].title.text).toMatch(/^s = 0\.1 /);
     expect(panels[1].title.text).toMatch(/^s = 0\.01 /);
     // d − m of d eigenvalues are exactly −1.
-    expect(panels[0].title.subtitle).toContain(`${(100 * (1 - syn.M / syn.D)).toFixed(0)}%`);
+    expect(panels[0].title.subtitle[0]).toContain(`${(100 * (1 - syn.M / syn.D)).toFixed(0)}%`);
   });
 
   it('histogram mass per bin matches the integral of the exact density (Monte-Carlo error)', () => {

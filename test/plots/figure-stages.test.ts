@@ -56,15 +56,19 @@ const cases: Case[] = [
   { stage: figure5, inputs: () => ({}), titles: ['not run'] },
   {
     stage: gapWidths,
-    inputs: () => ({ theory_curves: syn.curvesTable(0.1, 60), gaps: syn.gapsTable(times, 3) }),
-    titles: [AXIS.gapWidth, AXIS.s, 'Δ = 0.1'],
+    inputs: () => ({
+      theory_curves: syn.curvesTable(0.1, 60),
+      gaps: syn.gapsTable(times, 3),
+      theory_gaps: syn.theoryGapsTable(),
+    }),
+    titles: [AXIS.gapWidth, AXIS.s, 'Δ = 0.1', 'gap 1 (intermediate)'],
   },
   { stage: phaseDiagram, inputs: () => ({ theory_edges: syn.edgesTable() }), params: { s_points: 40, delta_points: 20 }, titles: [AXIS.s, AXIS.delta, 'coverage'] },
   { stage: dimension, inputs: () => ({ phases: syn.phasesTable(times, 0.1, 6), theory_curves: syn.curvesTable(0.1, 40) }), titles: [AXIS.t, AXIS.dimensionEstimate, 'consolidation'] },
   { stage: methods, inputs: () => ({ jacobian_error: syn.jacobianErrorTable(times), spectra: trained(7, 'alg2') }), titles: [AXIS.relError, AXIS.s, AXIS.sv] },
   { stage: methods, inputs: () => ({}), titles: ['not run'] },
   { stage: loss, inputs: () => ({ left: syn.lossTable(500, 1), mnist: syn.lossTable(300, 2) }), titles: [AXIS.loss, AXIS.step, 'fig3-left', 'mnist'] },
-  { stage: collapse, inputs: () => ({ collapse: syn.collapseTable() }), titles: [AXIS.ouTime, AXIS.collapseFraction, AXIS.n] },
+  { stage: collapse, inputs: () => ({ collapse: syn.collapseTable() }), titles: [AXIS.t, AXIS.collapseFraction, AXIS.n, 't_C (VE clock)'] },
 ];
 
 /** vega writes text as SVG <text> content with XML escapes. */

@@ -5,6 +5,7 @@ import { chooseRanks, histogramDensity, nearest, quantileOfSorted, selectSpectra
 import { densityMass, theoryQuantiles } from '../../plots/theory-quantiles.ts';
 import { gapWidthsAt, phaseAt, phaseGrid } from '../../plots/phase-map.ts';
 import { crossingTime } from '../../plots/collapse-plot.ts';
+import { matchTheoryGap } from '../../plots/gap-widths.ts';
 import { createRng } from '../../science/random.ts';
 import { spectraTable, analysisTimes, exactDensity, BANDS, M, D } from './synthetic.ts';
 
@@ -98,6 +99,24 @@ describe('phase map (science.md §7 worked example: bulks [0.00199, 0.01795] ∪
     expect(cells.at(-1)!.s1).toBeCloseTo(1e3, 6);
     expect(() => phaseGrid(edges, { sMin: 1, sMax: 0.1, sPoints: 10, deltaMin: 0.05, deltaMax: 0.9, deltaPoints: 4 })).toThrow(/s_min/);
     expect(() => phaseAt(edges, 1, 1.5)).toThrow(/Δ/);
+  });
+});
+
+describe('matching measured gaps to theory gaps', () => {
+  // Bands [0.002, 0.018] and [0.3, 2.1]: manifold gap (0 ↔ 0.002), intermediate gap (0.018 ↔ 0.3).
+  const theoryGaps = [
+    { index: 0, kind: 'manifold', lowerEdge: 0, upperEdge: 0.002 },
+    { index: 1, kind: 'intermediate', lowerEdge: 0.018, upperEdge: 0.3 },
+  ];
+  it('assigns a lone intermediate gap (a detector may call it gap 0) to the intermediate theory gap', () => {
+    const s = 0.07;
+    const lower = -s / (s + 0.018);
+    const upper = -s / (s + 0.3);
+    expect(matchTheoryGap(theoryGaps, s, lower, upper)?.index).toBe(1);
+  });
+  it('assigns a gap starting at the atom −1 to the manifold gap', () => {
+    const s = 1e-4;
+    expect(matchTheoryGap(theoryGaps, s, -1, -s / (s + 0.002))?.index).toBe(0);
   });
 });
 

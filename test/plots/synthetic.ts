@@ -153,6 +153,14 @@ export function edgesTable(): Table<typeof THEORY_EDGES> {
   );
 }
 
+/** theory_gaps rows the figures read: kind and the edges in units of C's eigenvalues (0: the atom). */
+export function theoryGapsTable(): Table<{ gap_index: 'i32'; kind: 'utf8'; lower_edge: 'f64'; upper_edge: 'f64' }> {
+  return tableFromRows({ gap_index: 'i32', kind: 'utf8', lower_edge: 'f64', upper_edge: 'f64' } as const, [
+    { gap_index: 0, kind: 'manifold', lower_edge: 0, upper_edge: BANDS[0].lower },
+    { gap_index: 1, kind: 'intermediate', lower_edge: BANDS[0].upper, upper_edge: BANDS[1].lower },
+  ]);
+}
+
 /** Manifold gap γ₋/(s + γ₋) and intermediate gap s(A − B)/((s + A)(s + B)) (science.md §7). */
 export function exactGapWidths(s: number): number[] {
   const [low, high] = BANDS;

@@ -1,0 +1,84 @@
+// The `figures` experiment: one node per figure and the report, bound to the science experiments' outputs.
+import type { ExperimentBuilder, NodeRef } from '../engine/dag.ts';
+import figure2 from '../stages/figure-2.ts';
+import figure3 from '../stages/figure-3.ts';
+import figure4 from '../stages/figure-4.ts';
+import figure5 from '../stages/figure-5.ts';
+import gapWidths from '../stages/figure-gap-widths.ts';
+import phaseDiagram from '../stages/figure-phase-diagram.ts';
+import dimension from '../stages/figure-dimension.ts';
+import methods from '../stages/figure-methods.ts';
+import loss from '../stages/figure-loss.ts';
+import collapsePlot from '../stages/figure-collapse.ts';
+import report from '../stages/report.ts';
+
+type Ref = NodeRef;
+interface LinearExperiment {
+  model: Ref;
+  trained: Ref;
+  theory: Ref;
+  gaps: { trained: Ref };
+  fit: Ref;
+  phaseTimes: Ref;
+}
+interface ImageExperiment {
+  model: Ref;
+  spectra: Ref;
+}
+export interface FigureSources {
+  fig2: { theory: Ref; montecarlo: Ref; gaps: Ref };
+  left: LinearExperiment;
+  centre: LinearExperiment;
+  right: LinearExperiment;
+  fig4: Ref;
+  collapse: Ref;
+  mnist: ImageExperiment;
+  fashion: ImageExperiment;
+}
+
+export function figureNodes(x: ExperimentBuilder, s: FigureSources): void {
+  const f2 = x.add(figure2, {
+    inputs: {
+      montecarlo: s.fig2.montecarlo.out.spectra,
+      theory_density: s.fig2.theory.out.theory_density,
+      theory_curves: s.fig2.theory.out.theory_curves,
+      phases: s.fig2.gaps.out.phases,
+    },
+  });
+  const f3 = x.add(figure3, { inputs: { left: s.left.trained.out.spectra, centre: s.centre.trained.out.spectra, right: s.right.trained.out.spectra } });
+  const f4 = x.add(figure4, { inputs: { spectra: s.fig4.out.spectra, theory_density: s.left.theory.out.theory_density } });
+  const f5 = x.add(figure5, { inputs: { mnist: s.mnist.spectra.out.spectra, fashion_mnist: s.fashion.spectra.out.spectra } });
+  const gw = x.add(gapWidths, {
+    inputs: { theory_curves: s.left.theory.out.theory_curves, theory_gaps: s.left.theory.out.theory_gaps, gaps: s.left.gaps.trained.out.gaps },
+  });
+  const pd = x.add(phaseDiagram, { inputs: { theory_edges: s.left.theory.out.theory_edges } });
+  const dim = x.add(dimension, { inputs: { phases: s.left.gaps.trained.out.phases, theory_curves: s.left.theory.out.theory_curves } });
+  const me = x.add(methods, { inputs: { jacobian_error: s.left.trained.out.jacobian_error, spectra: s.left.trained.out.spectra } });
+  const lo = x.add(loss, {
+    inputs: {
+      left: s.left.model.out.loss,
+      centre: s.centre.model.out.loss,
+      right: s.right.model.out.loss,
+      mnist: s.mnist.model.out.loss,
+      fashion_mnist: s.fashion.model.out.loss,
+    },
+  });
+  const co = x.add(collapsePlot, { inputs: { collapse: s.collapse.out.collapse } });
+  x.add(report, {
+    inputs: {
+      figure2: f2.out.png,
+      figure3: f3.out.png,
+      figure4: f4.out.png,
+      figure5: f5.out.png,
+      gap_widths: gw.out.png,
+      phase_diagram: pd.out.png,
+      dimension: dim.out.png,
+      methods: me.out.png,
+      loss: lo.out.png,
+      collapse_plot: co.out.png,
+      phase_times: s.left.phaseTimes.out.phase_times,
+      phases: s.left.gaps.trained.out.phases,
+      fit: s.left.fit.out.fit,
+    },
+  });
+}

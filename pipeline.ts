@@ -1,0 +1,98 @@
+// The paper's DAG and the command line: `npx tsx pipeline.ts --help`.
+// Experiments are branches of one DAG (docs/dag.md); nodes with identical fingerprints run once.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './cli/index.ts';
+import type { DagBuilder, PipelineSpec } from './engine/dag.ts';
+import { PROFILES } from './config/profiles.ts';
+import data from './stages/data.ts';
+import train from './stages/train.ts';
+import sample from './stages/sample.ts';
+import spectra from './stages/spectra.ts';
+import theory from './stages/theory.ts';
+import montecarlo from './stages/montecarlo.ts';
+import gaps from './stages/gaps.ts';
+import fit from './stages/fit.ts';
+import phaseTimes from './stages/phase-times.ts';
+import collapse from './stages/collapse.ts';
+import images from './stages/images.ts';
+import trainImages from './stages/train-images.ts';
+import spectraImages from './stages/spectra-images.ts';
+import intrinsicDimension from './stages/intrinsic-dimension.ts';
+import { figureNodes } from './config/figures.ts';
+
+/** The three Figure 3 settings (science.md §3.1): d = 100, m = 40. */
+const FIG3 = {
+  'fig3-left': { profile: 'double', f: 0.75, sigma1_sq: 1, sigma2_sq: 0.01 },
+  'fig3-centre': { profile: 'double', f: 0.75, sigma1_sq: 0.01, sigma2_sq: 1 },
+  'fig3-right': { profile: 'continuous', n_variances: 10 },
+} as const;
+
+function linearManifoldExperiment(b: DagBuilder, name: keyof typeof FIG3) {
+  const x = b.experiment(name);
+  const d = x.add(data, { params: { d: 100, m: 40, ...FIG3[name] } });
+  const model = x.add(train, { inputs: { samples: d.out.samples } });
+  const exact = { samples: d.out.samples, F: d.out.F, variances: d.out.variances };
+  const traj = x.add(sample, { params: { score: 'trained' }, inputs: { ...exact, weights: model.out.weights } });
+  const trained = x.add(spectra, {
+    node: 'spectra-trained',
+    params: { score: 'trained' },
+    inputs: { ...exact, trajectories: traj.out.trajectories, weights: model.out.weights },
+  });
+  // The exact scores need no trajectories of their own: the analytic Jacobian does not depend on x, and the
+  // empirical score is read at noised training points, where it is well defined at every t.
+  const analytic = x.add(spectra, { node: 'spectra-analytic', params: { score: 'analytic', methods: ['exact'], point_kinds: ['noised'] }, inputs: exact });
+  const empirical = x.add(spectra, { node: 'spectra-empirical', params: { score: 'empirical', methods: ['exact'], point_kinds: ['noised'] }, inputs: exact });
+  const th = x.add(theory, { inputs: { profile: d.out.profile } });
+  const measured = {
+    trained: x.add(gaps, { node: 'gaps-trained', inputs: { spectra: trained.out.spectra } }),
+    analytic: x.add(gaps, { node: 'gaps-analytic', inputs: { spectra: analytic.out.spectra } }),
+    empirical: x.add(gaps, { node: 'gaps-empirical', inputs: { spectra: empirical.out.spectra } }),
+  };
+  const fitted = x.add(fit, { params: { score: 'trained', method: 'exact' }, inputs: { spectra: trained.out.spectra, profile: d.out.profile } });
+  const times = x.add(phaseTimes, { inputs: { gaps: measured.trained.out.gaps, theory_gaps: th.out.theory_gaps } });
+  return { data: d, model, traj, trained, analytic, empirical, theory: th, gaps: measured, fit: fitted, phaseTimes: times };
+}
+
+function imageExperiment(b: DagBuilder, dataset: 'mnist' | 'fashion-mnist') {
+  const x = b.experiment(dataset);
+  const imgs = x.add(images, { params: { dataset } });
+  const model = x.add(trainImages, { inputs: { images: imgs.out.images } });
+  const spec = x.add(spectraImages, { inputs: { images: imgs.out.images, weights: model.out.weights } });
+  const measured = x.add(gaps, { inputs: { spectra: spec.out.spectra } });
+  x.add(intrinsicDimension, { inputs: { images: imgs.out.images } });
+  return { model, spectra: spec, gaps: measured };
+}
+
+export const spec: PipelineSpec = {
+  projectRoot: dirname(fileURLToPath(import.meta.url)),
+  profiles: PROFILES,
+  defaultProfile: 'quick',
+  experiments(b) {
+    const fig2 = b.experiment('fig2');
+    const fig2Theory = fig2.add(theory);
+    const mc = fig2.add(montecarlo);
+    const mcGaps = fig2.add(gaps, { node: 'gaps-montecarlo', inputs: { spectra: mc.out.spectra } });
+
+    const left = linearManifoldExperiment(b, 'fig3-left');
+    const centre = linearManifoldExperiment(b, 'fig3-centre');
+    const right = linearManifoldExperiment(b, 'fig3-right');
+
+    // Figure 4 reuses fig3-left's data, model and trajectories: only the spectra at three times are new.
+    const fig4 = b.experiment('fig4').add(spectra, {
+      node: 'spectra-trained',
+      params: { score: 'trained', at_times: [0.45, 0.3, 0.11], methods: ['exact'] },
+      inputs: { samples: left.data.out.samples, F: left.data.out.F, variances: left.data.out.variances, trajectories: left.traj.out.trajectories, weights: left.model.out.weights },
+    });
+
+    const coll = b.experiment('collapse').add(collapse);
+    const mnist = imageExperiment(b, 'mnist');
+    const fashion = imageExperiment(b, 'fashion-mnist');
+
+    figureNodes(b.experiment('figures'), { fig2: { theory: fig2Theory, montecarlo: mc, gaps: mcGaps }, left, centre, right, fig4, collapse: coll, mnist, fashion });
+  },
+};
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await runCli(spec, process.argv.slice(2));
+}

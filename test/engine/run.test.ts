@@ -40,6 +40,16 @@ describe('a toy pipeline through real processes', () => {
     expect(summary.total).toBe(0 + 1 + 2 + 3 + 4);
   });
 
+  it('a no-op run loads neither parquet-wasm, apache-arrow, execa, p-queue nor the stages\' run-time packages', async () => {
+    const trace = join(toy.root, 'imports.txt');
+    const r = await toy.start(ONLY, { TRACE_IMPORTS: trace }, ['--import', './test/fixtures/trace-imports.mjs']).done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/start\s/); // fully cached
+    const loaded = readFileSync(trace, 'utf8');
+    expect(loaded).toMatch(/cli\/index\.ts/); // the trace works
+    for (const heavy of ['parquet-wasm', 'apache-arrow', 'execa', '/yaml/', 'p-queue']) expect(loaded).not.toContain(`node_modules/${heavy.replace(/\//g, '')}`);
+  });
+
   it('DuckDB reads the exported tables (experiment column first, list column as DOUBLE[]) and the catalog', async () => {
     const db = await DuckDBInstance.create(':memory:');
     const con = await db.connect();

@@ -80,7 +80,7 @@ export function collapseSpec(table: Table<CollapseSchema>, options: CollapseOpti
   };
   const ns = series.map((g) => g.n);
   const [nlo, nhi] = decadeDomain(Math.min(...ns), Math.max(...ns));
-  const xN = { field: 'n', type: 'quantitative', scale: { type: 'log', domain: [nlo, nhi] }, axis: decadeAxis(nlo, nhi, AXIS.n) };
+  const xN = { field: 'n', type: 'quantitative', scale: { type: 'log', domain: [nlo, nhi] }, axis: decadeAxis(nlo, nhi, AXIS.n, Math.round(options.style.width * 1.2)) };
   const byN = series.map((g) => ({ n: g.n, d: `d = ${g.d}`, theory: g.tcTheory, measured: g.tcMeasured }));
   const right: VegaLiteSpec = {
     width: Math.round(options.style.width * 1.2),

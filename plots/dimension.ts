@@ -36,7 +36,7 @@ export function dimensionSpec(input: DimensionInput, options: DimensionOptions):
   if (field === 's') {
     const ss = [...measured, ...theory].map((r) => r.s).filter((s) => s > 0);
     const [lo, hi] = ss.length > 0 ? decadeDomain(Math.min(...ss), Math.max(...ss)) : [1e-4, 1e4];
-    x = { field: 's', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, axis: decadeAxis(lo, hi, AXIS.s) };
+    x = { field: 's', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, axis: decadeAxis(lo, hi, AXIS.s, options.style.width * 2) };
   } else {
     // Theory rows cover a wider s range than the VE time grid; keep the axis on the measured times.
     const ts = measured.map((r) => r.t);

@@ -116,12 +116,13 @@ function dimensionDropPanel(input: Figure2Input, style: FigureStyle): VegaLiteSp
   const allS = [...theory.map((p) => p.s), ...measured.map((p) => p.s)];
   const [lo, hi] = allS.length > 0 ? decadeDomain(Math.min(...allS), Math.max(...allS)) : [1e-4, 1e4];
   const xScale = { type: 'log', domain: [lo, hi] };
+  const width = Math.max(style.width * 2, 360);
   const layers: VegaLiteSpec[] = [
     {
       data: { values: theory },
       mark: { type: 'line', strokeWidth: 2 },
       encoding: {
-        x: { field: 's', type: 'quantitative', scale: xScale, axis: decadeAxis(lo, hi, AXIS.s) },
+        x: { field: 's', type: 'quantitative', scale: xScale, axis: decadeAxis(lo, hi, AXIS.s, width) },
         y: { field: 'dimension', type: 'quantitative', title: AXIS.dimension },
         color: { datum: THEORY },
       },
@@ -139,7 +140,7 @@ function dimensionDropPanel(input: Figure2Input, style: FigureStyle): VegaLiteSp
     });
   }
   return {
-    width: Math.max(style.width * 2, 360),
+    width,
     height: style.height,
     title: { text: 'Dimension drop', subtitle: 'eigenvalues of s·J farther than Δ from the atom at −1' },
     layer: layers,

@@ -25,7 +25,7 @@ export function figure3Spec(input: Figure3Input, options: SpectraOverTimeOptions
   return topLevelFigure(
     { hconcat: panels, resolve: { scale: { color: 'independent' } } },
     options.style,
-    `Ordered ${options.value === 'sv' ? 'singular values of s·J' : 'eigenvalues of sym(s·J)'} of the trained score along generation`,
+    `Ordered ${options.value === 'sv' ? 'singular values of s·J' : 'eigenvalues of sym(s·J)'} along generation`,
     'one line per rank, mean over evaluation points; gaps open where neighbouring ranks separate',
   );
 }

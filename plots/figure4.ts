@@ -25,12 +25,12 @@ export interface Figure4Options {
   alpha?: number;
 }
 
-const MEASURED = 'trained model (mean over points, 10–90% band)';
 const THEORY = 'theory quantile Q((rank + ½)/d)';
 
 export function figure4Spec(input: Figure4Input, options: Figure4Options): VegaLiteSpec {
   if (options.times.length === 0) throw new Error('figure4 needs at least one time (times is empty)');
   const sel = selectSpectra(input.spectra, options.selection);
+  const MEASURED = `${sel.score} score (mean over points, 10–90% band)`;
   const spectraTimes = distinctNumbers(input.spectra.columns.t, sel.rows);
   const dc = input.density.columns;
   const densityS = distinctNumbers(dc.s);
@@ -97,7 +97,7 @@ export function figure4Spec(input: Figure4Input, options: Figure4Options): VegaL
   return topLevelFigure(
     { hconcat: panels, resolve: { scale: { color: 'shared' } } },
     options.style,
-    'Sorted spectrum of sym(s·J): trained model vs random-matrix theory',
+    `Sorted spectrum of sym(s·J): ${sel.score} score vs random-matrix theory`,
     `the k-th smallest of d eigenvalues against the theoretical quantile: atom at −1 of weight 1 − α, α = ${formatNumber(alpha)}, plus the bulk density`,
   );
 }

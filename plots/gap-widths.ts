@@ -66,7 +66,7 @@ export function gapWidthsSpec(input: GapWidthsInput, options: GapWidthsOptions):
   const allS = [...theory, ...measured].map((p) => p.s);
   if (allS.length === 0) throw new Error('gap-widths: theory_curves has no gap rows (gap_index ≥ 0) and no gaps were bound');
   const [lo, hi] = decadeDomain(Math.min(...allS), Math.max(...allS));
-  const x = { field: 's', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, axis: decadeAxis(lo, hi, AXIS.s) };
+  const x = { field: 's', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, axis: decadeAxis(lo, hi, AXIS.s, options.style.width * 2) };
   const y = { field: 'width', type: 'quantitative', scale: { domain: [0, 1] }, title: AXIS.gapWidth };
   const color = { field: 'gap', type: 'nominal', title: 'gap' };
   const layers: VegaLiteSpec[] = [

@@ -38,7 +38,7 @@ export function lossSpec(runs: LossRun[], options: LossOptions): VegaLiteSpec {
     }
   }
   const [ylo, yhi] = Number.isFinite(lo) ? decadeDomain(lo, hi) : [1e-3, 10];
-  const y = { field: 'loss', type: 'quantitative', scale: { type: 'log', domain: [ylo, yhi] }, axis: decadeAxis(ylo, yhi, AXIS.loss) };
+  const y = { field: 'loss', type: 'quantitative', scale: { type: 'log', domain: [ylo, yhi] }, axis: decadeAxis(ylo, yhi, AXIS.loss, options.style.height) };
   const x = { field: 'step', type: 'quantitative', title: AXIS.step };
   const color = { field: 'run', type: 'nominal', title: 'model' };
   return topLevelFigure(

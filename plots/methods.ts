@@ -51,8 +51,8 @@ function errorPanel(errors: Table<JacobianErrorSchema>, style: FigureStyle): Veg
     data: { values },
     mark: { type: 'line', point: true, strokeWidth: 1.5 },
     encoding: {
-      x: { field: 's', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, axis: decadeAxis(lo, hi, AXIS.s) },
-      y: { field: 'error', type: 'quantitative', scale: { type: 'log', domain: [elo, ehi] }, axis: decadeAxis(elo, ehi, AXIS.relError) },
+      x: { field: 's', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, axis: decadeAxis(lo, hi, AXIS.s, Math.round(style.width * 1.4)) },
+      y: { field: 'error', type: 'quantitative', scale: { type: 'log', domain: [elo, ehi] }, axis: decadeAxis(elo, ehi, AXIS.relError, style.height) },
       color: { field: 'method', type: 'nominal', title: 'method' },
       detail: { field: 'series', type: 'nominal' },
       order: { field: 's', type: 'quantitative' },

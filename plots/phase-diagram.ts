@@ -41,7 +41,7 @@ export function phaseDiagramSpec(edgesTable: Table<TheoryEdgesSchema>, options: 
           field: 's0',
           type: 'quantitative',
           scale: { type: 'log', domain: [options.sMin, options.sMax], nice: false },
-          axis: decadeAxis(options.sMin, options.sMax, AXIS.s),
+          axis: decadeAxis(options.sMin, options.sMax, AXIS.s, options.style.width * 2),
         },
         x2: { field: 's1' },
         y: { field: 'delta0', type: 'quantitative', scale: { domain: [options.deltaMin, options.deltaMax], nice: false }, title: AXIS.delta },

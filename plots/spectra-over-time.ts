@@ -39,7 +39,7 @@ export function spectraOverTimePanel(panel: SpectraPanel, options: SpectraOverTi
       ? (() => {
           const ss = values.map((v) => v.s).filter((s) => s > 0);
           const [lo, hi] = ss.length > 0 ? decadeDomain(Math.min(...ss), Math.max(...ss)) : [1e-4, 1e4];
-          return { field: 's', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, axis: decadeAxis(lo, hi, AXIS.s) };
+          return { field: 's', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, axis: decadeAxis(lo, hi, AXIS.s, options.style.width) };
         })()
       : { field: 't', type: 'quantitative', scale: { nice: false }, title: AXIS.t };
   return {

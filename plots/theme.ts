@@ -94,14 +94,16 @@ export function powerOfTenLabel(k: number): string {
 /**
  * A log axis with one tick per decade between lo and hi labelled 10ᵏ: vega's default labels a log axis
  * with 1, 2, 10 ... mixed, which reads badly over ten decades. Thins to every second or third decade when
- * the range is wide.
+ * the axis (lengthPx long) is too short for one label a decade.
  */
-export function decadeAxis(lo: number, hi: number, title: string): VegaLiteSpec {
+export function decadeAxis(lo: number, hi: number, title: string, lengthPx = 400): VegaLiteSpec {
   if (!(lo > 0 && hi > 0)) return { title };
   const k0 = Math.floor(Math.log10(Math.min(lo, hi)) + 1e-9);
   const k1 = Math.ceil(Math.log10(Math.max(lo, hi)) - 1e-9);
   const span = Math.max(1, k1 - k0);
-  const step = span > 14 ? 3 : span > 8 ? 2 : 1;
+  // A label such as 10⁻³ needs about 40 px; fewer labels rather than vega dropping some unevenly.
+  const maxLabels = Math.max(2, Math.floor(lengthPx / 40));
+  const step = Math.max(1, Math.ceil(span / (maxLabels - 1)));
   const values: number[] = [];
   for (let k = k0; k <= k1; k += step) values.push(Number(`1e${k}`)); // exact decimal 10^k, not pow's rounding
   const cases = values.map((v) => `abs(log(datum.value) / LN10 - ${Math.round(Math.log10(v))}) < 1e-6 ? '${powerOfTenLabel(Math.round(Math.log10(v)))}'`);

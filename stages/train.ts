@@ -14,7 +14,9 @@ export default defineStage({
     steps: param.integer({
       default: 20000,
       min: 1,
-      help: 'Optimiser steps. Quick default 20 000 (about 5–8 min on one CPU core with wasm for d = 100); the paper trains 2 000 000',
+      help:
+        'Optimiser steps. Quick default 20 000: ≈ 8 min of CPU at d = 100 on wasm (24 ms/step measured by bench/train.ts; ' +
+        'wall time 2–3× that on a busy shared machine); the paper trains 2 000 000 (≈ 13 h at that rate)',
     }),
     batch: param.integer({ default: 128, min: 1, help: 'Batch size' }),
     lr: param.number({ default: 1e-4, min: 1e-8, max: 1, help: 'Adam learning rate' }),

@@ -21,7 +21,7 @@ export const RESUME_N = 200;
 export const RESUME_CONFIG: TrainConfig = {
   arch: { d: 4, hidden: 16, blocks: 1, timeEmbed: 8, timeMode: 'project' },
   sde: { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 },
-  steps: 500,
+  steps: 300,
   batch: 32,
   lr: 1e-3,
   ema: 0.999,

@@ -51,6 +51,9 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<{ svg: string; warn
   };
   const compiled = compile(spec as any, { logger: logger as any });
   const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
+  // Clip-path and gradient ids count up per process: reset them so equal specs give equal bytes (the
+  // store's early cutoff compares output hashes).
+  (vega as unknown as { resetSVGDefIds?: () => void }).resetSVGDefIds?.();
   try {
     return { svg: await view.toSVG(), warnings };
   } finally {

@@ -20,6 +20,7 @@ export interface ReportFigure {
 
 export interface ReportInput {
   title: string;
+  /** When the results were made (the newest upstream artifact), shown under the title. */
   generatedAt: string;
   figures: ReportFigure[];
   phaseTimes?: Table<PhaseTimesSchema>;
@@ -239,7 +240,7 @@ export function reportHtml(input: ReportInput): string {
 </head>
 <body>
 <h1>${escapeHtml(input.title)}</h1>
-<p class="meta">Generated ${escapeHtml(input.generatedAt)} · code ${escapeHtml(input.provenance.codeVersion)}</p>
+<p class="meta">Results as of ${escapeHtml(input.generatedAt)} · code ${escapeHtml(input.provenance.codeVersion)}</p>
 <nav><ul>${toc}<li><a href="#tables">Tables</a></li><li><a href="#provenance">Provenance</a></li></ul></nav>
 <h2>Figures</h2>
 ${figures}

@@ -48,7 +48,8 @@ export default defineStage({
     const lineage = await ctx.lineage();
     const html = reportHtml({
       title: ctx.params.title,
-      generatedAt: new Date().toISOString(),
+      // The newest upstream artifact's time, not the clock: the same inputs give the same bytes.
+      generatedAt: lineage.nodes.map((n) => n.createdAt).sort().at(-1) ?? 'no upstream artifacts',
       figures,
       phaseTimes: ctx.read.has('phase_times') ? await ctx.read.table('phase_times') : undefined,
       phases: ctx.read.has('phases') ? await ctx.read.table('phases') : undefined,

@@ -14,6 +14,9 @@ import methods from '../../stages/figure-methods.ts';
 import loss from '../../stages/figure-loss.ts';
 import collapse from '../../stages/figure-collapse.ts';
 import { AXIS } from '../../plots/theme.ts';
+import { fileURLToPath } from 'node:url';
+import { HEAVY_PACKAGES, heavyStaticImports } from '../../cache/import-graph.ts';
+import report from '../../stages/report.ts';
 import { defaultParams, fakeContext } from './fake-context.ts';
 import * as syn from './synthetic.ts';
 
@@ -101,6 +104,13 @@ describe('figure stages', () => {
   it('names a missing required selection clearly', async () => {
     const run = fakeContext(defaultParams(figure3.params, { method: 'alg1' }), { left: trained(1) });
     await expect(figure3.run(run.ctx)).rejects.toThrow(/method 'alg1' is not in the table; present: exact/);
+  });
+
+  it('keep vega, vega-lite, resvg and the table decoders out of the engine parent (dynamic imports only)', () => {
+    const heavy = [...HEAVY_PACKAGES, 'vega', 'vega-lite', '@resvg/resvg-js', 'playwright-core']; // explicit, in case the shared list shrinks
+    for (const stage of [figure2, figure3, figure4, figure5, gapWidths, phaseDiagram, dimension, methods, loss, collapse, report]) {
+      expect(heavyStaticImports(fileURLToPath(stage.module), heavy), stage.name).toEqual([]);
+    }
   });
 
   it('rejects bad parameters by name before any work', () => {

@@ -67,6 +67,15 @@ describe('renderFigure', () => {
     expect(textBand).toBeGreaterThan(40);
   });
 
+  it('gives identical bytes for the same spec (outputs are content-hashed)', async () => {
+    const spec = topLevelFigure({ ...body, mark: { type: 'area', clip: true } }, DEFAULT_STYLE, 'Same twice');
+    const a = await renderFigure(spec, { scale: 1 });
+    await renderFigure(topLevelFigure(body, DEFAULT_STYLE, 'something else in between'), { scale: 1 });
+    const b = await renderFigure(spec, { scale: 1 });
+    expect(b.svg).toBe(a.svg);
+    expect(Buffer.from(b.png).equals(Buffer.from(a.png))).toBe(true);
+  });
+
   it('rejects a bad scale by name', async () => {
     await expect(renderFigure(topLevelFigure(body, DEFAULT_STYLE, 't'), { scale: 0 })).rejects.toThrow(/scale/);
   });

@@ -55,6 +55,10 @@ describe('report stage', () => {
     expect(html).toContain('&quot;sigma1_sq&quot;: 1');
   });
 
+  it('dates the results by the newest upstream artifact, so equal inputs give an equal report', () => {
+    expect(html).toContain('Results as of 2026-11-23T14:10:00.000Z');
+  });
+
   it('is self-contained: no scripts, no remote resources', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);

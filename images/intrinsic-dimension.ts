@@ -34,28 +34,33 @@ export function nearestNeighbourDistances(cloud: PointCloud, k: number): Float64
   }
   // Squared distances below this are rounding noise of the norm expansion: treat as duplicates.
   const zero = 1e-12 * Math.max(maxNorm, 1e-300);
-  const out = new Float64Array(n * k);
-  const best = new Float64Array(k);
+  // best[i*k ..] holds point i's k smallest squared distances so far, ascending. Each pair is computed
+  // once (j > i) and offered to both points' lists: half the O(n² dim) work.
+  const best = new Float64Array(n * k).fill(Infinity);
+  const offer = (i: number, d2: number): void => {
+    const o = i * k;
+    if (d2 >= best[o + k - 1]) return;
+    let p = k - 1;
+    while (p > 0 && best[o + p - 1] > d2) {
+      best[o + p] = best[o + p - 1];
+      p--;
+    }
+    best[o + p] = d2;
+  };
   for (let i = 0; i < n; i++) {
-    best.fill(Infinity);
     const ri = i * dim;
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
+    for (let j = i + 1; j < n; j++) {
       const rj = j * dim;
       let dot = 0;
       for (let c = 0; c < dim; c++) dot += xs[ri + c] * xs[rj + c];
       const d2 = norms[i] + norms[j] - 2 * dot;
-      if (d2 <= zero || d2 >= best[k - 1]) continue;
-      // Insertion into the sorted list of the k best.
-      let p = k - 1;
-      while (p > 0 && best[p - 1] > d2) {
-        best[p] = best[p - 1];
-        p--;
-      }
-      best[p] = d2;
+      if (d2 <= zero) continue;
+      offer(i, d2);
+      offer(j, d2);
     }
-    for (let a = 0; a < k; a++) out[i * k + a] = Math.sqrt(best[a]);
   }
+  const out = new Float64Array(n * k);
+  for (let a = 0; a < n * k; a++) out[a] = Math.sqrt(best[a]);
   return out;
 }
 

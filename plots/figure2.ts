@@ -20,10 +20,35 @@ export interface Figure2Options {
   style: FigureStyle;
   /** Eigenvalues within this distance of −1 are the atom (normal directions), left out of the histogram. */
   atomTolerance?: number;
+  /**
+   * Resolution Δ of the Monte-Carlo count in the dimension-drop panel: eigenvalues of s·J above −1 + Δ,
+   * the quantity the theory curve counts (the theory stage's Δ; 0.1 by default).
+   */
+  delta?: number;
 }
 
 const THEORY = 'theory (d → ∞)';
 const MONTE_CARLO = 'Monte-Carlo (finite d)';
+const GAP_DETECTION = 'gap detection on Monte-Carlo (phases)';
+
+/**
+ * Mean over draws, at each s of the Monte-Carlo table, of the count of eigenvalues of s·J above −1 + Δ:
+ * the finite-d version of the theory's dimension-drop curve.
+ */
+export function monteCarloDimension(table: Table<SpectraSchema>, delta: number): Array<{ s: number; t: number; dimension: number }> {
+  if (!(delta > 0 && delta < 1)) throw new Error(`resolution Δ must be in (0, 1), got ${delta}`);
+  const c = table.columns;
+  const bySpec = new Map<number, { t: number; detached: number; draws: Set<number> }>();
+  for (let i = 0; i < table.numRows; i++) {
+    const g = bySpec.get(c.s[i]) ?? { t: c.t[i], detached: 0, draws: new Set<number>() };
+    g.draws.add(c.point[i]);
+    if (c.eig[i] > -1 + delta) g.detached++;
+    bySpec.set(c.s[i], g);
+  }
+  return [...bySpec.entries()]
+    .map(([s, g]) => ({ s, t: g.t, dimension: g.detached / g.draws.size }))
+    .sort((a, b) => a.s - b.s);
+}
 
 export function figure2Spec(input: Figure2Input, options: Figure2Options): VegaLiteSpec {
   if (options.sValues.length === 0) throw new Error('figure2 needs at least one s value (s_values is empty)');
@@ -90,7 +115,7 @@ export function figure2Spec(input: Figure2Input, options: Figure2Options): VegaL
     };
   });
 
-  const dimension = dimensionDropPanel(input, style);
+  const dimension = dimensionDropPanel(input, style, options.delta ?? 0.1);
   return topLevelFigure(
     {
       vconcat: [{ hconcat: panels }, dimension],
@@ -102,18 +127,19 @@ export function figure2Spec(input: Figure2Input, options: Figure2Options): VegaL
   );
 }
 
-function dimensionDropPanel(input: Figure2Input, style: FigureStyle): VegaLiteSpec {
+function dimensionDropPanel(input: Figure2Input, style: FigureStyle, delta: number): VegaLiteSpec {
   const c = input.curves.columns;
   const theory = range(input.curves.numRows)
     .filter((i) => c.gap_index[i] === -1 && c.s[i] > 0)
     .map((i) => ({ s: c.s[i], t: c.t[i], dimension: c.dimension[i] }))
     .sort((a, b) => a.s - b.s);
+  const counted = monteCarloDimension(input.montecarlo, delta).filter((p) => p.s > 0);
   const measured = input.phases
     ? range(input.phases.numRows)
         .filter((i) => input.phases!.columns.s[i] > 0)
         .map((i) => ({ s: input.phases!.columns.s[i], dimension: input.phases!.columns.dim_estimate[i] }))
     : [];
-  const allS = [...theory.map((p) => p.s), ...measured.map((p) => p.s)];
+  const allS = [...theory.map((p) => p.s), ...counted.map((p) => p.s), ...measured.map((p) => p.s)];
   const [lo, hi] = allS.length > 0 ? decadeDomain(Math.min(...allS), Math.max(...allS)) : [1e-4, 1e4];
   const xScale = { type: 'log', domain: [lo, hi] };
   const width = Math.max(style.width * 2, 360);
@@ -128,21 +154,33 @@ function dimensionDropPanel(input: Figure2Input, style: FigureStyle): VegaLiteSp
       },
     },
   ];
+  layers.push({
+    data: { values: counted },
+    mark: { type: 'point', filled: true, size: 30, opacity: 0.85 },
+    encoding: {
+      x: { field: 's', type: 'quantitative', scale: xScale },
+      y: { field: 'dimension', type: 'quantitative' },
+      color: { datum: MONTE_CARLO },
+    },
+  });
   if (measured.length > 0) {
     layers.push({
       data: { values: measured },
-      mark: { type: 'point', filled: true, size: 28, opacity: 0.8 },
+      mark: { type: 'point', shape: 'diamond', filled: false, size: 40, strokeWidth: 1.5 },
       encoding: {
         x: { field: 's', type: 'quantitative', scale: xScale },
         y: { field: 'dimension', type: 'quantitative' },
-        color: { datum: MONTE_CARLO },
+        color: { datum: GAP_DETECTION },
       },
     });
   }
   return {
     width,
     height: style.height,
-    title: { text: 'Dimension drop', subtitle: 'eigenvalues of s·J farther than Δ from the atom at −1' },
+    title: {
+      text: 'Dimension drop',
+      subtitle: `eigenvalues of s·J above −1 + Δ (Δ = ${formatNumber(delta)}); Monte-Carlo: mean over draws${measured.length > 0 ? '; diamonds: dimension from gap detection' : ''}`,
+    },
     layer: layers,
   };
 }

@@ -24,7 +24,7 @@ export const AXIS = {
   eig: 'eigenvalue of sym(s·J)',
   sv: 'singular value of s·J',
   density: 'density of eigenvalues of sym(s·J)',
-  dimension: 'eigenvalues detached from −1 (count)',
+  dimension: 'detached eigenvalues (count)',
   dimensionEstimate: 'estimated dimension',
   quantileLevel: 'quantile level (rank + ½) / d',
   gapWidth: 'gap width (eigenvalue of s·J)',

@@ -11,10 +11,12 @@ export default defineStage({
   params: {
     s_values: param.numbers({ default: [1, 0.1, 0.01, 0.001], min: 0, minLength: 1, help: 'Noise variances s of the histogram panels (snap to the nearest s computed)' }),
     bins: param.integer({ default: 50, min: 5, max: 1000, help: 'Histogram bins on [−1, 0]' }),
+    delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Resolution Δ of the Monte-Carlo dimension count (use the theory stage’s Δ)' }),
     ...styleParams({ width: 240, height: 180 }),
   },
   check(p) {
     if (p.s_values.some((s) => !(s > 0))) return `s_values must all be > 0, got [${p.s_values.join(', ')}]`;
+    if (!(p.delta > 0 && p.delta < 1)) return `delta must be in (0, 1), got ${p.delta}`;
     return undefined;
   },
   inputs: {
@@ -34,7 +36,7 @@ export default defineStage({
         curves: await ctx.read.table('theory_curves'),
         phases: ctx.read.has('phases') ? await ctx.read.table('phases') : undefined,
       },
-      { sValues: ctx.params.s_values, bins: ctx.params.bins, style: styleOf(ctx.params) },
+      { sValues: ctx.params.s_values, bins: ctx.params.bins, delta: ctx.params.delta, style: styleOf(ctx.params) },
     );
     await writeFigure(ctx, spec, ctx.params.scale);
   },

@@ -2,7 +2,7 @@
 // histograms follow the exact density of −s/(s + λ), and Figure 4's theory curve is the quantile
 // function of the atom at −1 plus that density.
 import { describe, expect, it } from 'vitest';
-import { figure2Spec } from '../../plots/figure2.ts';
+import { figure2Spec, monteCarloDimension } from '../../plots/figure2.ts';
 import { figure4Spec } from '../../plots/figure4.ts';
 import { DEFAULT_STYLE } from '../../plots/theme.ts';
 import * as syn from './synthetic.ts';
@@ -42,6 +42,21 @@ describe('figure 2 data', () => {
         }
       }
     }
+  });
+});
+
+describe('figure 2 Monte-Carlo dimension count', () => {
+  it('averages over draws to the expected count M·Σ w·P(λ > sΔ/(1 − Δ)) of the two uniform bands', () => {
+    const sValues = [1e-3, 0.02, 0.3, 3];
+    const draws = 300;
+    const counts = monteCarloDimension(syn.montecarloTable(sValues, draws, 5), 0.1);
+    expect(counts.map((c) => c.s)).toEqual(sValues);
+    for (const c of counts) {
+      const exact = syn.exactDimension(c.s, 0.1);
+      // Per draw the count is a sum of M independent Bernoulli variables: variance ≤ M/4.
+      expect(Math.abs(c.dimension - exact), `s = ${c.s}`).toBeLessThan(5 * Math.sqrt(syn.M / 4 / draws) + 1e-9);
+    }
+    expect(() => monteCarloDimension(syn.montecarloTable([1], 1, 1), 1.5)).toThrow(/Δ/);
   });
 });
 

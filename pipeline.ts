@@ -78,11 +78,12 @@ export const spec: PipelineSpec = {
     const centre = linearManifoldExperiment(b, 'fig3-centre');
     const right = linearManifoldExperiment(b, 'fig3-right');
 
-    // Figure 4 reuses fig3-left's data, model and trajectories: only the spectra at three times are new.
+    // Figure 4 reuses fig3-left's data and model: only the spectra at three times are new, read at noised
+    // training points (distributed exactly as p_t, so comparable with the theory at the same s).
     const fig4 = b.experiment('fig4').add(spectra, {
       node: 'spectra-trained',
-      params: { score: 'trained', at_times: [0.45, 0.3, 0.11], methods: ['exact'] },
-      inputs: { samples: left.data.out.samples, F: left.data.out.F, variances: left.data.out.variances, trajectories: left.traj.out.trajectories, weights: left.model.out.weights },
+      params: { score: 'trained', at_times: [0.45, 0.3, 0.11], methods: ['exact'], point_kinds: ['noised'] },
+      inputs: { samples: left.data.out.samples, F: left.data.out.F, variances: left.data.out.variances, weights: left.model.out.weights },
     });
 
     const coll = b.experiment('collapse').add(collapse);

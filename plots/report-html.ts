@@ -30,6 +30,8 @@ export interface ReportInput {
     codeVersion: string;
     /** Environment of the report stage itself (backend, precision as the engine resolved them). */
     environment: Record<string, string>;
+    /** The runtime that made the report, e.g. 'node v20.20.2 on linux-x64'. */
+    runtime?: string;
     nodes: Lineage['nodes'];
   };
 }
@@ -170,11 +172,20 @@ function formatDuration(ms: number): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
-function provenanceSection(p: ReportInput['provenance']): string {
-  const env = Object.entries(p.environment)
+/** Every environment value seen (the report's own and every upstream node's), per key: 'backend = cpu, wasm'. */
+export function environmentSummary(own: Record<string, string>, nodes: Lineage['nodes']): string {
+  const values = new Map<string, Set<string>>();
+  for (const env of [own, ...nodes.map((n) => n.environment)]) {
+    for (const [k, v] of Object.entries(env)) values.set(k, (values.get(k) ?? new Set()).add(v));
+  }
+  return [...values.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${escapeHtml(k)} = ${escapeHtml(v)}`)
-    .join(', ');
+    .map(([k, vs]) => `${k} = ${[...vs].sort().join(', ')}`)
+    .join('; ');
+}
+
+function provenanceSection(p: ReportInput['provenance']): string {
+  const env = escapeHtml(environmentSummary(p.environment, p.nodes));
   const nodes = [...p.nodes].sort((a, b) => a.experiment.localeCompare(b.experiment) || a.node.localeCompare(b.node));
   const total = nodes.reduce((sum, n) => sum + (Number.isFinite(n.durationMs) ? n.durationMs : 0), 0);
   const rows = nodes.map((n) => [
@@ -193,7 +204,8 @@ function provenanceSection(p: ReportInput['provenance']): string {
   ]);
   return [
     `<dl class="facts"><dt>code version</dt><dd><code>${escapeHtml(p.codeVersion)}</code></dd>`,
-    `<dt>backend</dt><dd>${env || 'not recorded'}</dd>`,
+    `<dt>backend</dt><dd>${env || 'none declared (every stage upstream is backend-independent)'}</dd>`,
+    p.runtime ? `<dt>runtime</dt><dd>${escapeHtml(p.runtime)}</dd>` : '',
     `<dt>stages upstream</dt><dd>${nodes.length} (total compute ${formatDuration(total)})</dd></dl>`,
     nodes.length > 0 ? htmlTable(['experiment', 'node', 'stage', 'key', 'duration', 'created', 'environment', 'configuration'], rows, 99) : NOT_RUN('no lineage recorded'),
   ].join('\n');

@@ -57,6 +57,7 @@ export default defineStage({
       provenance: {
         codeVersion: gitCommit(dirname(fileURLToPath(import.meta.url))),
         environment: ctx.environment,
+        runtime: `node ${process.version} on ${process.platform}-${process.arch}`,
         nodes: lineage.nodes,
       },
     });

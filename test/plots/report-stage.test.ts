@@ -48,7 +48,9 @@ describe('report stage', () => {
 
   it('records provenance: code version, backend, keys, durations and parameters of every upstream node', () => {
     expect(html).toMatch(/code version<\/dt><dd><code>([0-9a-f]{40}( \(with uncommitted changes\))?|unknown)<\/code>/);
-    expect(html).toContain('backend = cpu');
+    // The report's own environment and every upstream node's, per key.
+    expect(html).toContain('backend = cpu, wasm; precision = float32, float64');
+    expect(html).toMatch(/runtime<\/dt><dd>node v\d+/);
     expect(html).toContain('title="ffeeddccbbaa');
     expect(html).toContain('60.0 min');
     expect(html).toContain('1.2 s');

@@ -61,7 +61,7 @@ async function toArrowTable(schema: TableSchema, columns: Record<string, unknown
   const { arrow } = await loadLibs();
   const rows = checkColumns('table', schema, columns);
   const vectors: Record<string, import('apache-arrow').Vector> = {};
-  if (prefix) vectors[prefix.name] = arrow.vectorFromArray(new Array<string>(rows).fill(prefix.value), new arrow.Utf8());
+  if (prefix) vectors[prefix.name] = arrow.makeVector(constantUtf8Data(arrow, prefix.value, rows));
   for (const [name, type] of Object.entries(schema)) {
     const col = columns[name];
     switch (type) {
@@ -71,11 +71,15 @@ async function toArrowTable(schema: TableSchema, columns: Record<string, unknown
         vectors[name] = arrow.makeVector(col as Float64Array | Float32Array | Int32Array);
         break;
       case 'utf8':
-        vectors[name] = arrow.vectorFromArray(col as string[], new arrow.Utf8());
+        vectors[name] = arrow.makeVector(utf8Data(arrow, col as string[]));
         break;
-      case 'bool':
-        vectors[name] = arrow.vectorFromArray(col as boolean[], new arrow.Bool());
+      case 'bool': {
+        const bools = col as boolean[];
+        const bits = new Uint8Array(Math.ceil(bools.length / 8));
+        for (let i = 0; i < bools.length; i++) if (bools[i]) bits[i >> 3] |= 1 << (i & 7);
+        vectors[name] = arrow.makeVector(arrow.makeData({ type: new arrow.Bool(), length: bools.length, nullCount: 0, data: bits }));
         break;
+      }
       case 'f64[]':
       case 'f32[]': {
         const l = col as ListColumn;
@@ -88,6 +92,64 @@ async function toArrowTable(schema: TableSchema, columns: Record<string, unknown
     }
   }
   return new arrow.Table(vectors);
+}
+
+/** Utf8 column data built directly (offsets + bytes): columns of a few repeated labels over millions of rows are the norm. */
+function utf8Data(arrow: Arrow, strings: string[]) {
+  const encoder = new TextEncoder();
+  const cache = new Map<string, Uint8Array>();
+  const parts = new Array<Uint8Array>(strings.length);
+  const offsets = new Int32Array(strings.length + 1);
+  let total = 0;
+  for (let i = 0; i < strings.length; i++) {
+    let b = cache.get(strings[i]);
+    if (!b) {
+      b = encoder.encode(strings[i]);
+      if (cache.size < 4096) cache.set(strings[i], b);
+    }
+    parts[i] = b;
+    total += b.length;
+    offsets[i + 1] = total;
+  }
+  const data = new Uint8Array(total);
+  for (let i = 0; i < parts.length; i++) data.set(parts[i], offsets[i]);
+  return arrow.makeData({ type: new arrow.Utf8(), length: strings.length, nullCount: 0, valueOffsets: offsets, data });
+}
+
+function constantUtf8Data(arrow: Arrow, value: string, rows: number) {
+  const b = new TextEncoder().encode(value);
+  const data = new Uint8Array(b.length * rows);
+  const offsets = new Int32Array(rows + 1);
+  for (let i = 0; i < rows; i++) {
+    data.set(b, i * b.length);
+    offsets[i + 1] = (i + 1) * b.length;
+  }
+  return arrow.makeData({ type: new arrow.Utf8(), length: rows, nullCount: 0, valueOffsets: offsets, data });
+}
+
+/** Decode a Utf8 vector, reusing the previous row's string when the bytes repeat (runs of equal labels). */
+function decodeUtf8(v: import('apache-arrow').Vector): string[] {
+  const out = new Array<string>(v.length);
+  const decoder = new TextDecoder();
+  let at = 0;
+  for (const d of v.data) {
+    const offsets = d.valueOffsets as Int32Array;
+    const bytes = d.values as Uint8Array;
+    let prevStart = -1;
+    let prevEnd = -1;
+    let prev = '';
+    for (let i = 0; i < d.length; i++) {
+      const start = offsets[d.offset + i];
+      const end = offsets[d.offset + i + 1];
+      let same = prevStart >= 0 && end - start === prevEnd - prevStart;
+      for (let k = 0; same && k < end - start; k++) same = bytes[start + k] === bytes[prevStart + k];
+      if (!same) prev = decoder.decode(bytes.subarray(start, end));
+      prevStart = start;
+      prevEnd = end;
+      out[at++] = prev;
+    }
+  }
+  return out;
 }
 
 /** Encode typed columns as Parquet (zstd). Deterministic: equal columns give equal bytes (early cutoff relies on it). */
@@ -126,6 +188,8 @@ export async function decodeParquet(schema: TableSchema, bytes: Uint8Array, wher
         columns[name] = Int32Array.from(v.toArray() as ArrayLike<number>);
         break;
       case 'utf8':
+        columns[name] = decodeUtf8(v);
+        break;
       case 'bool':
         columns[name] = [...v] as unknown[];
         break;
@@ -156,8 +220,20 @@ export async function parquetShape(bytes: Uint8Array): Promise<{ rows: number; c
   return { rows: t.numRows, columns: t.schema.fields.map((f) => f.name) };
 }
 
-/** Re-encode a stored table with a constant utf8 column prepended (the exporter's `experiment`). */
-export async function withPrefixColumn(schema: TableSchema, bytes: Uint8Array, name: string, value: string): Promise<Uint8Array> {
-  const t = await decodeParquet(schema, bytes);
-  return encodeParquet(schema, t.columns as Record<string, unknown>, { name, value });
+/**
+ * A stored table with a constant utf8 column prepended (the exporter's `experiment`), at the Arrow level:
+ * the other columns' buffers are reused as they are, never decoded to JavaScript values.
+ */
+export async function withPrefixColumn(_schema: TableSchema, bytes: Uint8Array, name: string, value: string): Promise<Uint8Array> {
+  const { arrow, parquet } = await loadLibs();
+  const t = await decodeArrow(bytes);
+  const schema = new arrow.Schema([new arrow.Field(name, new arrow.Utf8(), false), ...t.schema.fields], t.schema.metadata);
+  const batches = t.batches.map((b) => {
+    const children = [constantUtf8Data(arrow, value, b.numRows), ...b.data.children];
+    const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: b.numRows, nullCount: 0, children });
+    return new arrow.RecordBatch(schema, data);
+  });
+  const table = new arrow.Table(schema, batches);
+  const wasmTable = parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
+  return parquet.writeParquet(wasmTable, new parquet.WriterPropertiesBuilder().setCompression(parquet.Compression.ZSTD).build());
 }

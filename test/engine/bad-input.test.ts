@@ -96,3 +96,42 @@ describe('subcommands without a store', () => {
     expect(r.stdout).toMatch(/run\s+toy\/numbers \(numbers\)[^\n]*\n\s+- no previous artifact/);
   });
 });
+
+describe('configuration layers', () => {
+  const paramsOf = (stdout: string, node: string) => {
+    const block = stdout.split(/\n(?=\S)/).find((b) => b.startsWith(`${node} (stage`))!;
+    return JSON.parse(/params: (.*)/.exec(block)![1]) as Record<string, unknown>;
+  };
+
+  it('stage default → declaration → profile → --config → --set, node level beating stage level within a layer', async () => {
+    const file = join(tmp, 'layers.json');
+    writeFileSync(file, JSON.stringify({ numbers: { n: 9, scale: 3 }, toy: { numbers: { n: 8 } } }));
+    const r = await cli(['explain', 'numbers', '--profile', 'smoke', '--config', file, '--set', 'numbers.scale=2', '--set', 'numbers.mode=fancy']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(paramsOf(r.stdout, 'toy/numbers')).toEqual({ mode: 'fancy', n: 8, scale: 2 });
+    expect(paramsOf(r.stdout, 'broken/independent')).toEqual({ mode: 'fancy', n: 9, scale: 2 });
+  });
+
+  it('a profile overrides the declaration; the declaration overrides the stage default', async () => {
+    const smoke = await cli(['explain', 'numbers', '--profile', 'smoke']);
+    expect(paramsOf(smoke.stdout, 'broken/independent')).toMatchObject({ n: 3 });
+    const quick = await cli(['explain', 'numbers']);
+    expect(paramsOf(quick.stdout, 'toy/numbers')).toMatchObject({ n: 5 });
+    expect(paramsOf(quick.stdout, 'broken/independent')).toMatchObject({ n: 2 });
+  });
+
+  it('--set parses list and boolean values by the declared type', async () => {
+    const r = await cli(['explain', 'broken/fail', '--set', 'broken.fail.fail=false', '--set', 'fail.limit=12']);
+    expect(paramsOf(r.stdout, 'broken/fail')).toEqual({ fail: false, limit: 12, n: 3 });
+  });
+});
+
+describe('GPU discovery', () => {
+  it('reads CUDA_VISIBLE_DEVICES, treats empty or -1 as none, and finds no GPU without nvidia-smi', async () => {
+    const { visibleGpus } = await import('../../engine/gpu.ts');
+    expect(visibleGpus({ CUDA_VISIBLE_DEVICES: '0,2' })).toEqual(['0', '2']);
+    expect(visibleGpus({ CUDA_VISIBLE_DEVICES: '' })).toEqual([]);
+    expect(visibleGpus({ CUDA_VISIBLE_DEVICES: '-1' })).toEqual([]);
+    expect(visibleGpus({ PATH: tmp })).toEqual([]);
+  });
+});

@@ -102,6 +102,10 @@ describe('failures and interruptions', () => {
     const before = count('numbers');
     const dry = await toy.run(['--only', 'toy/numbers', '--dry-run']);
     expect(dry.stdout).toMatch(/run\s+toy\/numbers[^\n]*\n\s+- artifact [0-9a-f]{12} is corrupt/);
+    const evict = await toy.run(['verify', '--evict']);
+    expect(evict.code).toBe(0);
+    expect(evict.stdout).toMatch(/toy\/numbers.*evicted/);
+    expect(existsSync(join(toy.store, 'artifacts', manifestDir))).toBe(false);
     const again = await toy.run(['--only', 'toy/numbers']);
     expect(again.code, again.stderr).toBe(0);
     expect(count('numbers')).toBe(before + 1);

@@ -2,7 +2,7 @@
 // cause of invalidation (parameter, transitively imported source file, locked package version, environment),
 // and early cutoff (an upstream re-run with identical bytes leaves its consumer cached).
 import { describe, expect, it, afterAll } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { makeToyProject } from './toy-project.ts';
@@ -48,6 +48,14 @@ describe('a toy pipeline through real processes', () => {
     const loaded = readFileSync(trace, 'utf8');
     expect(loaded).toMatch(/cli\/index\.ts/); // the trace works
     for (const heavy of ['parquet-wasm', 'apache-arrow', 'execa', '/yaml/', 'p-queue']) expect(loaded).not.toContain(`node_modules/${heavy.replace(/\//g, '')}`);
+  });
+
+  it('PIPELINE_STORE moves the store (and a dry-run there writes nothing)', async () => {
+    const elsewhere = join(toy.root, 'elsewhere');
+    const p = await plan([], { PIPELINE_STORE: elsewhere });
+    expect([...p.values()].every((r) => r.action === 'run')).toBe(true);
+    expect(p.get('toy/numbers')!.reasons).toEqual(['no previous artifact']);
+    expect(existsSync(elsewhere)).toBe(false);
   });
 
   it('DuckDB reads the exported tables (experiment column first, list column as DOUBLE[]) and the catalog', async () => {

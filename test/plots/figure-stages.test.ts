@@ -14,6 +14,7 @@ import methods from '../../stages/figure-methods.ts';
 import loss from '../../stages/figure-loss.ts';
 import collapse from '../../stages/figure-collapse.ts';
 import { AXIS } from '../../plots/theme.ts';
+import { renderSvg } from '../../plots/render.ts';
 import { fileURLToPath } from 'node:url';
 import { HEAVY_PACKAGES, heavyStaticImports } from '../../cache/import-graph.ts';
 import report from '../../stages/report.ts';
@@ -98,6 +99,10 @@ describe('figure stages', () => {
         expect((out as { publish?: string }).publish).toBe(`figures/${c.stage.name}.${ext}`);
       }
       expect(run.logs.filter((l) => l.startsWith('warn'))).toEqual([]);
+      if (c.stage === figure2) {
+        // The published vega-lite spec is complete: re-rendered on its own it gives the same SVG.
+        expect((await renderSvg(spec)).svg).toBe(svg);
+      }
     });
   }
 

@@ -177,8 +177,9 @@ export function hypot2(a: number, b: number): number {
   return y * Math.sqrt(1 + r * r);
 }
 
-// Kernels for the hot loops. Four independent accumulators break the floating-point dependency chain
-// (about 1.6× faster in V8, which does not vectorise); V8 inlines these small functions.
+// Kernels for the hot loops of the products. Four independent accumulators break the floating-point
+// dependency chain (about 1.6× faster in V8, which does not vectorise); V8 inlines these small functions.
+// The factorisations use the WebAssembly SIMD workspace of simd.ts instead.
 
 /** Σ_{i<len} x[xo+i] · y[yo+i]. */
 export function dotKernel(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
@@ -208,3 +209,4 @@ export function axpyKernel(alpha: number, x: Float64Array, xo: number, y: Float6
   }
   for (; i < len; i++) y[yo + i] += alpha * x[xo + i];
 }
+

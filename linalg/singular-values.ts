@@ -4,7 +4,8 @@
 // The matrix is worked on in column-major order (taller side first), so the Householder sweeps of the
 // reduction, the O(n³) part, read contiguous memory.
 
-import { axpyKernel, checkSize, dotKernel, hypot2 } from './matrix.ts';
+import { checkSize, hypot2 } from './matrix.ts';
+import { withWorkspace, type Workspace } from './simd.ts';
 
 /** Singular values of the rows × cols matrix `a` (row-major, not modified), descending; min(rows, cols) values. */
 export function singularValues(a: Float64Array, rows: number, cols: number): Float64Array {
@@ -17,18 +18,16 @@ export function singularValues(a: Float64Array, rows: number, cols: number): Flo
   const m = Math.max(rows, cols);
   const n = Math.min(rows, cols);
   if (n === 0) return new Float64Array(0);
-  let b: Float64Array;
-  if (rows >= cols) {
-    b = new Float64Array(rows * cols);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) b[j * rows + i] = a[i * cols + j];
-  } else {
-    b = Float64Array.from(a);
-  }
-  const s = new Float64Array(Math.min(m + 1, n));
-  const e = new Float64Array(n);
-  bidiagonalize(b, m, n, s, e);
-  bidiagonalQr(s, e, Math.min(n, m + 1));
-  return s.length === n ? s : s.slice(0, n);
+  return withWorkspace([m * n, Math.min(m + 1, n), n, m, m, n], (ws, offsets, [b, s, e, work, acc, tau]) => {
+    if (rows >= cols) {
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) b[j * rows + i] = a[i * cols + j];
+    } else {
+      b.set(a);
+    }
+    bidiagonalize(ws, offsets[0], offsets[3], offsets[4], m, n, s, e, tau);
+    bidiagonalQr(s, e, Math.min(n, m + 1));
+    return s.slice(0, n); // a copy: the workspace is reused
+  });
 }
 
 /** Euclidean norm of x[start..end) with stride, scaled only when the plain sum under- or overflows. */
@@ -54,18 +53,29 @@ function norm(x: Float64Array, start: number, end: number, stride: number): numb
  * reflector, this step's left reflector, and contributes to the next right reflector's product
  * work = B v (accumulated from the raw row, v = row/‖row‖ + e₁, before v is known).
  */
-function bidiagonalize(b: Float64Array, m: number, n: number, s: Float64Array, e: Float64Array): void {
+function bidiagonalize(
+  ws: Workspace,
+  /** Where b (m × n, column-major), work and acc (length m) start in ws.mem. */
+  ob: number,
+  ow: number,
+  oa: number,
+  m: number,
+  n: number,
+  s: Float64Array,
+  e: Float64Array,
+  // The right reflector of the previous step, not yet applied: column j gains tau[j] · work[k..m).
+  tau: Float64Array,
+): void {
+  const b = ws.mem.subarray(ob, ob + m * n);
+  const work = ws.mem.subarray(ow, ow + m);
+  const acc = ws.mem.subarray(oa, oa + m);
   const nct = Math.min(m - 1, n);
   const nrt = Math.max(0, Math.min(n - 2, m));
-  const work = new Float64Array(m);
-  const acc = new Float64Array(m);
-  // The right reflector of the previous step, not yet applied: column j gains tau[j] · work[k..m).
-  const tau = new Float64Array(n);
   let pending = false;
   for (let k = 0; k < Math.max(nct, nrt); k++) {
     const ck = k * m;
     const len = m - k;
-    if (pending) axpyKernel(tau[k], work, k, b, ck + k, len);
+    if (pending) ws.axpy(tau[k], ow + k, ob + ck + k, len);
     let left = false;
     if (k < nct) {
       // Left reflector zeroing column k below the diagonal.
@@ -84,11 +94,11 @@ function bidiagonalize(b: Float64Array, m: number, n: number, s: Float64Array, e
     const ukk = b[ck + k];
     for (let j = k + 1; j < n; j++) {
       const cj = j * m;
-      if (pending) axpyKernel(tau[j], work, k, b, cj + k, len);
-      if (left) axpyKernel(-dotKernel(b, ck + k, b, cj + k, len) / ukk, b, ck + k, b, cj + k, len);
+      if (pending) ws.axpy(tau[j], ow + k, ob + cj + k, len);
+      if (left) ws.axpy(-ws.dot(ob + ck + k, ob + cj + k, len) / ukk, ob + ck + k, ob + cj + k, len);
       const ej = b[cj + k];
       e[j] = ej;
-      if (right && ej !== 0) axpyKernel(ej, b, cj + k + 1, acc, k + 1, len - 1);
+      if (right && ej !== 0) ws.axpy(ej, ob + cj + k + 1, oa + k + 1, len - 1);
     }
     pending = false;
     if (right) {

@@ -4,6 +4,7 @@
 // contiguous memory, which matters at d = 784 where the matrix no longer fits in cache.
 
 import { checkSquare, hypot2 } from './matrix.ts';
+import { withWorkspace, type Workspace } from './simd.ts';
 
 export interface SymmetricEigen {
   /** Eigenvalues, ascending. */
@@ -16,34 +17,33 @@ export interface SymmetricEigen {
 export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
   checkSquare(a, n, 'symmetricEigenvalues');
   if (n === 0) return new Float64Array(0);
-  const w = Float64Array.from(a);
-  const d = new Float64Array(n);
-  const e = new Float64Array(n);
-  tridiagonalize(w, n, d, e, false);
-  tridiagonalQl(d, e, n, undefined);
-  d.sort();
-  return d;
+  return withWorkspace([n * n, n, n], (ws, offsets, [w, d, e]) => {
+    w.set(a);
+    tridiagonalize(ws, offsets, n, false);
+    tridiagonalQl(d, e, n, undefined);
+    return Float64Array.from(d).sort(); // a copy: the workspace is reused
+  });
 }
 
 /** Eigenvalues (ascending) and orthonormal eigenvectors (rows) of a symmetric n × n matrix. */
 export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
   checkSquare(a, n, 'symmetricEigen');
-  const w = Float64Array.from(a);
-  const d = new Float64Array(n);
-  const e = new Float64Array(n);
-  if (n > 0) {
-    tridiagonalize(w, n, d, e, true);
-    tridiagonalQl(d, e, n, w);
-  }
-  // Sort values ascending and permute the vector rows with them.
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j]);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    values[k] = d[order[k]];
-    vectors.set(w.subarray(order[k] * n, order[k] * n + n), k * n);
-  }
-  return { values, vectors };
+  return withWorkspace([n * n, n, n], (ws, offsets, [w, d, e]) => {
+    w.set(a);
+    if (n > 0) {
+      tridiagonalize(ws, offsets, n, true);
+      tridiagonalQl(d, e, n, w);
+    }
+    // Sort values ascending and permute the vector rows with them (copies out of the workspace).
+    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j]);
+    const values = new Float64Array(n);
+    const vectors = new Float64Array(n * n);
+    for (let k = 0; k < n; k++) {
+      values[k] = d[order[k]];
+      vectors.set(w.subarray(order[k] * n, order[k] * n + n), k * n);
+    }
+    return { values, vectors };
+  });
 }
 
 /**
@@ -52,7 +52,10 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
  * The code is tred2 with every index transposed (w[j*n+k] ≡ V[k][j]), so lower-triangle column
  * sweeps become row sweeps.
  */
-function tridiagonalize(w: Float64Array, n: number, d: Float64Array, e: Float64Array, accumulate: boolean): void {
+function tridiagonalize(ws: Workspace, [ow, od, oe]: number[], n: number, accumulate: boolean): void {
+  const w = ws.mem.subarray(ow, ow + n * n);
+  const d = ws.mem.subarray(od, od + n);
+  const e = ws.mem.subarray(oe, oe + n);
   for (let j = 0; j < n; j++) d[j] = w[j * n + n - 1];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -82,12 +85,8 @@ function tridiagonalize(w: Float64Array, n: number, d: Float64Array, e: Float64A
         f = d[j];
         w[i * n + j] = f;
         const rj = j * n;
-        g = e[j] + w[rj + j] * f;
-        for (let k = j + 1; k < i; k++) {
-          const wjk = w[rj + k];
-          g += wjk * d[k];
-          e[k] += wjk * f;
-        }
+        // g = e[j] + Σ_{k>j} w_jk d_k, while e[k] += w_jk f for k > j.
+        g = e[j] + w[rj + j] * f + ws.dotAxpy(f, ow + rj + j + 1, od + j + 1, oe + j + 1, i - j - 1);
         e[j] = g;
       }
       f = 0;
@@ -102,7 +101,7 @@ function tridiagonalize(w: Float64Array, n: number, d: Float64Array, e: Float64A
         f = d[j];
         g = e[j];
         const rj = j * n;
-        for (let k = j; k < i; k++) w[rj + k] -= f * e[k] + g * d[k];
+        ws.rank2(f, g, ow + rj + j, oe + j, od + j, i - j);
         d[j] = w[rj + i - 1];
         w[rj + i] = 0;
       }
@@ -126,9 +125,7 @@ function tridiagonalize(w: Float64Array, n: number, d: Float64Array, e: Float64A
       for (let k = 0; k <= i; k++) d[k] = w[ri1 + k] / h;
       for (let j = 0; j <= i; j++) {
         const rj = j * n;
-        let g = 0;
-        for (let k = 0; k <= i; k++) g += w[ri1 + k] * w[rj + k];
-        for (let k = 0; k <= i; k++) w[rj + k] -= g * d[k];
+        ws.axpy(-ws.dot(ow + ri1, ow + rj, i + 1), od, ow + rj, i + 1);
       }
     }
     for (let k = 0; k <= i; k++) w[ri1 + k] = 0;

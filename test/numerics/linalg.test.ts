@@ -13,6 +13,7 @@ import {
   symmetricPart,
   transpose,
 } from '../../linalg/index.ts';
+import { simdAvailable, withWorkspace } from '../../linalg/simd.ts';
 import { createRng } from '../../science/random.ts';
 
 /** Q D Qᵀ for rows of Q as the eigenvectors. */
@@ -229,5 +230,33 @@ describe('cholesky and solveSpd', () => {
 
   it('rejects an indefinite matrix', () => {
     expect(() => cholesky(Float64Array.from([1, 2, 2, 1]), 2)).toThrow(/not positive definite/);
+  });
+});
+
+describe('WebAssembly SIMD kernels', () => {
+  it('are available on Node ≥ 20 (so the fast path is the one tested above)', () => {
+    expect(simdAvailable()).toBe(true);
+  });
+
+  it('agree with the JavaScript fallback (taken when a workspace is already in use)', () => {
+    const rng = createRng(31);
+    for (const [rows, cols] of [
+      [57, 57],
+      [90, 41],
+      [13, 70],
+    ]) {
+      const a = new Float64Array(rows * cols);
+      rng.fillNormal(a);
+      const fast = singularValues(a, rows, cols);
+      const slow = withWorkspace([1], () => singularValues(a, rows, cols));
+      expect(maxAbsDiff(fast, slow)).toBeLessThan(1e-12 * fast[0]);
+      if (rows === cols) {
+        const s = symmetricPart(a, rows);
+        const fe = symmetricEigen(s, rows);
+        const se = withWorkspace([1], () => symmetricEigen(s, rows));
+        expect(maxAbsDiff(fe.values, se.values)).toBeLessThan(1e-12);
+        expect(maxAbsDiff(symmetricEigenvalues(s, rows), withWorkspace([1], () => symmetricEigenvalues(s, rows)))).toBeLessThan(1e-12);
+      }
+    }
   });
 });

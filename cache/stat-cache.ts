@@ -59,6 +59,13 @@ export class StatCache {
     return fresh;
   }
 
+  /** Record the digest of a file just written and hashed by the engine (committed artifacts never change). */
+  remember(path: string, digest: FileSha256HexDigest): void {
+    const st = statSync(path);
+    this.entries[path] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, digest };
+    this.dirty = true;
+  }
+
   forget(path: string): void {
     if (this.entries[path]) {
       delete this.entries[path];

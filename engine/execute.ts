@@ -167,6 +167,7 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
         runId: opts.runId,
       };
       store.commit(staging, manifest);
+      planner.rememberArtifact(manifest);
       stagingDirs.delete(staging);
       staging = undefined;
       rmSync(store.scratchDir(key), { recursive: true, force: true });

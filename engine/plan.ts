@@ -71,6 +71,11 @@ export class Planner {
     return m;
   }
 
+  /** A committed artifact's files are immutable: remember their digests so the next run only stats them. */
+  rememberArtifact(m: Manifest): void {
+    for (const f of Object.values(m.outputs)) this.stat.remember(join(this.store.artifactDir(m.key), f.file), f.digest);
+  }
+
   /** The latest recorded fingerprint of each experiment/node, from run records newest first. */
   previousFingerprint(experiment: string, node: string): Fingerprint | undefined {
     if (!this.previous) {

@@ -111,4 +111,21 @@ describe('failures and interruptions', () => {
     expect(count('numbers')).toBe(before + 1);
     expect((await toy.run(['verify'])).code).toBe(0);
   });
+
+  it('each gpu stage gets one visible GPU of its own; with none visible, gpu stages run on cpu slots without a GPU', async () => {
+    const device = (node: string) => {
+      const dir = listDirSafe(join(toy.store, 'artifacts')).find((k) => {
+        const m = join(toy.store, 'artifacts', k, 'manifest.json');
+        return existsSync(m) && (JSON.parse(readFileSync(m, 'utf8')) as { node: string }).node === node;
+      })!;
+      return (JSON.parse(readFileSync(join(toy.store, 'artifacts', dir, 'device.json'), 'utf8')) as { cuda: string | null }).cuda;
+    };
+    const r = await toy.run(['--only', 'gpu'], { CUDA_VISIBLE_DEVICES: '3,5' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(['3', '5']).toContain(device('probe-a'));
+    expect(['3', '5']).toContain(device('probe-b'));
+    const none = await toy.run(['--only', 'gpu', '--force', 'gpu-probe'], { CUDA_VISIBLE_DEVICES: '' });
+    expect(none.code, none.stderr).toBe(0);
+    expect(device('probe-a')).toBe('');
+  });
 });

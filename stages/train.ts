@@ -19,7 +19,14 @@ export default defineStage({
         'wall time 2–3× that on a busy shared machine); the paper trains 2 000 000 (≈ 13 h at that rate)',
     }),
     batch: param.integer({ default: 128, min: 1, help: 'Batch size' }),
-    lr: param.number({ default: 1e-4, min: 1e-8, max: 1, help: 'Adam learning rate' }),
+    lr: param.number({
+      default: 1e-4,
+      min: 1e-8,
+      max: 1,
+      help:
+        'Adam learning rate (the paper: 1e-4). For short CPU profiles 1e-3 works better: at d = 100, m = 40 it learns the ' +
+        'manifold gap (60 eigenvalues of s·J below −0.5 at s = 1e-3) in 4000 steps, where 1e-4 has not yet',
+    }),
     ema: param.number({
       default: 0.9999,
       min: 0,

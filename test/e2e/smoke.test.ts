@@ -1,0 +1,113 @@
+// The real DAG, end to end, at the smoke profile's sizes: every stage runs in its own child process,
+// every table lands in Parquet that DuckDB reads, the report opens in a real browser, a no-op re-run
+// computes nothing, and changing a plotting parameter re-plans only the plot and report nodes.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const work = mkdtempSync(join(tmpdir(), 'smoke-e2e-'));
+const store = join(work, 'store');
+const out = join(work, 'out');
+
+function pipeline(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env, CI: '1' };
+  delete env.PIPELINE_STORE;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'pipeline.ts', '--profile', 'smoke', '--store', store, '--out', out, ...args], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+}
+
+interface PlanEntry {
+  stage: string;
+  node: string;
+  experiment: string;
+  action: 'run' | 'cached';
+  reasons: string[];
+}
+
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const reader = await conn.runAndReadAll(sql);
+  return reader.getRowObjectsJS() as Record<string, unknown>[];
+}
+
+let first: { code: number | null; stdout: string; stderr: string };
+
+beforeAll(async () => {
+  first = await pipeline([]);
+}, 900_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('smoke profile of the paper DAG', () => {
+  it('runs every node and exits 0', () => {
+    if (first.code !== 0) console.error(first.stdout.slice(-4000), first.stderr.slice(-4000));
+    expect(first.code).toBe(0);
+    expect(first.stdout + first.stderr).toMatch(/0 failed/);
+  });
+
+  it('publishes Parquet that DuckDB reads, and a catalog that lists it', async () => {
+    const catalog = join(out, 'catalog.parquet');
+    const rows = await query(`select experiment, stage, artifact, path, rows from read_parquet('${catalog}')`);
+    const experiments = new Set(rows.map((r) => r.experiment));
+    for (const e of ['fig2', 'fig3-left', 'fig3-centre', 'fig3-right', 'fig4', 'collapse', 'mnist', 'fashion-mnist', 'figures']) {
+      expect(experiments.has(e), `catalog lists experiment ${e}`).toBe(true);
+    }
+    // The trained spectra of fig3-left: the smoke profile's d = 16, so 16 ranks per (method, point, time).
+    const spectra = rows.find((r) => r.experiment === 'fig3-left' && String(r.path).endsWith('fig3-left/spectra-trained/spectra.parquet'));
+    expect(spectra).toBeDefined();
+    const file = join(out, 'fig3-left/spectra-trained/spectra.parquet');
+    const [stats] = await query(
+      `select count(*)::INTEGER as n, count(distinct rank)::INTEGER as ranks, min(experiment) as e from read_parquet('${file}')`,
+    );
+    expect(stats.n).toBe(Number(spectra!.rows));
+    expect(stats.ranks).toBe(16);
+    expect(stats.e).toBe('fig3-left');
+    // The analytic score's spectrum has exactly d − m = 10 eigenvalues at −1 for every (t, point).
+    const analytic = join(out, 'fig3-left/spectra-analytic/spectra.parquet');
+    const atMinusOne = await query(
+      `select t, point, sum(case when abs(eig + 1) < 1e-9 then 1 else 0 end)::INTEGER as k from read_parquet('${analytic}') group by t, point`,
+    );
+    expect(atMinusOne.length).toBeGreaterThan(0);
+    for (const r of atMinusOne) expect(r.k).toBe(10);
+  });
+
+  it('writes every figure as SVG and PNG, and a self-contained report', () => {
+    for (const name of ['figure2', 'figure3', 'figure4', 'figure5', 'gap-widths', 'phase-diagram', 'dimension', 'methods', 'loss', 'collapse-plot']) {
+      expect(existsSync(join(out, 'figures', `${name}.svg`)), `${name}.svg`).toBe(true);
+      const png = readFileSync(join(out, 'figures', `${name}.png`));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+    }
+    const html = readFileSync(join(out, 'report/index.html'), 'utf8');
+    expect(html).not.toMatch(/<(img|script|link)[^>]+(src|href)="https?:/);
+    expect((html.match(/<img /g) ?? []).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a no-op re-run computes nothing', async () => {
+    const again = await pipeline([]);
+    expect(again.code).toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/ 0 computed/);
+  });
+
+  it('changing a plotting parameter re-plans only plot and report nodes', async () => {
+    const plan = await pipeline(['--set', 'figure3.width=420', '--dry-run', '--json']);
+    expect(plan.code).toBe(0);
+    const entries = JSON.parse(plan.stdout) as PlanEntry[];
+    const toRun = entries.filter((e) => e.action === 'run').map((e) => `${e.experiment}/${e.node}`);
+    expect(toRun).toEqual(['figures/figure3', 'figures/report']);
+    const f3 = entries.find((e) => e.node === 'figure3')!;
+    expect(f3.reasons.join(' ')).toMatch(/width/);
+  });
+});

@@ -1,5 +1,7 @@
 // Small dense-matrix building blocks on float64 typed arrays: row-major, explicit dimensions, no
 // per-element allocation. Loop orders keep the innermost loop on contiguous memory (i-k-j products).
+// Large products run in the WebAssembly SIMD workspace (simd.ts): the O(n²) copies in and out are
+// cheap next to the O(n³) multiply-adds done two at a time.
 
 /** n × n identity. */
 export function identity(n: number): Float64Array {
@@ -19,6 +21,12 @@ export function transpose(a: Float64Array, rows: number, cols: number): Float64A
   return out;
 }
 
+import { simdAvailable, withWorkspace } from './simd.ts';
+
+/** Products with at least this many multiply-adds (and rows of at least 12) go to the SIMD workspace. */
+const SIMD_PRODUCT_WORK = 32768;
+const useSimd = (work: number, inner: number): boolean => inner >= 12 && work >= SIMD_PRODUCT_WORK && simdAvailable();
+
 /**
  * Rows of the right-hand factor kept hot per block: 64 rows of up to ~1000 doubles (≈ 0.5 MB) stay in
  * L2 while every row of the result streams past them, instead of the whole factor per result row.
@@ -29,6 +37,21 @@ const BLOCK = 64;
 export function matmul(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array {
   checkSize(a, n * k, 'matmul: A');
   checkSize(b, k * m, 'matmul: B');
+  if (useSimd(n * k * m, m)) {
+    return withWorkspace([n * m, k * m], (ws, [oc, ob], [c, bw]) => {
+      bw.set(b);
+      for (let p0 = 0; p0 < k; p0 += BLOCK) {
+        const p1 = Math.min(k, p0 + BLOCK);
+        for (let i = 0; i < n; i++) {
+          for (let p = p0; p < p1; p++) {
+            const aip = a[i * k + p];
+            if (aip !== 0) ws.axpy(aip, ob + p * m, oc + i * m, m);
+          }
+        }
+      }
+      return c.slice();
+    });
+  }
   const c = new Float64Array(n * m);
   for (let p0 = 0; p0 < k; p0 += BLOCK) {
     const p1 = Math.min(k, p0 + BLOCK);
@@ -49,6 +72,17 @@ export function matmulTransposeB(a: Float64Array, b: Float64Array, n: number, k:
   checkSize(a, n * k, 'matmulTransposeB: A');
   checkSize(b, m * k, 'matmulTransposeB: B');
   const c = new Float64Array(n * m);
+  if (useSimd(n * k * m, k)) {
+    return withWorkspace([n * k, m * k], (ws, [oa, ob], [aw, bw]) => {
+      aw.set(a);
+      bw.set(b);
+      for (let j0 = 0; j0 < m; j0 += BLOCK) {
+        const j1 = Math.min(m, j0 + BLOCK);
+        for (let i = 0; i < n; i++) for (let j = j0; j < j1; j++) c[i * m + j] = ws.dot(oa + i * k, ob + j * k, k);
+      }
+      return c;
+    });
+  }
   for (let j0 = 0; j0 < m; j0 += BLOCK) {
     const j1 = Math.min(m, j0 + BLOCK);
     for (let i = 0; i < n; i++) {
@@ -63,17 +97,28 @@ export function matmulTransposeB(a: Float64Array, b: Float64Array, n: number, k:
 export function gramRows(a: Float64Array, n: number, k: number): Float64Array {
   checkSize(a, n * k, 'gramRows');
   const c = new Float64Array(n * n);
-  for (let j0 = 0; j0 < n; j0 += BLOCK) {
-    const j1 = Math.min(n, j0 + BLOCK);
-    for (let i = j0; i < n; i++) {
-      const ai = i * k;
-      const jEnd = Math.min(j1, i + 1);
-      for (let j = j0; j < jEnd; j++) {
-        const v = dotKernel(a, ai, a, j * k, k);
-        c[i * n + j] = v;
-        c[j * n + i] = v;
+  const dot = useSimd((n * n * k) / 2, k)
+    ? undefined
+    : (i: number, j: number) => dotKernel(a, i * k, a, j * k, k);
+  const fill = (rowDot: (i: number, j: number) => number) => {
+    for (let j0 = 0; j0 < n; j0 += BLOCK) {
+      const j1 = Math.min(n, j0 + BLOCK);
+      for (let i = j0; i < n; i++) {
+        const jEnd = Math.min(j1, i + 1);
+        for (let j = j0; j < jEnd; j++) {
+          const v = rowDot(i, j);
+          c[i * n + j] = v;
+          c[j * n + i] = v;
+        }
       }
     }
+  };
+  if (dot) fill(dot);
+  else {
+    withWorkspace([n * k], (ws, [oa], [aw]) => {
+      aw.set(a);
+      fill((i, j) => ws.dot(oa + i * k, oa + j * k, k));
+    });
   }
   return c;
 }
@@ -82,6 +127,21 @@ export function gramRows(a: Float64Array, n: number, k: number): Float64Array {
 export function matmulTransposeA(a: Float64Array, b: Float64Array, k: number, n: number, m: number): Float64Array {
   checkSize(a, k * n, 'matmulTransposeA: A');
   checkSize(b, k * m, 'matmulTransposeA: B');
+  if (useSimd(n * k * m, m)) {
+    return withWorkspace([n * m, k * m], (ws, [oc, ob], [c, bw]) => {
+      bw.set(b);
+      for (let p0 = 0; p0 < k; p0 += BLOCK) {
+        const p1 = Math.min(k, p0 + BLOCK);
+        for (let i = 0; i < n; i++) {
+          for (let p = p0; p < p1; p++) {
+            const api = a[p * n + i];
+            if (api !== 0) ws.axpy(api, ob + p * m, oc + i * m, m);
+          }
+        }
+      }
+      return c.slice();
+    });
+  }
   const c = new Float64Array(n * m);
   for (let p0 = 0; p0 < k; p0 += BLOCK) {
     const p1 = Math.min(k, p0 + BLOCK);

@@ -6,6 +6,7 @@
 // per-block projections) at E = 128 and 512; the whole loop step (batch drawing + gradients + Adam/EMA);
 // and the forward-mode Jacobian per point at d = 100. Goal: ≤ 6 ms/step for the reference model.
 
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { initialParameters, parameterCount, type MlpArchitecture } from '../science/mlp-architecture.ts';
 import { TrainedMlpScore } from '../science/mlp-score.ts';
@@ -150,6 +151,55 @@ for (const [label, arch] of [['reference model', reference], ['paper arch E=128'
   rows.push({ what: 'score of 128 points, d=100 (JS f64)', ms: time(() => model.score(xs, 128, 0.3)), note: '' });
 }
 
+// Optional outside reference, measured in the same run when python3 with numpy is present (the product
+// never needs it): the same reference-model training step (forward, backward, LayerNorm, SiLU) in numpy.
+const NUMPY_STEP = `
+import numpy as np, time, resource
+rng = np.random.default_rng(0)
+B, d, E, H, NB = 128, 100, 32, 128, 2
+f32 = np.float32
+def lin(i, o): return [rng.standard_normal((i, o)).astype(f32) / np.sqrt(i), np.zeros(o, f32)]
+P = {'in': lin(d + E, H), 'out': lin(H, d)}
+for k in range(NB): P[f'l1{k}'] = lin(H, H); P[f'l2{k}'] = lin(H, H)
+x = rng.standard_normal((B, d + E)).astype(f32); eps = rng.standard_normal((B, d)).astype(f32)
+def normact(h):
+    mu = h.mean(1, keepdims=True); xc = h - mu; r = 1 / np.sqrt((xc * xc).mean(1, keepdims=True) + 1e-5)
+    xh = xc * r; s = 1 / (1 + np.exp(-xh)); return xh * s, (xh, r, s)
+def normact_back(dy, c):
+    xh, r, s = c; dp = dy * s * (1 + xh * (1 - s))
+    return r * (dp - dp.mean(1, keepdims=True) - xh * (dp * xh).mean(1, keepdims=True))
+def step():
+    h = x @ P['in'][0] + P['in'][1]; cache = []
+    for k in range(NB):
+        a1, c1 = normact(h); z1 = a1 @ P[f'l1{k}'][0] + P[f'l1{k}'][1]
+        a2, c2 = normact(z1); z2 = a2 @ P[f'l2{k}'][0] + P[f'l2{k}'][1]
+        cache.append((a1, c1, a2, c2)); h = h + z2
+    ah, ch = normact(h); out = ah @ P['out'][0] + P['out'][1]
+    dout = 2 * (out - eps) / out.size; g = {'out': (ah.T @ dout, dout.sum(0))}
+    dh = normact_back(dout @ P['out'][0].T, ch)
+    for k in reversed(range(NB)):
+        a1, c1, a2, c2 = cache[k]
+        g[f'l2{k}'] = (a2.T @ dh, dh.sum(0)); dz1 = normact_back(dh @ P[f'l2{k}'][0].T, c2)
+        g[f'l1{k}'] = (a1.T @ dz1, dz1.sum(0)); dh = dh + normact_back(dz1 @ P[f'l1{k}'][0].T, c1)
+    g['in'] = (x.T @ dh, dh.sum(0)); return g
+for _ in range(5): step()
+cpu, wall = [], []
+for _ in range(${reps}):
+    c0 = time.process_time(); t0 = time.perf_counter(); step(); wall.append(time.perf_counter() - t0); cpu.append(time.process_time() - c0)
+print(sorted(cpu)[len(cpu) // 2] * 1e3, sorted(wall)[len(wall) // 2] * 1e3)
+`;
+{
+  // One BLAS thread, like the single-threaded wasm backend it is compared with.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const py = spawnSync('python3', ['-c', NUMPY_STEP], { encoding: 'utf8', env });
+  const [cpu, wall] = (py.stdout ?? '').trim().split(/\s+/).map(Number);
+  if (py.status === 0 && Number.isFinite(cpu)) {
+    rows.push({ what: 'reference model, numpy (1 BLAS thread), outside reference', ms: { cpu, wall }, note: 'optional; not used by the product' });
+  } else {
+    rows.push({ what: 'reference model, numpy', ms: { cpu: NaN, wall: NaN }, note: 'skipped: python3 with numpy not available' });
+  }
+}
+
 console.log(`backend: ${backend}; median of ${reps} runs; batch ${batch}; ms = CPU time (wall-clock in brackets)`);
 const w = Math.max(...rows.map((r) => r.what.length));
 console.log(`${'what'.padEnd(w)}  ${'cpu ms'.padStart(8)}  ${'(wall)'.padStart(9)}  note`);
@@ -159,5 +209,9 @@ for (const r of rows) {
 const best = Math.min(customMs, backpropMs);
 console.log(`\nreference model vs stock autodiff: custom-gradient ${(stockMs / customMs).toFixed(2)}× faster, explicit backprop ${(stockMs / backpropMs).toFixed(2)}× faster`);
 console.log(`goal ≤ 6 ms/step (reference model): ${best <= 6 ? 'met' : 'not met'} (${best.toFixed(2)} ms; the brief's figures on a quiet machine: stock 37 ms, so scale by ${(37 / stockMs).toFixed(2)} to compare)`);
+const numpy = rows.find((r) => r.what.startsWith('reference model, numpy'));
+if (numpy && Number.isFinite(numpy.ms.cpu)) {
+  console.log(`explicit backprop / numpy (same run, CPU time): ${(backpropMs / numpy.ms.cpu).toFixed(2)} (the brief's quiet-machine numpy: 5.9 ms)`);
+}
 const quick = loopMs['paper arch E=128']; // CPU ms: the wall time on an idle core
 console.log(`quick profile (train.steps = 20 000, paper arch E=128): ≈ ${((20000 * quick) / 60000).toFixed(1)} min; paper's 2 000 000 steps: ≈ ${((2e6 * quick) / 3.6e6).toFixed(1)} h on this backend`);

@@ -2,8 +2,9 @@
 // backend, everything element-wise (LayerNorm, SiLU, bias sums, the loss) in plain JS loops over
 // float32 arrays. On the wasm and cpu backends each tfjs kernel launch costs tens of microseconds, so a
 // step of the autodiff version (≈ 290 kernels: moments, broadcasts, clones, transposes) spends most of
-// its time on launches; here a step is 17–25 plain matMuls and a few cheap JS passes. Transposed
-// operands are formed in JS (weights once per step), so every product is a plain, fast one.
+// its time on launches; here a step is 17 (reference model) to 28 (paper architecture) plain matMuls
+// and a few JS passes over the activations. Transposed operands are formed in JS (weights once per
+// step), so every product is a plain, fast one.
 // Not for GPU backends (every product round-trips through host memory): train-loop.ts picks the path.
 
 import * as tf from '@tensorflow/tfjs-core';

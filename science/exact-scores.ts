@@ -87,6 +87,28 @@ export function posteriorWeights(samples: Float64Array, n: number, d: number, x:
   return w;
 }
 
+/** Points per batch of the empirical score: a chunk × n weight matrix (5 MB at n = 20 000). */
+const EMPIRICAL_CHUNK = 32;
+
+/** Turn row r of x·y products into softmax weights of −|x − y_μ|²/2s, in place (log-sum-exp). */
+function softmaxRow(cross: Float64Array, o: number, n: number, xx: number, yy: Float64Array, s: number): void {
+  const inv2s = 1 / (2 * s);
+  let max = -Infinity;
+  for (let mu = 0; mu < n; mu++) {
+    const lw = -Math.max(0, xx + yy[mu] - 2 * cross[o + mu]) * inv2s;
+    cross[o + mu] = lw;
+    if (lw > max) max = lw;
+  }
+  let total = 0;
+  for (let mu = 0; mu < n; mu++) {
+    const e = Math.exp(cross[o + mu] - max);
+    cross[o + mu] = e;
+    total += e;
+  }
+  const inv = 1 / total;
+  for (let mu = 0; mu < n; mu++) cross[o + mu] *= inv;
+}
+
 /** Normalised weights below this change a posterior mean or covariance by less than rounding (the largest is ≥ 1/n). */
 const NEGLIGIBLE_WEIGHT = 1e-18;
 
@@ -100,6 +122,12 @@ export function empiricalScore(samples: Float64Array, n: number, d: number, sde:
   const posteriorMean = (w: Float64Array, out: Float64Array, oo: number) => {
     for (let mu = 0; mu < n; mu++) if (w[mu] > NEGLIGIBLE_WEIGHT) axpyKernel(w[mu], samples, mu * d, out, oo, d);
   };
+  const sampleNormSq = new Float64Array(n);
+  for (let mu = 0; mu < n; mu++) {
+    let v = 0;
+    for (let k = 0; k < d; k++) v += samples[mu * d + k] ** 2;
+    sampleNormSq[mu] = v;
+  }
   return {
     kind: 'empirical',
     d,
@@ -107,10 +135,20 @@ export function empiricalScore(samples: Float64Array, n: number, d: number, sde:
       if (xs.length !== count * d) throw new Error(`empiricalScore.score: expected n × d = ${count * d} values, got ${xs.length}`);
       const s = sde.variance(t);
       const out = new Float64Array(count * d);
-      for (let p = 0; p < count; p++) {
-        const w = posteriorWeights(samples, n, d, xs, p * d, s);
-        posteriorMean(w, out, p * d);
-        for (let k = 0; k < d; k++) out[p * d + k] = (out[p * d + k] - xs[p * d + k]) / s;
+      // Batched as matrix products (the distances |x|² + |y|² − 2x·y, then W Y), in chunks of points
+      // so the weight matrix stays small. The expansion's rounding, ε(|x|² + |y|²)/2s in a log-weight,
+      // is far below what the softmax can resolve for data of unit scale.
+      for (let p0 = 0; p0 < count; p0 += EMPIRICAL_CHUNK) {
+        const rows = Math.min(count, p0 + EMPIRICAL_CHUNK) - p0;
+        const chunk = xs.subarray(p0 * d, (p0 + rows) * d);
+        const cross = matmulTransposeB(chunk, samples, rows, d, n);
+        for (let r = 0; r < rows; r++) {
+          let xx = 0;
+          for (let k = 0; k < d; k++) xx += chunk[r * d + k] ** 2;
+          softmaxRow(cross, r * n, n, xx, sampleNormSq, s);
+        }
+        const mean = matmul(cross, samples, rows, n, d);
+        for (let i = 0; i < rows * d; i++) out[p0 * d + i] = (mean[i] - chunk[i]) / s;
       }
       return out;
     },

@@ -54,47 +54,65 @@ export interface ExportResult {
   upToDate: number;
 }
 
-export async function exportOutputs(
-  items: Array<{ decl: NodeDecl; manifest: Manifest }>,
-  opts: { store: Store; outDir: string; projectRoot: string; runId: string },
-): Promise<ExportResult> {
-  const catalogJson = join(opts.outDir, 'catalog.json');
-  let previous: CatalogRow[] = [];
-  if (existsSync(catalogJson)) {
-    try {
-      previous = JSON.parse(readFileSync(catalogJson, 'utf8')) as CatalogRow[];
-    } catch {
-      previous = [];
+/**
+ * Exports node outputs one at a time (as soon as each is committed, so that re-encoding overlaps with stages
+ * still running), then writes the catalog once. A no-op run compares keys with catalog.json and writes nothing.
+ */
+export class OutputExporter {
+  private readonly rows: Map<string, CatalogRow>;
+  private readonly previousCount: number;
+  private readonly claims = new Map<string, number>();
+  private chain: Promise<void> = Promise.resolve();
+  readonly result: ExportResult = { written: 0, upToDate: 0 };
+
+  constructor(
+    private readonly opts: { store: Store; outDir: string; projectRoot: string; runId: string },
+    /** Every logical node that may be exported in this run: decides which publish paths are shared. */
+    decls: NodeDecl[],
+  ) {
+    let previous: CatalogRow[] = [];
+    const catalogJson = join(opts.outDir, 'catalog.json');
+    if (existsSync(catalogJson)) {
+      try {
+        previous = JSON.parse(readFileSync(catalogJson, 'utf8')) as CatalogRow[];
+      } catch {
+        previous = [];
+      }
+    }
+    this.rows = new Map(previous.map((r) => [r.path, r]));
+    this.previousCount = previous.length;
+    // A publish path claimed by several logical nodes (two experiments, a sweep) goes under each node's folder.
+    for (const decl of decls) {
+      for (const spec of Object.values(decl.stage.outputs as Record<string, OutputSpec>)) {
+        if (spec.kind === 'file' && spec.publish) this.claims.set(spec.publish, (this.claims.get(spec.publish) ?? 0) + 1);
+      }
     }
   }
-  const rows = new Map(previous.map((r) => [r.path, r]));
-  // A publish path claimed by several logical nodes (two experiments, a sweep) goes under each node's folder.
-  const claims = new Map<string, number>();
-  for (const { decl } of items) {
-    for (const spec of Object.values(decl.stage.outputs as Record<string, OutputSpec>)) {
-      if (spec.kind === 'file' && spec.publish) claims.set(spec.publish, (claims.get(spec.publish) ?? 0) + 1);
-    }
+
+  /** Queue one logical node's outputs for export (exports run one after another). */
+  add(decl: NodeDecl, manifest: Manifest): Promise<void> {
+    this.chain = this.chain.then(() => this.exportNode(decl, manifest));
+    return this.chain;
   }
-  let written = 0;
-  let upToDate = 0;
-  for (const { decl, manifest } of items) {
+
+  private async exportNode(decl: NodeDecl, manifest: Manifest): Promise<void> {
+    const { outDir, projectRoot, store, runId } = this.opts;
     for (const [name, spec] of Object.entries(decl.stage.outputs as Record<string, OutputSpec>)) {
       const stored = manifest.outputs[name];
       if (!stored) continue;
       let target: string;
-      if (spec.kind === 'table') target = join(opts.outDir, decl.experiment, decl.node, `${name}.parquet`);
+      if (spec.kind === 'table') target = join(outDir, decl.experiment, decl.node, `${name}.parquet`);
       else if ((spec as FileOutput).publish) {
         const publish = (spec as FileOutput).publish!;
-        target = claims.get(publish)! > 1 ? join(opts.outDir, decl.experiment, decl.node, publish) : join(opts.outDir, publish);
-      }
-      else continue;
-      const path = relative(opts.projectRoot, target);
-      const prev = rows.get(path);
+        target = this.claims.get(publish)! > 1 ? join(outDir, decl.experiment, decl.node, publish) : join(outDir, publish);
+      } else continue;
+      const path = relative(projectRoot, target);
+      const prev = this.rows.get(path);
       if (prev && prev.key === manifest.key && prev.experiment === decl.experiment && existsSync(target)) {
-        upToDate++;
+        this.result.upToDate++;
         continue;
       }
-      const source = join(opts.store.artifactDir(manifest.key), stored.file);
+      const source = join(store.artifactDir(manifest.key), stored.file);
       let bytes = stored.bytes;
       if (spec.kind === 'table') {
         const { withPrefixColumn } = await import('./table-io.ts');
@@ -104,8 +122,8 @@ export async function exportOutputs(
       } else {
         atomicCopy(source, target);
       }
-      written++;
-      rows.set(path, {
+      this.result.written++;
+      this.rows.set(path, {
         experiment: decl.experiment,
         stage: manifest.stage,
         artifact: name,
@@ -115,30 +133,36 @@ export async function exportOutputs(
         rows: stored.rows ?? 0,
         bytes,
         created_at: manifest.createdAt,
-        run_id: opts.runId,
+        run_id: runId,
       });
     }
   }
-  // Rows whose file disappeared are dropped; the catalog lists what is on disk.
-  for (const [path] of rows) if (!existsSync(join(opts.projectRoot, path))) rows.delete(path);
-  const catalog = [...rows.values()].sort((a, b) => a.path.localeCompare(b.path));
-  if (written > 0 || catalog.length !== previous.length || !existsSync(join(opts.outDir, 'catalog.parquet'))) {
-    const { encodeParquet } = await import('./table-io.ts');
-    const col = <K extends keyof CatalogRow>(k: K) => catalog.map((r) => r[k]);
-    const bytes = await encodeParquet(CATALOG_SCHEMA, {
-      experiment: col('experiment'),
-      stage: col('stage'),
-      artifact: col('artifact'),
-      path: col('path'),
-      key: col('key'),
-      params_json: col('params_json'),
-      rows: Int32Array.from(col('rows')),
-      bytes: Float64Array.from(col('bytes')),
-      created_at: col('created_at'),
-      run_id: col('run_id'),
-    });
-    atomicWrite(join(opts.outDir, 'catalog.parquet'), bytes);
-    atomicWrite(catalogJson, JSON.stringify(catalog, null, 1));
+
+  /** Wait for queued exports, then write the catalog if anything changed. */
+  async finish(): Promise<ExportResult> {
+    await this.chain;
+    const { outDir, projectRoot } = this.opts;
+    // Rows whose file disappeared are dropped; the catalog lists what is on disk.
+    for (const [path] of this.rows) if (!existsSync(join(projectRoot, path))) this.rows.delete(path);
+    const catalog = [...this.rows.values()].sort((a, b) => a.path.localeCompare(b.path));
+    if (this.result.written > 0 || catalog.length !== this.previousCount || !existsSync(join(outDir, 'catalog.parquet'))) {
+      const { encodeParquet } = await import('./table-io.ts');
+      const col = <K extends keyof CatalogRow>(k: K) => catalog.map((r) => r[k]);
+      const bytes = await encodeParquet(CATALOG_SCHEMA, {
+        experiment: col('experiment'),
+        stage: col('stage'),
+        artifact: col('artifact'),
+        path: col('path'),
+        key: col('key'),
+        params_json: col('params_json'),
+        rows: Int32Array.from(col('rows')),
+        bytes: Float64Array.from(col('bytes')),
+        created_at: col('created_at'),
+        run_id: col('run_id'),
+      });
+      atomicWrite(join(outDir, 'catalog.parquet'), bytes);
+      atomicWrite(join(outDir, 'catalog.json'), JSON.stringify(catalog, null, 1));
+    }
+    return this.result;
   }
-  return { written, upToDate };
 }

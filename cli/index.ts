@@ -216,18 +216,31 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let outcomes: Map<PhysicalNode, NodeOutcome>;
+  // Outputs are exported as each node settles, overlapping with stages still running.
+  const { OutputExporter } = await import('../artifacts/export.ts');
+  const exporter = new OutputExporter({ store, outDir, projectRoot, runId }, plans.flatMap((p) => p.node.decls));
+  const exportErrors: string[] = [];
+  const exportOutcome = (o: NodeOutcome) => {
+    if (!o.manifest || controller.signal.aborted) return;
+    for (const d of o.plan.node.decls) {
+      exporter.add(d, o.manifest).catch((e: unknown) => exportErrors.push(`export of ${nodeLabel(d)} failed: ${(e as Error).message}`));
+    }
+  };
   try {
     if (plans.every((p) => p.action === 'cached')) {
       // A no-op run: nothing to schedule, so the scheduler and the child runner are never loaded.
       outcomes = new Map(plans.map((p) => {
         progress.cached(label(p.node));
-        return [p.node, { plan: p, status: 'cached', manifest: p.manifest, key: p.key, fingerprint: p.fingerprint, durationMs: 0 }];
+        const o: NodeOutcome = { plan: p, status: 'cached', manifest: p.manifest, key: p.key, fingerprint: p.fingerprint, durationMs: 0 };
+        exportOutcome(o);
+        return [p.node, o];
       }));
     } else {
       const { executePlan } = await import('../engine/execute.ts');
       outcomes = await executePlan(plans, {
         store, planner, progress, projectRoot, runId, signal: controller.signal,
         jobs: args.jobs ?? availableParallelism(),
+        onSettled: exportOutcome,
       });
     }
   } finally {
@@ -239,19 +252,15 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   const interrupted = controller.signal.aborted;
   const failed = [...outcomes.values()].filter((o) => o.status === 'failed');
   const records: RunNodeRecord[] = [];
-  const exportItems = [];
   for (const o of outcomes.values()) {
     for (const d of o.plan.node.decls) {
       records.push({ experiment: d.experiment, node: d.node, stage: o.plan.node.stage.name, key: o.key, fingerprint: o.fingerprint, status: o.status, durationMs: o.durationMs, error: o.error });
-      if (o.manifest) exportItems.push({ decl: d, manifest: o.manifest });
     }
   }
-  if (!interrupted && exportItems.length) {
-    const { exportOutputs } = await import('../artifacts/export.ts');
-    const r = await exportOutputs(exportItems, { store, outDir, projectRoot, runId });
-    if (r.written) progress.info(`exported ${r.written} outputs to ${outDir} (${r.upToDate} up to date)`);
-  }
-  lap('export');
+  const exported = await exporter.finish();
+  if (exported.written) progress.info(`exported ${exported.written} outputs to ${outDir} (${exported.upToDate} up to date)`);
+  for (const e of exportErrors) eprint(`error: ${e}`);
+  lap('export (what was left after the stages)');
   const record: RunRecord = {
     runId, startedAt, finishedAt: new Date().toISOString(), argv: process.argv.slice(2), profile,
     status: interrupted ? 'interrupted' : failed.length ? 'failed' : 'succeeded',
@@ -267,7 +276,7 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
     eprint('interrupted: the store is consistent (staging removed, locks released)');
     return 130;
   }
-  if (failed.length) {
+  if (failed.length || exportErrors.length) {
     for (const f of failed) eprint(`\nerror: ${f.error}`);
     const skipped = [...outcomes.values()].filter((o) => o.status === 'skipped');
     if (skipped.length) eprint(`\nnot run because an upstream stage failed: ${skipped.map((o) => label(o.plan.node)).join(', ')}`);

@@ -24,6 +24,8 @@ export interface ExecuteOptions {
   runId: string;
   jobs: number;
   signal: AbortSignal;
+  /** Called as each node settles (cached or computed), e.g. to export its outputs while others still run. */
+  onSettled?(outcome: NodeOutcome): void;
 }
 
 export interface NodeOutcome {
@@ -219,7 +221,15 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
     }
   };
 
-  for (const p of plans) outcomes.set(p.node, outcomeOf(p));
+  for (const p of plans) {
+    outcomes.set(
+      p.node,
+      outcomeOf(p).then((o) => {
+        opts.onSettled?.(o);
+        return o;
+      }),
+    );
+  }
   const settled = new Map<PhysicalNode, NodeOutcome>();
   for (const p of plans) settled.set(p.node, await outcomes.get(p.node)!);
   return settled;

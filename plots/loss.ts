@@ -24,6 +24,8 @@ export function lossSpec(runs: LossRun[], options: LossOptions): VegaLiteSpec {
   if (present.length === 0) return placeholderFigure(TITLE, 'not run: no loss table was bound', options.style);
   const raw: VegaLiteSpec[] = [];
   const smooth: VegaLiteSpec[] = [];
+  // Runs logged at only a few steps: their smoothed values as visible points (a line needs two).
+  const sparse: VegaLiteSpec[] = [];
   let lo = Infinity;
   let hi = -Infinity;
   for (const run of present) {
@@ -34,20 +36,24 @@ export function lossSpec(runs: LossRun[], options: LossOptions): VegaLiteSpec {
         lo = Math.min(lo, c.loss[i]);
         hi = Math.max(hi, c.loss[i]);
       }
-      if (c.loss_smoothed[i] > 0) smooth.push({ step: c.step[i], loss: c.loss_smoothed[i], run: run.name });
+      if (c.loss_smoothed[i] > 0) {
+        smooth.push({ step: c.step[i], loss: c.loss_smoothed[i], run: run.name });
+        if (run.table.numRows < 20) sparse.push({ step: c.step[i], loss: c.loss_smoothed[i], run: run.name });
+      }
     }
   }
   const [ylo, yhi] = Number.isFinite(lo) ? decadeDomain(lo, hi) : [1e-3, 10];
   const y = { field: 'loss', type: 'quantitative', scale: { type: 'log', domain: [ylo, yhi] }, axis: decadeAxis(ylo, yhi, AXIS.loss, options.style.height) };
   const x = { field: 'step', type: 'quantitative', title: AXIS.step };
-  const color = { field: 'run', type: 'nominal', title: 'model' };
+  const color = { field: 'run', type: 'nominal', title: 'model', legend: { symbolType: 'stroke', symbolStrokeWidth: 3 } };
   return topLevelFigure(
     {
       width: options.style.width * 2,
       height: Math.round(options.style.height * 1.2),
       layer: [
-        { data: { values: raw }, mark: { type: 'point', size: 6, opacity: 0.25, filled: true }, encoding: { x, y, color } },
+        { data: { values: raw }, mark: { type: 'point', size: 10, opacity: 0.3, filled: true }, encoding: { x, y, color } },
         { data: { values: smooth }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, order: { field: 'step', type: 'quantitative' } } },
+        { data: { values: sparse }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color } },
       ],
     },
     options.style,

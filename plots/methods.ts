@@ -24,22 +24,25 @@ export function methodsSpec(input: MethodsInput, options: MethodsOptions): VegaL
   if (input.errors && input.errors.numRows > 0) panels.push(errorPanel(input.errors, options.style));
   if (input.spectra && input.spectra.numRows > 0) panels.push(spectraPanel(input.spectra, options));
   if (panels.length === 0) return placeholderFigure(TITLE, 'not run: neither jacobian_error nor spectra was bound', options.style);
-  return topLevelFigure({ hconcat: panels, resolve: { scale: { color: 'shared' } } }, options.style, TITLE, 'alg1: (s(x + h q) − s(x))/h; alg2: (s(x + h q) − s(x − h q))/(2h)');
+  return topLevelFigure({ hconcat: panels, resolve: { scale: { color: 'independent' } } }, options.style, TITLE, 'alg1: (s(x + h q) − s(x))/h; alg2: (s(x + h q) − s(x − h q))/(2h)');
 }
 
 function errorPanel(errors: Table<JacobianErrorSchema>, style: FigureStyle): VegaLiteSpec {
   const c = errors.columns;
   // Mean over evaluation points per (score, method, point kind, reference, s).
-  const groups = new Map<string, { s: number; t: number; method: string; series: string; sum: number; n: number }>();
+  type Group = { s: number; t: number; method: string; reference: string; pointKind: string; series: string; sum: number; n: number };
+  const groups = new Map<string, Group>();
   for (let i = 0; i < errors.numRows; i++) {
     const series = `${c.method[i]} vs ${c.reference[i]} (${c.score[i]}, ${c.point_kind[i]})`;
     const key = `${series}|${c.s[i]}`;
-    const g = groups.get(key) ?? { s: c.s[i], t: c.t[i], method: c.method[i], series, sum: 0, n: 0 };
+    const g = groups.get(key) ?? { s: c.s[i], t: c.t[i], method: c.method[i], reference: c.reference[i], pointKind: c.point_kind[i], series, sum: 0, n: 0 };
     g.sum += c.rel_frobenius[i];
     g.n++;
     groups.set(key, g);
   }
-  const values = [...groups.values()].map((g) => ({ s: g.s, t: g.t, method: g.method, series: g.series, error: g.sum / g.n })).filter((v) => v.s > 0 && v.error > 0);
+  const values = [...groups.values()]
+    .map((g) => ({ s: g.s, t: g.t, comparison: `${g.method} vs ${g.reference}`, point_kind: g.pointKind, series: g.series, error: g.sum / g.n }))
+    .filter((v) => v.s > 0 && v.error > 0);
   const ss = values.map((v) => v.s);
   const es = values.map((v) => v.error);
   const [lo, hi] = ss.length > 0 ? decadeDomain(Math.min(...ss), Math.max(...ss)) : [1e-4, 1e4];
@@ -53,7 +56,10 @@ function errorPanel(errors: Table<JacobianErrorSchema>, style: FigureStyle): Veg
     encoding: {
       x: { field: 's', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, axis: decadeAxis(lo, hi, AXIS.s, Math.round(style.width * 1.4)) },
       y: { field: 'error', type: 'quantitative', scale: { type: 'log', domain: [elo, ehi] }, axis: decadeAxis(elo, ehi, AXIS.relError, style.height) },
-      color: { field: 'method', type: 'nominal', title: 'method' },
+      // One colour per (method, reference) pair and one marker per kind of point: otherwise two
+      // references and two point kinds would draw four indistinguishable lines of one colour.
+      color: { field: 'comparison', type: 'nominal', title: 'method vs reference' },
+      shape: { field: 'point_kind', type: 'nominal', title: 'points' },
       detail: { field: 'series', type: 'nominal' },
       order: { field: 's', type: 'quantitative' },
     },

@@ -52,7 +52,8 @@ export function figureConfig(style: FigureStyle): VegaLiteSpec {
       titleFontWeight: 'normal',
       gridColor: '#e6e6e6',
     },
-    legend: { labelFont: FONT, titleFont: FONT, labelFontSize: fs, titleFontSize: fs + 1, titleFontWeight: 'normal', labelLimit: 420 },
+    // Opaque legend symbols: a faint layer (histogram bars, thinned raw points) must not fade its key.
+    legend: { labelFont: FONT, titleFont: FONT, labelFontSize: fs, titleFontSize: fs + 1, titleFontWeight: 'normal', labelLimit: 420, symbolOpacity: 1 },
     header: { labelFont: FONT, titleFont: FONT, labelFontSize: fs + 1, titleFontSize: fs + 1 },
     title: { font: FONT, subtitleFont: FONT, fontSize: fs + 4, subtitleFontSize: fs, anchor: 'start' },
     text: { font: FONT, fontSize: fs },

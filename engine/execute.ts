@@ -40,7 +40,8 @@ export interface NodeOutcome {
 
 export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Promise<Map<PhysicalNode, NodeOutcome>> {
   const { store, planner, progress, signal } = opts;
-  const cpu = new PQueue({ concurrency: Math.max(1, opts.jobs) });
+  const cpuSlots = Math.max(1, opts.jobs);
+  const cpu = new PQueue({ concurrency: cpuSlots });
   let gpuIds: string[] | undefined;
   let gpu: PQueue | undefined;
   const freeGpus: string[] = [];
@@ -115,6 +116,10 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
       const env: Record<string, string | undefined> = {};
       const result = await queue.add(async () => {
         if (signal.aborted) return { ok: false, error: 'interrupted', stderrTail: '', rows: {} };
+        // A stage taking k cpu slots lowers the queue's concurrency by k − 1 while it runs (set synchronously,
+        // before p-queue considers starting another task), so fewer others start beside it.
+        const extraSlots = queue === cpu ? Math.min(Math.max(1, Math.round(node.resources.cpu)), cpuSlots) - 1 : 0;
+        if (extraSlots > 0) cpu.concurrency = cpu.concurrency - extraSlots;
         const device = queue === gpu ? freeGpus.shift() : undefined;
         t0 = Date.now();
         // A cpu-slot child must not grab a GPU it was not given.
@@ -129,6 +134,7 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
           });
         } finally {
           if (device !== undefined) freeGpus.push(device);
+          if (extraSlots > 0) cpu.concurrency = cpu.concurrency + extraSlots;
         }
       });
       const durationMs = Date.now() - t0;

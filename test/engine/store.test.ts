@@ -26,6 +26,19 @@ describe('store, sweep, gc', () => {
     expect(verify.stdout).toMatch(/verified 3 artifacts .*: 0 corrupt/);
   });
 
+  it('a stage declaring 2 cpu slots does not run beside another stage when --jobs is 2', async () => {
+    const file = join(toy.root, 'intervals.txt');
+    const r = await toy.run(['--only', 'wide', '--jobs', '2'], { TOY_INTERVALS: file });
+    expect(r.code, r.stderr).toBe(0);
+    const at: Record<string, number> = {};
+    for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
+      const [tag, what, t] = line.split(' ');
+      at[`${tag} ${what}`] = Number(t);
+    }
+    const disjoint = at['wide end'] <= at['narrow start'] || at['narrow end'] <= at['wide start'];
+    expect(disjoint).toBe(true);
+  });
+
   it('a sweep fans out the affected experiment, one per value, sharing unchanged upstream nodes', async () => {
     const dry = await toy.run(['--only', 'toy/sum', '--sweep', 'toy.sum.offset=10,20', '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);

@@ -200,14 +200,16 @@ function provenanceSection(p: ReportInput['provenance']): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(' '),
     ),
-    `<details><summary>${Object.keys(n.params).length} parameters</summary><pre>${escapeHtml(JSON.stringify(n.params, sortedKeys, 1))}</pre></details>`,
+    `<details><summary>${Object.keys(n.params).length} parameter${Object.keys(n.params).length === 1 ? '' : 's'}</summary><pre>${escapeHtml(JSON.stringify(n.params, sortedKeys, 1))}</pre></details>`,
   ]);
   return [
     `<dl class="facts"><dt>code version</dt><dd><code>${escapeHtml(p.codeVersion)}</code></dd>`,
     `<dt>backend</dt><dd>${env || 'none declared (every stage upstream is backend-independent)'}</dd>`,
     p.runtime ? `<dt>runtime</dt><dd>${escapeHtml(p.runtime)}</dd>` : '',
     `<dt>stages upstream</dt><dd>${nodes.length} (total compute ${formatDuration(total)})</dd></dl>`,
-    nodes.length > 0 ? htmlTable(['experiment', 'node', 'stage', 'key', 'duration', 'created', 'environment', 'configuration'], rows, 99) : NOT_RUN('no lineage recorded'),
+    nodes.length > 0
+      ? `<div class="provenance">${htmlTable(['experiment', 'node', 'stage', 'key', 'duration', 'created', 'environment', 'configuration'], rows, 99)}</div>`
+      : NOT_RUN('no lineage recorded'),
   ].join('\n');
 }
 
@@ -229,6 +231,7 @@ table { border-collapse: collapse; margin: 0.6rem 0 1.2rem; font-size: 0.9rem; }
 th { background: #f4f4f4; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .not-run { color: #9a6700; background: #fff8e5; border-left: 4px solid #e0b000; padding: 0.4rem 0.8rem; }
 pre { margin: 0.3rem 0; font-size: 0.8rem; white-space: pre-wrap; } code { font-size: 0.85rem; }
+.provenance td { white-space: nowrap; } .provenance td:last-child { white-space: normal; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; } dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
 `;
 

@@ -52,7 +52,10 @@ export interface RunRecord {
   finishedAt: string;
   argv: string[];
   profile: string;
-  status: 'succeeded' | 'failed' | 'interrupted';
+  /** 'running' while the process works (a record whose pid is dead was killed before it could finish). */
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
+  pid?: number;
+  host?: string;
   config: unknown;
   nodes: RunNodeRecord[];
 }
@@ -232,6 +235,13 @@ export class Store {
       for (const c of corrupt) this.removeArtifact(c.key as ArtifactKey);
     }
     return { checked, corrupt, incomplete };
+  }
+
+  /** Runs still in progress on this host (a live pid), which gc must not race with. */
+  runningRuns(isAlive: (pid: number) => boolean, host: string): RunRecord[] {
+    return this.listRunIds()
+      .map((id) => this.readRun(id))
+      .filter((r): r is RunRecord => !!r && r.status === 'running' && r.host === host && r.pid !== undefined && isAlive(r.pid));
   }
 
   /** Remove artifacts unreachable from the last `keep` runs and from pinned runs; returns what was freed. */

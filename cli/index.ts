@@ -207,6 +207,12 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   store.init();
   const runId = newRunId();
   const startedAt = new Date().toISOString();
+  // A record of the run in progress: `status` shows it and `gc` refuses to collect while it works.
+  const config = { layers: layers.map((l) => ({ source: l.source, tree: l.tree })) };
+  store.writeRun({
+    runId, startedAt, finishedAt: '', argv, profile, status: 'running', pid: process.pid, host: hostname(), config,
+    nodes: plans.flatMap((p) => p.node.decls.map((d) => ({ experiment: d.experiment, node: d.node, stage: p.node.stage.name, key: p.key, status: p.action === 'cached' ? 'cached' as const : 'skipped' as const, durationMs: 0 }))),
+  });
   const progress = new ProgressReporter();
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -262,9 +268,9 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   for (const e of exportErrors) eprint(`error: ${e}`);
   lap('export (what was left after the stages)');
   const record: RunRecord = {
-    runId, startedAt, finishedAt: new Date().toISOString(), argv: process.argv.slice(2), profile,
+    runId, startedAt, finishedAt: new Date().toISOString(), argv, profile,
     status: interrupted ? 'interrupted' : failed.length ? 'failed' : 'succeeded',
-    config: { layers: layers.map((l) => ({ source: l.source, tree: l.tree })), host: hostname() },
+    pid: process.pid, host: hostname(), config,
     nodes: records,
   };
   store.writeRun(record);
@@ -292,6 +298,13 @@ function status(store: Store, plans: NodePlan[], args: CliArgs): number {
   if (args.json) {
     print(JSON.stringify({ lastRun: last ? { runId: last.runId, status: last.status, startedAt: last.startedAt, finishedAt: last.finishedAt } : null, plan: rows }, null, 1));
     return 0;
+  }
+  if (last?.status === 'running' && last.host === hostname() && last.pid !== undefined) {
+    try {
+      process.kill(last.pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') last.status = 'killed (its process is gone)' as RunRecord['status'];
+    }
   }
   print(last ? `last run ${last.runId}: ${last.status}, ${last.startedAt} → ${last.finishedAt}, ${last.nodes.length} nodes` : 'no run recorded yet');
   print(formatPlan(rows));
@@ -358,6 +371,18 @@ function gc(store: Store, args: CliArgs): number {
   if (!store.exists()) {
     print(`no store at ${store.root}`);
     return 0;
+  }
+  const running = store.runningRuns((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }, hostname());
+  if (running.length) {
+    eprint(`gc: run ${running[0].runId} (pid ${running[0].pid}) is in progress on this store; try again when it has finished`);
+    return 1;
   }
   const r = store.gc(args.keep, isLockedBy(store));
   print(`gc: removed ${r.removed} artifacts, freed ${r.bytesFreed} bytes (${(r.bytesFreed / 1048576).toFixed(1)} MiB); kept ${r.kept} reachable from the last ${args.keep} runs and ${store.pins().length} pinned`);

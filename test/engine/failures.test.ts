@@ -57,13 +57,16 @@ describe('failures and interruptions', () => {
     expect(verify.stdout).toMatch(/0 corrupt/);
   });
 
-  it('kill -9 of the whole pipeline process: a stale lock of the dead pid is taken over, staging is never trusted', async () => {
-    const run = toy.start(['--only', 'toy/parity', '--force', 'parity'], { TOY_SLOW_MS: '60000' });
+  it('kill -9 of the whole pipeline process: gc refuses while it runs; its stale lock is taken over, staging never trusted', async () => {
+    const run = toy.start(['--only', 'toy/slow', '--force', 'slow'], { TOY_SLOW_MS: '60000' });
     await waitFor('a lock file', () => listDirSafe(join(toy.store, 'locks')).length > 0);
+    const refused = await toy.run(['gc']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/is in progress on this store/);
     run.child.kill('SIGKILL');
     await run.done;
     expect(listDirSafe(join(toy.store, 'locks')).length).toBe(1); // left behind by the dead process
-    const again = await toy.run(['--only', 'toy/parity', '--force', 'parity']);
+    const again = await toy.run(['--only', 'toy/slow', '--force', 'slow'], { TOY_SLOW_MS: '100' });
     expect(again.code, again.stderr).toBe(0);
     expect(listDirSafe(join(toy.store, 'locks'))).toEqual([]);
     const gc = await toy.run(['gc']);

@@ -2,11 +2,13 @@
 // Algorithm 2 Jacobian (K = d Haar directions, 2d batched score evaluations), symmetric eigenvalues and
 // singular values. References measured in the same run: a naive cyclic Jacobi eigenvalue solver (kept
 // here) and, when python3 can import numpy, LAPACK through numpy (eigvalsh, svd without vectors).
-// Run: npx tsx bench/linalg.ts            Targets (unshared machine): d = 100 eig ≤ 2 ms, sv ≤ 3 ms;
-// d = 784 exact Jacobian + eig + sv ≤ ~1 s.
+// Run: npx tsx bench/linalg.ts   (LINALG_NO_SIMD=1 for the plain-JS fallback kernels)
+// Targets (unshared machine): d = 100 eig ≤ 2 ms, sv ≤ 3 ms; d = 784 exact Jacobian + eig + sv ≤ ~1 s.
+// Times are CPU time of this process (user + system), steadier than wall time on a shared machine.
 
 import { execFileSync } from 'node:child_process';
 import { haarOrthogonal } from '../linalg/haar.ts';
+import { simdAvailable } from '../linalg/simd.ts';
 import { symmetricPart } from '../linalg/matrix.ts';
 import { singularValues } from '../linalg/singular-values.ts';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.ts';
@@ -138,6 +140,8 @@ for (const d of [100, 784]) {
 
 const headers = Object.keys(rows[0]);
 const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => r[h].length)));
-console.log('CPU milliseconds per point (median; numpy single-threaded), analytic score with m = 0.4 d, t = 0.3');
+console.log(
+  `CPU milliseconds per point (median; numpy single-threaded), analytic score with m = 0.4 d, t = 0.3; kernels: ${simdAvailable() ? 'WebAssembly SIMD' : 'plain JS'}`,
+);
 console.log(headers.map((h, i) => h.padStart(widths[i])).join('  '));
 for (const r of rows) console.log(headers.map((h, i) => r[h].padStart(widths[i])).join('  '));

@@ -16,7 +16,7 @@ import { fileDigest } from '../engine/digest.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const profileAt = args.indexOf('--profile');
-const pipeline = args.find((a, i) => !a.startsWith('--') && i !== profileAt + 1) ?? (existsSync(join(ROOT, 'pipeline.ts')) ? 'pipeline.ts' : 'test/fixtures/toy-pipeline.ts');
+const pipeline = args.find((a, i) => !a.startsWith('--') && (profileAt < 0 || i !== profileAt + 1)) ?? (existsSync(join(ROOT, 'pipeline.ts')) ? 'pipeline.ts' : 'test/fixtures/toy-pipeline.ts');
 const isToy = pipeline.includes('toy-pipeline');
 const profile = profileAt >= 0 ? args[profileAt + 1] : isToy ? 'quick' : 'smoke';
 const rows: Array<[string, string, string]> = [];

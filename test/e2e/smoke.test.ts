@@ -14,7 +14,7 @@ const store = join(work, 'store');
 const out = join(work, 'out');
 
 function pipeline(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, CI: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: '1' };
   delete env.PIPELINE_STORE;
   const child = spawn(process.execPath, ['--import', 'tsx', 'pipeline.ts', '--profile', 'smoke', '--store', store, '--out', out, ...args], {
     cwd: REPO,

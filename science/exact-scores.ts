@@ -158,25 +158,20 @@ export function empiricalScore(samples: Float64Array, n: number, d: number, sde:
       const w = posteriorWeights(samples, n, d, x, 0, s);
       const mean = new Float64Array(d);
       posteriorMean(w, mean, 0);
-      // Centred covariance Σ w (y − ȳ)(y − ȳ)ᵀ, accumulated on the lower triangle then mirrored.
-      const cov = new Float64Array(d * d);
-      const centred = new Float64Array(d);
-      for (let mu = 0; mu < n; mu++) {
-        const wm = w[mu];
-        if (wm <= NEGLIGIBLE_WEIGHT) continue;
-        for (let k = 0; k < d; k++) centred[k] = samples[mu * d + k] - mean[k];
-        for (let i = 0; i < d; i++) axpyKernel(wm * centred[i], centred, 0, cov, i * d, i + 1);
-      }
+      // Centred covariance Σ w (y − ȳ)(y − ȳ)ᵀ = Z Zᵀ with Z (d × kept) = columns √w_μ (y_μ − ȳ) over the
+      // points whose weight is not negligible: one symmetric product (SIMD for large n).
+      const kept: number[] = [];
+      for (let mu = 0; mu < n; mu++) if (w[mu] > NEGLIGIBLE_WEIGHT) kept.push(mu);
+      const z = new Float64Array(d * kept.length);
+      kept.forEach((mu, c) => {
+        const sw = Math.sqrt(w[mu]);
+        for (let k = 0; k < d; k++) z[k * kept.length + c] = sw * (samples[mu * d + k] - mean[k]);
+      });
+      const cov = gramRows(z, d, kept.length);
       const inv = 1 / s;
       const inv2 = inv * inv;
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < i; j++) {
-          const v = cov[i * d + j] * inv2;
-          cov[i * d + j] = v;
-          cov[j * d + i] = v;
-        }
-        cov[i * d + i] = cov[i * d + i] * inv2 - inv;
-      }
+      for (let i = 0; i < cov.length; i++) cov[i] *= inv2;
+      for (let i = 0; i < d; i++) cov[i * d + i] -= inv;
       return cov;
     },
   };

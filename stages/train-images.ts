@@ -1,6 +1,7 @@
 // Stage `train-images`: train the image score network (images/score-net.ts: residual MLP on flattened
 // pixels with per-pixel EDM-style preconditioning, ε-prediction, VE SDE) on the `images` table and save
-// its EMA weights and loss curve. tfjs is imported inside `run` only.
+// its EMA weights and loss curve. Checkpoints go to ctx.scratchDir, so a re-run after a crash resumes.
+// tfjs is imported inside `run` only.
 
 import { defineStage, file, param, table, tableInput } from '../engine/stage.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
@@ -26,6 +27,11 @@ export default defineStage({
       help: 'Preconditioning statistics: per-pixel variance (pixel) or one variance for all pixels (global)',
     }),
     log_every: param.integer({ default: 25, min: 1, help: 'Loss rows: mean loss over each window of this many steps' }),
+    checkpoint_every: param.integer({
+      default: 250,
+      min: 0,
+      help: 'Write a resumable checkpoint to the scratch directory every this many steps (0 = never); a re-run resumes where it stopped',
+    }),
     sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ at t = 0' }),
     sigma_max: param.number({ default: 50, min: 0, help: 'VE SDE σ at t = 1' }),
     eps: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest training time t' }),
@@ -58,7 +64,7 @@ export default defineStage({
     const images = await ctx.read.table('images');
     const { values, width: d } = images.columns.x;
     const started = performance.now();
-    const result = trainImageScoreNet(
+    const result = await trainImageScoreNet(
       values,
       images.numRows,
       d,
@@ -72,8 +78,14 @@ export default defineStage({
         emaDecay: p.ema,
         seed: p.seed,
         logEvery: p.log_every,
+        checkpointEvery: p.checkpoint_every,
       },
-      { signal: ctx.signal, onLog: (step, loss) => ctx.progress(step / p.steps, `step ${step} loss ${loss.toFixed(4)}`) },
+      {
+        signal: ctx.signal,
+        scratchDir: ctx.scratchDir,
+        warn: (line) => ctx.log.warn(line),
+        onLog: (step, loss) => ctx.progress(step / p.steps, `step ${step} loss ${loss.toFixed(4)}`),
+      },
     );
     ctx.log.info(`trained ${p.steps} steps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await ctx.write.file('weights', encodeImageWeights({ net: result.net, step: p.steps, params: result.params }));

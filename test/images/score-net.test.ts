@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImageScoreModel } from '../../images/image-score.ts';
+import { TfScaledJacobian } from '../../images/jacobian-tf.ts';
 import { imageEpsilon, pixelStatistics, preconditioning, VARIANCE_FLOOR, type ImageScoreNet } from '../../images/score-net.ts';
 import { symmetricEigenvalues } from '../../linalg/index.ts';
 import { decodeImageWeights, encodeImageWeights } from '../../images/score-net-weights.ts';
@@ -82,6 +83,20 @@ describe('image score network', () => {
       const J = model.jacobian(x, model.sde.timeOfVariance(sigma * sigma));
       expect(J[0] * sigma * sigma).toBeCloseTo(sj[0], 8);
     }
+  });
+
+  it('the tfjs forward-mode s·J agrees with the float64 one to float32 rounding', () => {
+    const { net, params } = randomNet(23);
+    const model = new ImageScoreModel(net, params);
+    const fast = new TfScaledJacobian(net, params);
+    const x = Float64Array.from(toyImages(29).subarray(0, d), (v, i) => v + 0.1 * Math.sin(3 * i));
+    for (const sigma of [0.02, 1, 40]) {
+      const a = model.scaledJacobian(x, sigma);
+      const b = fast.compute(x, sigma);
+      const scale = Math.max(...a.map(Math.abs));
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-5 * scale);
+    }
+    fast.dispose();
   });
 
   it('the skip path is the diagonal-Gaussian ε-prediction: constant pixels sit at −σ²/(σ² + floor)', () => {

@@ -76,9 +76,13 @@ export function figureNodes(x: ExperimentBuilder, s: FigureSources): void {
       methods: me.out.png,
       loss: lo.out.png,
       collapse_plot: co.out.png,
-      phase_times: s.left.phaseTimes.out.phase_times,
-      phases: s.left.gaps.trained.out.phases,
-      fit: s.left.fit.out.fit,
+      ...Object.fromEntries(
+        (['left', 'centre', 'right'] as const).flatMap((k) => [
+          [`phase_times_${k}`, s[k].phaseTimes.out.phase_times],
+          [`phases_${k}`, s[k].gaps.trained.out.phases],
+          [`fit_${k}`, s[k].fit.out.fit],
+        ]),
+      ),
     },
   });
 }

@@ -18,14 +18,21 @@ export interface ReportFigure {
   image?: { mime: ImageMime; bytes: Uint8Array; /** CSS px; a PNG rendered at scale 2 shows at half its pixel width. */ displayWidth?: number };
 }
 
+export interface ReportExperiment {
+  /** Experiment label, e.g. 'fig3-left' (from the tables' origin). */
+  label: string;
+  phaseTimes?: Table<PhaseTimesSchema>;
+  phases?: Table<PhasesSchema>;
+  fit?: Table<FitSchema>;
+}
+
 export interface ReportInput {
   title: string;
   /** When the results were made (the newest upstream artifact), shown under the title. */
   generatedAt: string;
   figures: ReportFigure[];
-  phaseTimes?: Table<PhaseTimesSchema>;
-  phases?: Table<PhasesSchema>;
-  fit?: Table<FitSchema>;
+  /** The measured tables of each linear-manifold experiment, in reading order. */
+  experiments: ReportExperiment[];
   provenance: {
     codeVersion: string;
     /** Environment of the report stage itself (backend, precision as the engine resolved them). */
@@ -115,6 +122,16 @@ export function summarisePhases(table: Table<PhasesSchema>): PhaseSummaryRow[] {
       };
     })
     .sort((a, b) => a.score.localeCompare(b.score) || a.method.localeCompare(b.method) || rank(a.phase) - rank(b.phase));
+}
+
+function experimentTables(e: ReportExperiment): string {
+  const label = escapeHtml(e.label);
+  return `<h3>${label}: phase times, opening, maximum and closing of every gap</h3>
+${phaseTimesSection(e.phaseTimes)}
+<h3>${label}: dimension estimates by phase</h3>
+${phasesSection(e.phases)}
+<h3>${label}: theory fit against the truth</h3>
+${fitSection(e.fit)}`;
 }
 
 function phaseTimesSection(t?: Table<PhaseTimesSchema>): string {
@@ -260,12 +277,7 @@ export function reportHtml(input: ReportInput): string {
 <h2>Figures</h2>
 ${figures}
 <h2 id="tables">Tables</h2>
-<h3>Phase times: opening, maximum and closing of every gap</h3>
-${phaseTimesSection(input.phaseTimes)}
-<h3>Dimension estimates by phase</h3>
-${phasesSection(input.phases)}
-<h3>Theory fit against the truth</h3>
-${fitSection(input.fit)}
+${input.experiments.map(experimentTables).join('\n')}
 <h2 id="provenance">Provenance</h2>
 ${provenanceSection(input.provenance)}
 </body>

@@ -1,7 +1,7 @@
 // Stage `report`: out/report/index.html, one self-contained file with every figure bound (PNG or SVG),
 // the phase-time, dimension and fit tables, and the provenance of everything upstream. Any input may
 // be missing: the report says "not run" for it. HTML in plots/report-html.ts.
-import { defineStage, file, fileInput, param, tableInput, type InputSpec } from '../engine/stage.ts';
+import { defineStage, file, fileInput, param, tableInput, type InputSpec, type TableInput } from '../engine/stage.ts';
 import { FIGURES } from '../plots/figure-catalog.ts';
 import { FIT, PHASES, PHASE_TIMES } from '../plots/schemas.ts';
 
@@ -9,6 +9,20 @@ type FigureInputs = Record<(typeof FIGURES)[number]['input'], InputSpec>;
 const figureInputs = Object.fromEntries(
   FIGURES.map((f) => [f.input, fileInput(`${f.title}: the ${f.node} node's png (or svg) output`, true)]),
 ) as FigureInputs;
+
+/** The Figure 3 experiments whose measured tables the report shows, each bound as `<table>_<slot>`. */
+export const REPORT_SLOTS = ['left', 'centre', 'right'] as const;
+type Slot = (typeof REPORT_SLOTS)[number];
+type TableInputs = Record<`phase_times_${Slot}`, TableInput<typeof PHASE_TIMES>> &
+  Record<`phases_${Slot}`, TableInput<typeof PHASES>> &
+  Record<`fit_${Slot}`, TableInput<typeof FIT>>;
+const tableInputs = Object.fromEntries(
+  REPORT_SLOTS.flatMap((k) => [
+    [`phase_times_${k}`, tableInput(PHASE_TIMES, `Measured vs predicted gap times of fig3-${k} (phase-times.phase_times)`, true)],
+    [`phases_${k}`, tableInput(PHASES, `Phases and dimension estimates per time of fig3-${k} (gaps.phases)`, true)],
+    [`fit_${k}`, tableInput(FIT, `Fitted data-model parameters with intervals and truth of fig3-${k} (fit.fit)`, true)],
+  ]),
+) as TableInputs;
 
 export default defineStage({
   name: 'report',
@@ -20,9 +34,7 @@ export default defineStage({
   },
   inputs: {
     ...figureInputs,
-    phase_times: tableInput(PHASE_TIMES, 'Measured vs predicted gap times (phase-times.phase_times)', true),
-    phases: tableInput(PHASES, 'Phases and dimension estimates per time (gaps.phases)', true),
-    fit: tableInput(FIT, 'Fitted data-model parameters with intervals and truth (fit.fit)', true),
+    ...tableInputs,
   },
   outputs: {
     html: file('html', 'Self-contained HTML report', 'report/index.html'),
@@ -45,15 +57,24 @@ export default defineStage({
       }
       figures.push({ name: f.node, title: f.title, caption: f.caption, image });
     }
+    const experiments = [];
+    for (const k of REPORT_SLOTS) {
+      const bound = (['phase_times', 'phases', 'fit'] as const).map((t) => `${t}_${k}` as const).filter((n) => ctx.read.has(n));
+      experiments.push({
+        // Label by where the tables came from, so a sweep's experiment names show through.
+        label: bound.length > 0 ? ctx.read.origin(bound[0]).experiment : `fig3-${k}`,
+        phaseTimes: ctx.read.has(`phase_times_${k}`) ? await ctx.read.table(`phase_times_${k}`) : undefined,
+        phases: ctx.read.has(`phases_${k}`) ? await ctx.read.table(`phases_${k}`) : undefined,
+        fit: ctx.read.has(`fit_${k}`) ? await ctx.read.table(`fit_${k}`) : undefined,
+      });
+    }
     const lineage = await ctx.lineage();
     const html = reportHtml({
       title: ctx.params.title,
       // The newest upstream artifact's time, not the clock: the same inputs give the same bytes.
       generatedAt: lineage.nodes.map((n) => n.createdAt).sort().at(-1) ?? 'no upstream artifacts',
       figures,
-      phaseTimes: ctx.read.has('phase_times') ? await ctx.read.table('phase_times') : undefined,
-      phases: ctx.read.has('phases') ? await ctx.read.table('phases') : undefined,
-      fit: ctx.read.has('fit') ? await ctx.read.table('fit') : undefined,
+      experiments,
       provenance: {
         codeVersion: gitCommit(dirname(fileURLToPath(import.meta.url))),
         environment: ctx.environment,

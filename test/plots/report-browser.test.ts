@@ -37,9 +37,7 @@ beforeAll(async () => {
       const bytes = (figures.files as Record<string, Uint8Array>)[f.input];
       return { name: f.node, title: f.title, caption: f.caption, image: bytes ? { mime: sniffImage(bytes)!, bytes } : undefined };
     }),
-    phaseTimes: syn.phaseTimesTable(),
-    phases: syn.phasesTable(syn.analysisTimes(20), 0.1, 1),
-    fit: syn.fitTable(),
+    experiments: [{ label: 'fig3-left', phaseTimes: syn.phaseTimesTable(), phases: syn.phasesTable(syn.analysisTimes(20), 0.1, 1), fit: syn.fitTable() }],
     provenance: { codeVersion: 'unknown', environment: { backend: 'cpu' }, nodes: sampleLineage.nodes },
   });
   dir = mkdtempSync(join(tmpdir(), 'report-browser-'));

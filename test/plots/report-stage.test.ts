@@ -17,7 +17,7 @@ beforeAll(async () => {
   const run = fakeContext(
     // The fixtures render PNGs at scale 1.
     defaultParams(report.params, { png_scale: 1 }),
-    { ...figures.files, phase_times: syn.phaseTimesTable(), fit: syn.fitTable(), loss: new TextEncoder().encode('not an image') },
+    { ...figures.files, phase_times_left: syn.phaseTimesTable(), fit_left: syn.fitTable(), loss: new TextEncoder().encode('not an image') },
     sampleLineage,
   );
   await report.run(run.ctx);
@@ -42,6 +42,10 @@ describe('report stage', () => {
     expect(html).toContain('intermediate 0');
     expect(html).toContain('sigma1sq');
     expect(html).toMatch(/not run: gap detection/);
+    // Each Figure 3 slot gets its own section, labelled by the tables' origin, or by its slot when unbound.
+    expect(html).toContain('test: theory fit against the truth');
+    expect(html).toContain('fig3-centre: theory fit against the truth');
+    expect(html).toContain('fig3-right: phase times');
     // The fit table says whether the truth lies in the interval (m: truth 20 in [19, 23]).
     expect(html).toMatch(/<td>m<\/td><td class="num">20<\/td><td class="num">21<\/td><td class="num">\[19, 23\]<\/td><td class="num">yes<\/td>/);
   });

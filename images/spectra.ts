@@ -5,23 +5,15 @@
 
 import { singularValues, symmetricEigenvalues, symmetricPart } from '../linalg/index.ts';
 import type { Rng } from '../science/random.ts';
+import type { SPECTRA } from '../artifacts/schemas.ts';
+import type { Columns } from '../engine/stage.ts';
 
 export interface ScaledJacobianSource {
   readonly d: number;
   scaledJacobian(x: Float64Array, sigma: number): Float64Array;
 }
 
-export interface SpectraRows {
-  score: string[];
-  method: string[];
-  point_kind: string[];
-  t: Float64Array;
-  s: Float64Array;
-  point: Int32Array;
-  rank: Int32Array;
-  eig: Float64Array;
-  sv: Float64Array;
-}
+export type SpectraRows = Columns<typeof SPECTRA>;
 
 export interface SpectraHooks {
   /** Called after each (time, point) with the fraction done. */

@@ -3,7 +3,7 @@
 // collapse time t_C(n) as a rule. Right: t_C vs n, theory against the time where half the trajectories
 // have collapsed.
 import type { Table } from '../engine/stage.ts';
-import type { CollapseSchema } from './schemas.ts';
+import type { CollapseSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, formatNumber, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 

@@ -2,7 +2,7 @@
 // detached from the −1 spike) along generation time, per score and method, with the phase at each time,
 // and the theory's dimension-drop curve when bound.
 import type { Table } from '../engine/stage.ts';
-import type { PhasesSchema, TheoryCurvesSchema } from './schemas.ts';
+import type { PhasesSchema, TheoryCurvesSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { PHASE_COLOURS } from './phase-diagram.ts';
 import { AXIS, decadeAxis, decadeDomain, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';

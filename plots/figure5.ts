@@ -1,7 +1,7 @@
 // Figure 5 of the paper: ordered spectra over time for score models trained on images, one panel per
 // dataset present (MNIST, Fashion-MNIST; others when supplied).
 import type { Table } from '../engine/stage.ts';
-import type { SpectraSchema } from './schemas.ts';
+import type { SpectraSchema } from '../artifacts/schemas.ts';
 import { spectraOverTimePanel, type SpectraOverTimeOptions } from './spectra-over-time.ts';
 import { placeholderFigure, topLevelFigure, type VegaLiteSpec } from './theme.ts';
 

@@ -2,7 +2,7 @@
 // observer with resolution Δ sees at noise variance s. Merges grid cells of equal phase along s into
 // runs, so the SVG holds a few hundred rectangles rather than one per cell.
 import type { Table } from '../engine/stage.ts';
-import type { TheoryEdgesSchema } from './schemas.ts';
+import type { TheoryEdgesSchema } from '../artifacts/schemas.ts';
 import { phaseGrid, type PhaseCell } from './phase-map.ts';
 import { range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';

@@ -3,7 +3,7 @@
 // stage upstream (parameters, keys, durations, environment, code version). Pure: bytes and tables in,
 // a string out; inputs that were not run are shown as "not run".
 import type { Lineage, Table } from '../engine/stage.ts';
-import type { FitSchema, PhasesSchema, PhaseTimesSchema } from './schemas.ts';
+import type { FitSchema, PhasesSchema, PhaseTimesSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { formatNumber } from './theme.ts';
 

@@ -2,7 +2,7 @@
 // the mean over evaluation points at each time of the grid. Gaps show as bands of time where the lines
 // of neighbouring ranks separate.
 import type { Table } from '../engine/stage.ts';
-import type { SpectraSchema } from './schemas.ts';
+import type { SpectraSchema } from '../artifacts/schemas.ts';
 import { chooseRanks, selectSpectra, summariseByTimeAndRank, type SpectraSelection } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 

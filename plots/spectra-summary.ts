@@ -2,7 +2,7 @@
 // over evaluation points per (time, rank), histogram a spectrum, pick the grid time nearest a request.
 // Pure functions on the columnar tables of docs/dag.md.
 import type { Table } from '../engine/stage.ts';
-import type { SpectraSchema } from './schemas.ts';
+import type { SpectraSchema } from '../artifacts/schemas.ts';
 
 export interface SpectraSelection {
   /** score ∈ trained | analytic | empirical; undefined: the first present in the table. */

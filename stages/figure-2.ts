@@ -2,7 +2,7 @@
 // s, and the dimension-drop curve vs s. Spec in plots/figure2.ts; rendering loaded inside `run`.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { PHASES, SPECTRA, THEORY_CURVES, THEORY_DENSITY } from '../plots/schemas.ts';
+import { PHASES, SPECTRA, THEORY_CURVES, THEORY_DENSITY } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'figure2',

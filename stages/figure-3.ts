@@ -2,7 +2,7 @@
 // three panels (left, centre swap, continuous profile). Spec in plots/figure3.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { SPECTRA } from '../plots/schemas.ts';
+import { SPECTRA } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'figure3',

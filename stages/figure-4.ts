@@ -2,7 +2,7 @@
 // theoretical quantile curve at t ≈ 0.45, 0.3, 0.11. Spec in plots/figure4.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { SPECTRA, THEORY_DENSITY } from '../plots/schemas.ts';
+import { SPECTRA, THEORY_DENSITY } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'figure4',

@@ -2,7 +2,7 @@
 // (MNIST, Fashion-MNIST). With none bound it still writes a figure that says "not run".
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { SPECTRA } from '../plots/schemas.ts';
+import { SPECTRA } from '../artifacts/schemas.ts';
 
 const DATASETS = [
   ['mnist', 'MNIST'],

@@ -2,7 +2,7 @@
 // for each n, and the collapse time vs n against t_C of George, Veiga & Macris. Spec in plots/collapse-plot.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { COLLAPSE } from '../plots/schemas.ts';
+import { COLLAPSE } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'collapse-plot',

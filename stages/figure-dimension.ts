@@ -2,7 +2,7 @@
 // the theory dimension-drop curve when bound. Spec in plots/dimension.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { PHASES, THEORY_CURVES } from '../plots/schemas.ts';
+import { PHASES, THEORY_CURVES } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'dimension',

@@ -2,7 +2,7 @@
 // points and the resolution Δ. Spec in plots/gap-widths.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { GAPS, THEORY_CURVES } from '../plots/schemas.ts';
+import { GAPS, THEORY_CURVES } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'gap-widths',

@@ -2,7 +2,7 @@
 // image models). Spec in plots/loss.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { LOSS } from '../plots/schemas.ts';
+import { LOSS } from '../artifacts/schemas.ts';
 
 const RUNS = [
   ['left', 'fig3-left'],

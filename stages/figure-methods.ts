@@ -2,7 +2,7 @@
 // each gives at one time. Both inputs optional; with neither, a "not run" figure. Spec in plots/methods.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { JACOBIAN_ERROR, SPECTRA } from '../plots/schemas.ts';
+import { JACOBIAN_ERROR, SPECTRA } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'methods',

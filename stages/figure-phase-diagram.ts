@@ -2,7 +2,7 @@
 // Numerics in plots/phase-map.ts, spec in plots/phase-diagram.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { THEORY_EDGES } from '../plots/schemas.ts';
+import { THEORY_EDGES } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'phase-diagram',

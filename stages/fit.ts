@@ -6,6 +6,7 @@
 // so both the small- and the large-variance bulks are resolved by some s.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { SPECTRA } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'fit',
@@ -23,7 +24,7 @@ export default defineStage({
   },
   inputs: {
     spectra: tableInput(
-      { score: 'utf8', method: 'utf8', point_kind: 'utf8', t: 'f64', s: 'f64', point: 'i32', rank: 'i32', eig: 'f64', sv: 'f64' },
+      SPECTRA,
       'Measured rescaled spectra',
     ),
     profile: tableInput(

@@ -5,6 +5,7 @@
 // the lowest gap at the smallest s), coverage (otherwise); dim_estimate = eigenvalues above the lowest gap.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { SPECTRA } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'gaps',
@@ -24,7 +25,7 @@ export default defineStage({
   },
   inputs: {
     spectra: tableInput(
-      { score: 'utf8', method: 'utf8', point_kind: 'utf8', t: 'f64', s: 'f64', point: 'i32', rank: 'i32', eig: 'f64', sv: 'f64' },
+      SPECTRA,
       'Rescaled Jacobian spectra (spectra, montecarlo or spectra-images)',
     ),
   },

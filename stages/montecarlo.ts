@@ -4,6 +4,7 @@
 // Each draw diagonalises C once (through the m × m Gram matrix); every s then costs a division per eigenvalue.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { SPECTRA } from '../artifacts/schemas.ts';
 import { profileProblem } from '../theory/profile.ts';
 
 export default defineStage({
@@ -41,7 +42,7 @@ export default defineStage({
   },
   outputs: {
     spectra: table(
-      { score: 'utf8', method: 'utf8', point_kind: 'utf8', t: 'f64', s: 'f64', point: 'i32', rank: 'i32', eig: 'f64', sv: 'f64' },
+      SPECTRA,
       'Eigenvalues of s·J per draw and s (ascending by rank); sv = |eig| (descending by rank)',
     ),
   },

@@ -3,7 +3,7 @@
 // be missing: the report says "not run" for it. HTML in plots/report-html.ts.
 import { defineStage, file, fileInput, param, tableInput, type InputSpec, type TableInput } from '../engine/stage.ts';
 import { FIGURES } from '../plots/figure-catalog.ts';
-import { FIT, PHASES, PHASE_TIMES } from '../plots/schemas.ts';
+import { FIT, PHASES, PHASE_TIMES } from '../artifacts/schemas.ts';
 
 type FigureInputs = Record<(typeof FIGURES)[number]['input'], InputSpec>;
 const figureInputs = Object.fromEntries(

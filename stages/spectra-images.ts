@@ -3,6 +3,7 @@
 // method 'exact', point_kind 'noised'), which the `gaps` stage reads.
 
 import { defineStage, fileInput, param, table, tableInput } from '../engine/stage.ts';
+import { SPECTRA } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'spectra-images',
@@ -25,7 +26,7 @@ export default defineStage({
   },
   outputs: {
     spectra: table(
-      { score: 'utf8', method: 'utf8', point_kind: 'utf8', t: 'f64', s: 'f64', point: 'i32', rank: 'i32', eig: 'f64', sv: 'f64' },
+      SPECTRA,
       'Per (t, point): eigenvalues of sym(s·J) ascending and singular values of s·J descending, by rank',
     ),
   },

@@ -4,6 +4,7 @@
 // s·J, plus the relative Frobenius error of each estimate. Numerics in science/, imported inside `run`.
 
 import { defineStage, fileInput, param, table, tableInput } from '../engine/stage.ts';
+import { SPECTRA, JACOBIAN_ERROR } from '../artifacts/schemas.ts';
 import { VE_DEFAULTS } from '../science/sde.ts';
 
 export default defineStage({
@@ -54,11 +55,11 @@ export default defineStage({
   },
   outputs: {
     spectra: table(
-      { score: 'utf8', method: 'utf8', point_kind: 'utf8', t: 'f64', s: 'f64', point: 'i32', rank: 'i32', eig: 'f64', sv: 'f64' },
+      SPECTRA,
       'Eigenvalues of sym(s·J) ascending and singular values of s·J descending, per (method, point kind, t, point)',
     ),
     jacobian_error: table(
-      { score: 'utf8', method: 'utf8', point_kind: 'utf8', t: 'f64', s: 'f64', point: 'i32', reference: 'utf8', rel_frobenius: 'f64' },
+      JACOBIAN_ERROR,
       '‖s·J_method − s·J_reference‖_F / ‖s·J_reference‖_F: finite differences against exact; trained exact against analytic',
     ),
   },

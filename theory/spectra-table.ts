@@ -1,18 +1,10 @@
 // Reading the common `spectra` table (docs/dag.md) back into sorted spectra: one slice per
 // (score, method, t), holding each evaluation point's d eigenvalues ascending. Gap detection and the
 // theory fit both work on these slices.
+import type { SPECTRA } from '../artifacts/schemas.ts';
+import type { Columns } from '../engine/stage.ts';
 
-export interface SpectraColumns {
-  score: string[];
-  method: string[];
-  point_kind: string[];
-  t: Float64Array;
-  s: Float64Array;
-  point: Int32Array;
-  rank: Int32Array;
-  eig: Float64Array;
-  sv: Float64Array;
-}
+export type SpectraColumns = Columns<typeof SPECTRA>;
 
 /** Which column to read: `eig` (eigenvalues of sym(s·J), spike at −1) or `sv` (singular values, read as −sv so the spike also sits at −1). */
 export type SpectrumQuantity = 'eig' | 'sv';

@@ -17,7 +17,7 @@ import {
   THEORY_CURVES,
   THEORY_DENSITY,
   THEORY_EDGES,
-} from '../../plots/schemas.ts';
+} from '../../artifacts/schemas.ts';
 
 type Row = Record<string, number | string | boolean>;
 

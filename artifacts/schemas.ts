@@ -1,5 +1,5 @@
-// The columns the figures and the report read, copied from docs/dag.md (the single source of truth).
-// Stages declare their inputs with these, so the engine checks a bound output provides them.
+// The columns of every table the DAG passes between stages, as docs/dag.md documents them. Stages declare
+// their outputs and inputs with these, so the engine checks a bound output provides what a reader needs.
 
 export const SPECTRA = {
   score: 'utf8',

@@ -9,7 +9,7 @@ import spectraStage from '../../stages/spectra-images.ts';
 import trainStage from '../../stages/train-images.ts';
 import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
-import { asTable, runStage } from './fake-ctx.ts';
+import { runStage, writtenTable } from '../support/stage-context.ts';
 
 const side = 6;
 const d = side * side;
@@ -42,14 +42,14 @@ describe('image stages, chained through an in-memory context', () => {
   it('images → intrinsic-dimension, train-images → spectra-images', async () => {
     const dir = writeIdxDataset(120);
     const im = await runStage(imagesStage, { dataset: 'idx', path: dir, n: 60, classes: [0, 1], seed: 3 });
-    const cols = im.tables.get('images') as { x: { values: Float32Array; width: number }; label: Int32Array };
+    const images = writtenTable(im, 'images');
+    const cols = images.columns as { x: { values: Float32Array; width: number }; label: Int32Array };
     expect(cols.x.width).toBe(d);
     expect(cols.label).toHaveLength(60);
     expect(Array.from(cols.label).every((l) => l === 0 || l === 1)).toBe(true);
-    const images = asTable(cols);
 
     const id = await runStage(intrinsicStage, { k: [5, 10] }, { tables: { images } });
-    const idRows = id.tables.get('intrinsic_dimension') as { method: string[]; k: Int32Array; estimate: Float64Array };
+    const idRows = writtenTable(id, 'intrinsic_dimension').columns as { method: string[]; k: Int32Array; estimate: Float64Array };
     expect(idRows.method).toEqual(['mle', 'mle', 'twonn']);
     expect(Array.from(idRows.k)).toEqual([5, 10, 2]);
     for (const e of idRows.estimate) expect(e).toBeGreaterThan(0);
@@ -59,14 +59,14 @@ describe('image stages, chained through an in-memory context', () => {
       { steps: 40, batch: 16, hidden: 16, blocks: 1, time_embed: 8, log_every: 10, backend: 'wasm' },
       { tables: { images } },
     );
-    const loss = tr.tables.get('loss') as { step: Int32Array; loss: Float64Array; loss_smoothed: Float64Array };
+    const loss = writtenTable(tr, 'loss').columns as { step: Int32Array; loss: Float64Array; loss_smoothed: Float64Array };
     expect(Array.from(loss.step)).toEqual([10, 20, 30, 40]);
     expect(loss.loss_smoothed[0]).toBe(loss.loss[0]);
     const weights = tr.files.get('weights')!;
 
     const times = 3, points = 2;
     const sp = await runStage(spectraStage, { times, points, t_min: 0.2 }, { tables: { images }, files: { weights } });
-    const s = sp.tables.get('spectra') as Record<string, any>;
+    const s = writtenTable(sp, 'spectra').columns as Record<string, any>;
     expect(s.rank).toHaveLength(times * points * d);
     expect(new Set(s.score)).toEqual(new Set(['trained']));
     expect(new Set(s.method)).toEqual(new Set(['exact']));

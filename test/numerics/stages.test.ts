@@ -7,7 +7,7 @@ import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
 import dataStage from '../../stages/data.ts';
 import sampleStage from '../../stages/sample.ts';
 import spectraStage from '../../stages/spectra.ts';
-import { asInput, runStage } from './stage-context.ts';
+import { runStage, writtenTable } from '../support/stage-context.ts';
 
 const d = 8;
 const m = 3;
@@ -52,7 +52,7 @@ describe('stage data', () => {
 describe('stages sample and spectra', () => {
   it('sample writes P trajectories on the grid, for the analytic and empirical scores', async () => {
     const data = await smallData();
-    const tables = { samples: asInput(data, 'samples'), F: asInput(data, 'F'), variances: asInput(data, 'variances') };
+    const tables = { samples: writtenTable(data, 'samples'), F: writtenTable(data, 'F'), variances: writtenTable(data, 'variances') };
     for (const score of ['analytic', 'empirical'] as const) {
       const run = await runStage(sampleStage, { score, steps: 40, trajectories: 3, times: 5, seed: 2 }, { tables });
       const traj = run.tables.get('trajectories')!;
@@ -69,12 +69,12 @@ describe('stages sample and spectra', () => {
 
   it('spectra measures every method, point kind and time, with finite differences exact for the analytic score', async () => {
     const data = await smallData();
-    const tables = { samples: asInput(data, 'samples'), F: asInput(data, 'F'), variances: asInput(data, 'variances') };
+    const tables = { samples: writtenTable(data, 'samples'), F: writtenTable(data, 'F'), variances: writtenTable(data, 'variances') };
     const sample = await runStage(sampleStage, { score: 'analytic', steps: 40, trajectories: 3, times: 5 }, { tables });
     const run = await runStage(
       spectraStage,
       { score: 'analytic', times: 5, points: 2 },
-      { tables: { ...tables, trajectories: asInput(sample, 'trajectories') } },
+      { tables: { ...tables, trajectories: writtenTable(sample, 'trajectories') } },
     );
     const spectra = run.tables.get('spectra')!;
     expect(Object.keys(spectra.columns).sort()).toEqual(['eig', 'method', 'point', 'point_kind', 'rank', 's', 'score', 'sv', 't']);
@@ -105,7 +105,7 @@ describe('stages sample and spectra', () => {
 
   it('spectra of a trained network also reports its exact Jacobian against the analytic one', async () => {
     const data = await smallData();
-    const tables = { samples: asInput(data, 'samples'), F: asInput(data, 'F'), variances: asInput(data, 'variances') };
+    const tables = { samples: writtenTable(data, 'samples'), F: writtenTable(data, 'F'), variances: writtenTable(data, 'variances') };
     const arch: MlpArchitecture = { d, hidden: 16, blocks: 1, timeEmbed: 8, timeMode: 'project' };
     const weights = encodeWeights({ arch, sde: VE_DEFAULTS, step: 0, params: initialParameters(arch, createRng(3)) });
     const run = await runStage(

@@ -18,7 +18,7 @@ import { renderSvg } from '../../plots/render.ts';
 import { fileURLToPath } from 'node:url';
 import { HEAVY_PACKAGES, heavyStaticImports } from '../../cache/import-graph.ts';
 import report from '../../stages/report.ts';
-import { defaultParams, fakeContext } from './fake-context.ts';
+import { defaultParams, runStage } from '../support/stage-context.ts';
 import * as syn from './synthetic.ts';
 
 const times = syn.analysisTimes(16);
@@ -81,13 +81,12 @@ const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').re
 describe('figure stages', () => {
   for (const c of cases) {
     it(`${c.stage.name} (${Object.keys(c.inputs()).join(', ') || 'no inputs'}) writes svg, png and a vega-lite spec`, async () => {
-      const params = defaultParams(c.stage.params, { ...c.params, scale: 1 });
-      expect(c.stage.check?.(params as never)).toBeUndefined();
-      const run = fakeContext(params, c.inputs());
-      await c.stage.run(run.ctx);
-      const svg = run.files.get('svg') as string;
-      const png = run.files.get('png') as Uint8Array;
-      const spec = JSON.parse(run.files.get('spec') as string);
+      const overrides = { ...c.params, scale: 1 };
+      expect(c.stage.check?.(defaultParams(c.stage.params, overrides) as never)).toBeUndefined();
+      const run = await runStage(c.stage, overrides, { tables: c.inputs() });
+      const svg = run.text('svg');
+      const png = run.files.get('png')!;
+      const spec = JSON.parse(run.text('spec'));
       expect(svg.startsWith('<svg')).toBe(true);
       for (const title of c.titles) expect(svg, `missing text "${title}"`).toContain(xmlText(title));
       expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -107,8 +106,7 @@ describe('figure stages', () => {
   }
 
   it('names a missing required selection clearly', async () => {
-    const run = fakeContext(defaultParams(figure3.params, { method: 'alg1' }), { left: trained(1) });
-    await expect(figure3.run(run.ctx)).rejects.toThrow(/method 'alg1' is not in the table; present: exact/);
+    await expect(runStage(figure3, { method: 'alg1' }, { tables: { left: trained(1) } })).rejects.toThrow(/method 'alg1' is not in the table; present: exact/);
   });
 
   it('keep vega, vega-lite, resvg and the table decoders out of the engine parent (dynamic imports only)', () => {

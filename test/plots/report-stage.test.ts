@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import report from '../../stages/report.ts';
 import { FIGURES } from '../../plots/figure-catalog.ts';
 import { pngSize, sniffImage } from '../../plots/report-html.ts';
-import { defaultParams, fakeContext } from './fake-context.ts';
+import { runStage } from '../support/stage-context.ts';
 import { renderSampleFigures, sampleLineage, type RenderedFigures } from './report-fixtures.ts';
 import * as syn from './synthetic.ts';
 
@@ -14,14 +14,18 @@ let html: string;
 
 beforeAll(async () => {
   figures = await renderSampleFigures();
-  const run = fakeContext(
+  const run = await runStage(
+    report,
     // The fixtures render PNGs at scale 1.
-    defaultParams(report.params, { png_scale: 1 }),
-    { ...figures.files, phase_times_left: syn.phaseTimesTable(), fit_left: syn.fitTable(), loss: new TextEncoder().encode('not an image') },
-    sampleLineage,
+    { png_scale: 1 },
+    {
+      files: { ...figures.files, loss: new TextEncoder().encode('not an image') },
+      tables: { phase_times_left: syn.phaseTimesTable(), fit_left: syn.fitTable() },
+      lineage: sampleLineage,
+      environment: { backend: 'cpu', precision: 'float64' },
+    },
   );
-  await report.run(run.ctx);
-  html = run.files.get('html') as string;
+  html = run.text('html');
 });
 
 describe('report stage', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import collapseStage from '../../stages/collapse.ts';
 import { collapseTimeOu, collapseVariance, nearestNeighbourDistances } from '../../theory/collapse.ts';
-import { fakeContext } from './fake-ctx.ts';
+import { runStage, writtenTable } from '../support/stage-context.ts';
 
 describe('collapse time formula', () => {
   it('matches closed forms: e^{2α′/β} = 2 gives ½ log 2; the VE variance is e^{2t_C} − 1', () => {
@@ -31,9 +31,8 @@ describe('collapse time formula', () => {
 
 describe('collapse stage (small)', () => {
   it('nobody is captured at t = 1, almost everyone at the end, and larger n is captured later', async () => {
-    const { ctx, written } = fakeContext(collapseStage, { d: 6, beta: 0.5, n: [5, 400], trajectories: 60, steps: 150, grid: 30, seed: 3 });
-    await collapseStage.run(ctx);
-    const c = written.collapse as { n: Int32Array; t: Float64Array; fraction: Float64Array; t_c_theory: Float64Array };
+    const run = await runStage(collapseStage, { d: 6, beta: 0.5, n: [5, 400], trajectories: 60, steps: 150, grid: 30, seed: 3 });
+    const c = writtenTable(run, 'collapse').columns as { n: Int32Array; t: Float64Array; fraction: Float64Array; t_c_theory: Float64Array };
     const curve = (n: number) => {
       const idx = Array.from(c.n.keys()).filter((i) => c.n[i] === n);
       return { t: idx.map((i) => c.t[i]), f: idx.map((i) => c.fraction[i]), tc: c.t_c_theory[idx[0]] };

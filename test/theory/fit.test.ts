@@ -7,7 +7,7 @@ import { fitTables } from '../../theory/fit-tables.ts';
 import { monteCarloSpectra } from '../../theory/montecarlo-table.ts';
 import { spectraSeries } from '../../theory/spectra-table.ts';
 import { createRng } from '../../science/random.ts';
-import { fakeContext, rowCount } from './fake-ctx.ts';
+import { runStage, writtenTable } from '../support/stage-context.ts';
 
 type Cols = Record<string, ArrayLike<unknown>>;
 
@@ -40,12 +40,9 @@ describe('fit stage', () => {
     [0.6, 0.05, 2, 80, 36],
   ])('recovers f=%f σ₁²=%f σ₂²=%f (d=%i, m=%i)', async (f, v1, v2, d, m) => {
     const profile = profileTable(f, v1, v2, d, m);
-    const mc = fakeContext(montecarloStage, { draws: 12, s_points: 60, seed: 21 }, { profile });
-    await montecarloStage.run(mc.ctx);
-    const spectra = mc.written.spectra as Cols;
-    const fit = fakeContext(fitStage, { bootstrap: 8, seed: 1 }, { spectra: { numRows: rowCount(spectra), columns: spectra }, profile });
-    await fitStage.run(fit.ctx);
-    const t = fit.written.fit as Cols;
+    const mc = await runStage(montecarloStage, { draws: 12, s_points: 60, seed: 21 }, { tables: { profile } });
+    const fit = await runStage(fitStage, { bootstrap: 8, seed: 1 }, { tables: { spectra: writtenTable(mc, 'spectra'), profile } });
+    const t = writtenTable(fit, 'fit').columns as Cols;
     const names = t.parameter as string[];
     const get = (n: string, col: string) => (t[col] as Float64Array)[names.indexOf(n)];
     expect(Math.abs(get('m', 'fitted') - m)).toBeLessThanOrEqual(1);
@@ -59,8 +56,9 @@ describe('fit stage', () => {
       expect(get(n, 'hi')).toBeGreaterThanOrEqual(get(n, 'fitted') - 1e-9);
     }
     // W1 to the true theory is small at every s (finite-d effects only): below 1% of the spectrum's range.
-    const w = fit.written.wasserstein as Cols;
-    expect(rowCount(w)).toBe(60);
+    const wTable = writtenTable(fit, 'wasserstein');
+    expect(wTable.numRows).toBe(60);
+    const w = wTable.columns as Cols;
     expect(Math.max(...Array.from(w.w1 as Float64Array))).toBeLessThan(0.01);
   });
 });

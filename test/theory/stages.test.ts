@@ -5,7 +5,7 @@ import theoryStage from '../../stages/theory.ts';
 import montecarloStage from '../../stages/montecarlo.ts';
 import gapsStage from '../../stages/gaps.ts';
 import phaseTimesStage from '../../stages/phase-times.ts';
-import { fakeContext, rowCount } from './fake-ctx.ts';
+import { runStage, writtenTable } from '../support/stage-context.ts';
 
 const profileTable = {
   numRows: 2,
@@ -23,41 +23,37 @@ type Cols = Record<string, ArrayLike<unknown>>;
 
 describe('theory stage', () => {
   it('writes edges, density, gaps and curves consistent with each other', async () => {
-    const { ctx, written } = fakeContext(theoryStage, { s_points: 30 }, { profile: profileTable });
-    await theoryStage.run(ctx);
-    const edges = written.theory_edges as Cols;
-    expect(rowCount(edges)).toBe(2);
-    const gaps = written.theory_gaps as Cols;
+    const run = await runStage(theoryStage, { s_points: 30 }, { tables: { profile: profileTable } });
+    expect(writtenTable(run, 'theory_edges').numRows).toBe(2);
+    const gaps = writtenTable(run, 'theory_gaps').columns as Cols;
     expect(Array.from(gaps.kind as string[])).toEqual(['manifold', 'intermediate']);
-    const curves = written.theory_curves as Cols;
-    expect(rowCount(curves)).toBe(30 * 3);
+    const curvesTable = writtenTable(run, 'theory_curves');
+    expect(curvesTable.numRows).toBe(30 * 3);
+    const curves = curvesTable.columns as Cols;
     const dims = Array.from(curves.dimension as Float64Array).filter((_, i) => (curves.gap_index as Int32Array)[i] === -1);
     // Dimension drop: 0 at the largest s, m = 40 at the smallest, never above m.
     expect(dims[0]).toBeCloseTo(0, 6);
     expect(dims[dims.length - 1]).toBeCloseTo(40, 6);
     expect(Math.max(...dims)).toBeLessThanOrEqual(40 + 1e-9);
-    const density = written.theory_density as Cols;
-    expect(rowCount(density)).toBeGreaterThan(33 * 2 * 200);
+    const densityTable = writtenTable(run, 'theory_density');
+    expect(densityTable.numRows).toBeGreaterThan(33 * 2 * 200);
+    const density = densityTable.columns as Cols;
     expect(Array.from(density.x as Float64Array).every((x) => x >= -1 && x <= 0)).toBe(true);
   });
 });
 
 describe('montecarlo → gaps on the fig3-left setting', () => {
   it('dimension estimate 40 in consolidation and 30 at the theory s_max', async () => {
-    const theory = fakeContext(theoryStage, { s_points: 100 }, { profile: profileTable });
-    await theoryStage.run(theory.ctx);
-    const tg = theory.written.theory_gaps as Cols;
+    const theory = await runStage(theoryStage, { s_points: 100 }, { tables: { profile: profileTable } });
+    const tg = writtenTable(theory, 'theory_gaps').columns as Cols;
     const sMax = (tg.s_max as Float64Array)[1];
     const sConsolidation = (tg.s_close as Float64Array)[1];
 
-    const mc = fakeContext(montecarloStage, { draws: 20, s_points: 100, seed: 7 }, { profile: profileTable });
-    await montecarloStage.run(mc.ctx);
-    const spectra = mc.written.spectra as Cols;
-    expect(rowCount(spectra)).toBe(100 * 20 * 100);
+    const mc = await runStage(montecarloStage, { draws: 20, s_points: 100, seed: 7 }, { tables: { profile: profileTable } });
+    expect(writtenTable(mc, 'spectra').numRows).toBe(100 * 20 * 100);
 
-    const g = fakeContext(gapsStage, {}, { spectra: { numRows: rowCount(spectra), columns: spectra } });
-    await gapsStage.run(g.ctx);
-    const ph = g.written.phases as Cols;
+    const g = await runStage(gapsStage, {}, { tables: { spectra: writtenTable(mc, 'spectra') } });
+    const ph = writtenTable(g, 'phases').columns as Cols;
     const s = ph.s as Float64Array;
     const dim = ph.dim_estimate as Float64Array;
     const phase = ph.phase as string[];
@@ -80,13 +76,10 @@ describe('montecarlo → gaps on the fig3-left setting', () => {
     expect(phase[0]).toBe('trivial');
 
     // Phase times: measured opening/peak/closing within 3 grid steps (factor 1.19 each) of the theory.
-    const gapsOut = g.written.gaps as Cols;
-    const pt = fakeContext(phaseTimesStage, {}, {
-      gaps: { numRows: rowCount(gapsOut), columns: gapsOut },
-      theory_gaps: { numRows: rowCount(tg), columns: tg },
+    const pt = await runStage(phaseTimesStage, {}, {
+      tables: { gaps: writtenTable(g, 'gaps'), theory_gaps: writtenTable(theory, 'theory_gaps') },
     });
-    await phaseTimesStage.run(pt.ctx);
-    const rows = pt.written.phase_times as Cols;
+    const rows = writtenTable(pt, 'phase_times').columns as Cols;
     const find = (gap: string, source: string, col: string) => {
       const i = (rows.gap as string[]).findIndex((x, k) => x === gap && (rows.source as string[])[k] === source);
       return (rows[col] as Float64Array)[i];
@@ -109,13 +102,11 @@ describe('montecarlo → gaps on the fig3-left setting', () => {
 describe('loading scaling 1/m', () => {
   it('montecarlo draws and theory edges agree when both use scaling 1/m (C grows by d/m)', async () => {
     const profile = { alpha: 0.4, fractions: [1], variances: [1], d: 500 };
-    const th = fakeContext(theoryStage, { ...profile, s_points: 2, scaling: '1/m' });
-    await theoryStage.run(th.ctx);
-    const upper = (th.written.theory_edges as Cols).upper as Float64Array;
+    const th = await runStage(theoryStage, { ...profile, s_points: 2, scaling: '1/m' });
+    const upper = writtenTable(th, 'theory_edges').columns.upper as Float64Array;
     expect(upper[0]).toBeCloseTo((1 + Math.sqrt(0.4)) ** 2 / 0.4, 9);
-    const mc = fakeContext(montecarloStage, { ...profile, draws: 1, s_points: 1, scaling: '1/m' });
-    await montecarloStage.run(mc.ctx);
-    const sp = mc.written.spectra as Cols;
+    const mc = await runStage(montecarloStage, { ...profile, draws: 1, s_points: 1, scaling: '1/m' });
+    const sp = writtenTable(mc, 'spectra').columns as Cols;
     const eig = sp.eig as Float64Array;
     const s = (sp.s as Float64Array)[0];
     // Largest eigenvalue of C from the largest μ = −s/(s + λ).

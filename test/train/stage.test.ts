@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTrainedScore } from '../../science/mlp-score.ts';
 import stage from '../../stages/train.ts';
-import { fakeContext } from './fake-context.ts';
+import { runStage, writtenTable } from '../support/stage-context.ts';
 import { linearManifoldData } from './fixture.ts';
 
 describe('train stage', () => {
@@ -22,16 +22,15 @@ describe('train stage', () => {
   it('trains, writes a loss table and a weights file the ScoreModel loader reads', async () => {
     const d = 5, n = 300;
     const { data } = linearManifoldData(d, 2, n, 3);
-    const defaults = Object.fromEntries(Object.entries(stage.params).map(([k, v]) => [k, v.default]));
-    const params = { ...defaults, steps: 40, batch: 16, hidden: 8, blocks: 1, time_embed: 4, checkpoint_every: 15, backend: 'wasm', lr: 1e-3 };
+    const params = { steps: 40, batch: 16, hidden: 8, blocks: 1, time_embed: 4, checkpoint_every: 15, backend: 'wasm', lr: 1e-3 };
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'train-stage-'));
     try {
-      const run = fakeContext(params, { samples: { numRows: n, columns: { x: { values: data, width: d } } } }, scratch, {
-        backend: 'wasm',
-        precision: 'float32',
+      const run = await runStage(stage, params, {
+        tables: { samples: { numRows: n, columns: { x: { values: data, width: d } } } },
+        scratchDir: scratch,
+        environment: { backend: 'wasm', precision: 'float32' },
       });
-      await stage.run(run.ctx);
-      const loss = run.tables.get('loss') as { step: Int32Array; loss: Float64Array; loss_smoothed: Float64Array };
+      const loss = writtenTable(run, 'loss').columns as { step: Int32Array; loss: Float64Array; loss_smoothed: Float64Array };
       expect(loss.step).toBeInstanceOf(Int32Array);
       expect(loss.step.at(-1)).toBe(40);
       expect(loss.loss.length).toBe(loss.step.length);

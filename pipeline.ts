@@ -49,7 +49,9 @@ function linearManifoldExperiment(b: DagBuilder, name: keyof typeof FIG3) {
     analytic: x.add(gaps, { node: 'gaps-analytic', inputs: { spectra: analytic.out.spectra } }),
     empirical: x.add(gaps, { node: 'gaps-empirical', inputs: { spectra: empirical.out.spectra } }),
   };
-  const fitted = x.add(fit, { params: { score: 'trained', method: 'exact' }, inputs: { spectra: trained.out.spectra, profile: d.out.profile } });
+  // The fit reads noised training points: they are distributed exactly as p_t, the ensemble the theory
+  // describes; trajectory points are only as typical as the trained sampler makes them.
+  const fitted = x.add(fit, { params: { score: 'trained', method: 'exact', point_kind: 'noised' }, inputs: { spectra: trained.out.spectra, profile: d.out.profile } });
   const times = x.add(phaseTimes, { inputs: { gaps: measured.trained.out.gaps, theory_gaps: th.out.theory_gaps } });
   return { data: d, model, traj, trained, analytic, empirical, theory: th, gaps: measured, fit: fitted, phaseTimes: times };
 }

@@ -19,7 +19,7 @@ export function helpText(nodes: NodeDecl[], profiles: string[], defaultProfile: 
     'options:',
     `  --profile NAME         ${profiles.join(' | ')} (default ${defaultProfile})`,
     '  --config FILE          JSON or YAML configuration tree',
-    '  --set key.path=value   <stage>.<param> or <experiment>.<node>.<param> (repeatable)',
+    '  --set key.path=value   all.<param>, <stage>.<param> or <experiment>.<node>.<param> (repeatable)',
     '  --sweep key.path=v1,v2 one experiment per value, sharing unchanged upstream nodes',
     '  --only NODE_OR_STAGE   a stage kind, node name or experiment/node, with its upstream (repeatable)',
     '  --force NODE_OR_STAGE  recompute even if cached (repeatable)',

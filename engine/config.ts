@@ -1,6 +1,8 @@
 // Configuration resolution (docs/dag.md "Configuration keys"): stage default → DAG declaration → profile →
-// --config → --set; within a layer `<stage>.<param>` applies to every node of that kind and
-// `<experiment>.<node>.<param>` to one node (node level wins). Every value is validated before any work starts.
+// --config → --set; within a layer `all.<param>` applies to every node whose stage declares that parameter
+// (one setting for a quantity several stages share, such as the SDE's sigma_max), `<stage>.<param>` to every
+// node of that kind and `<experiment>.<node>.<param>` to one node (the more specific level wins).
+// Every value is validated before any work starts.
 import type { ParamSpec } from './stage.ts';
 import type { ConfigTree, NodeDecl } from './dag.ts';
 import { nodeLabel } from './dag.ts';
@@ -19,6 +21,9 @@ export interface ResolvedParam {
   source: string;
 }
 
+/** The top-level key that addresses every node declaring a parameter. */
+export const ALL_NODES = 'all';
+
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** `key.path=value` → a one-leaf tree; throws a message naming the argument when malformed. */
@@ -29,7 +34,7 @@ export function parseAssignment(flag: string, arg: string): { path: string[]; ra
   const raw = arg.slice(eq + 1);
   if (path.some((p) => p.trim() === '') || path.length < 2 || path.length > 3) {
     throw new Error(
-      `${flag} ${JSON.stringify(arg)} is malformed: the key must be <stage>.<param> or <experiment>.<node>.<param>`,
+      `${flag} ${JSON.stringify(arg)} is malformed: the key must be all.<param>, <stage>.<param> or <experiment>.<node>.<param>`,
     );
   }
   if (raw === '') throw new Error(`${flag} ${JSON.stringify(arg)} is malformed: empty value`);
@@ -56,6 +61,14 @@ export function checkLayerKeys(layer: ConfigLayer, nodes: NodeDecl[]): string[] 
     experiments.get(n.experiment)!.set(n.node, n);
   }
   for (const [top, sub] of Object.entries(layer.tree)) {
+    if (top === ALL_NODES) {
+      const declared = new Set([...stages.values()].flatMap((st) => Object.keys(st.params)));
+      if (!isObject(sub)) problems.push(`${layer.source}: "${ALL_NODES}" must hold parameters (${ALL_NODES}.<param>=...), got ${JSON.stringify(sub)}`);
+      else for (const p of Object.keys(sub)) {
+        if (!declared.has(p)) problems.push(`${layer.source}: unknown key "${ALL_NODES}.${p}": no stage declares a parameter ${p}${didYouMean(p, [...declared])}`);
+      }
+      continue;
+    }
     const stage = stages.get(top);
     const exp = experiments.get(top);
     if (!stage && !exp) {
@@ -104,10 +117,11 @@ export function resolveNodeParams(
     resolved[name] = { value, source: 'pipeline declaration' };
   }
   for (const layer of layers) {
+    const allLevel = layer.tree[ALL_NODES];
     const stageLevel = layer.tree[node.stage.name];
     const expLevel = layer.tree[node.experiment];
     const nodeLevel = isObject(expLevel) ? expLevel[node.node] : undefined;
-    for (const level of [stageLevel, isObject(nodeLevel) ? nodeLevel : undefined]) {
+    for (const level of [allLevel, stageLevel, isObject(nodeLevel) ? nodeLevel : undefined]) {
       if (!isObject(level)) continue;
       for (const [name, value] of Object.entries(level)) {
         if (!(name in schema) || (level === stageLevel && isObject(value) && !(name in schema))) continue;

@@ -35,6 +35,7 @@ afterEach(() => {
 
 const cases: Array<{ what: string; args: string[]; dag?: string; expect: RegExp[] }> = [
   { what: 'unknown parameter (suggests the closest)', args: ['--set', 'numbers.nn=3'], expect: [/numbers\.nn/, /did you mean "n"/] },
+  { what: 'all.<param> that no stage declares', args: ['--set', 'all.nn=3'], expect: [/all\.nn/, /no stage declares/, /did you mean "n"/] },
   { what: 'unknown stage or experiment', args: ['--set', 'numbrs.n=3'], expect: [/numbrs/, /did you mean "numbers"/] },
   { what: 'unknown node of an experiment', args: ['--set', 'toy.nums.n=3'], expect: [/toy\.nums/, /did you mean "numbers"/] },
   { what: 'wrong type', args: ['--set', 'numbers.n=abc'], expect: [/numbers\.n/, /"abc"/, /expects a number/] },
@@ -118,6 +119,20 @@ describe('configuration layers', () => {
     const quick = await cli(['explain', 'numbers']);
     expect(paramsOf(quick.stdout, 'toy/numbers')).toMatchObject({ n: 5 });
     expect(paramsOf(quick.stdout, 'broken/independent')).toMatchObject({ n: 2 });
+  });
+
+  it('all.<param> sets every stage that declares the parameter, below stage and node level', async () => {
+    const all = await cli(['explain', 'numbers', '--set', 'all.n=7', '--set', 'toy.numbers.n=8']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(paramsOf(all.stdout, 'toy/numbers')).toMatchObject({ n: 8 });
+    expect(paramsOf(all.stdout, 'broken/independent')).toMatchObject({ n: 7 });
+    const parity = await cli(['explain', 'parity', '--set', 'all.n=7']);
+    expect(paramsOf(parity.stdout, 'toy/parity')).toEqual({ n: 7 });
+    const stageWins = await cli(['explain', 'parity', '--set', 'all.n=7', '--set', 'parity.n=6']);
+    expect(paramsOf(stageWins.stdout, 'toy/parity')).toEqual({ n: 6 });
+    // Stages without the parameter are untouched.
+    const slow = await cli(['explain', 'slow', '--set', 'all.n=7']);
+    expect(paramsOf(slow.stdout, 'toy/slow')).not.toHaveProperty('n');
   });
 
   it('--set parses list and boolean values by the declared type', async () => {

@@ -89,8 +89,11 @@ export function decodeBlobs(bytes: Uint8Array, magic: string, what: string): Dec
   if (bytes.length !== dataStart + (blobBytes as number)) {
     fail(`truncated or padded: expected ${dataStart + (blobBytes as number)} bytes, file has ${bytes.length}`);
   }
-  // Copy into an aligned buffer so Float32Array views are legal whatever the input's byteOffset.
-  const blob = bytes.slice(dataStart);
+  // Copy into a fresh, aligned buffer so Float32Array views are legal whatever the input's byteOffset.
+  // Not bytes.slice(): on a Node Buffer (what readFileSync returns) slice is a view into the same memory,
+  // and views of blob.buffer would then read the header as tensor data.
+  const blob = new Uint8Array(bytes.length - dataStart);
+  blob.set(bytes.subarray(dataStart));
   if (fnv1a(blob) !== checksum) fail('checksum mismatch: the tensor data is corrupted');
   const tensors: NamedTensor[] = [];
   let at = 0;

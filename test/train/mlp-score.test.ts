@@ -102,6 +102,13 @@ describe('trained score in JS', () => {
     back.params.forEach((p, k) => expect(Array.from(p)).toEqual(Array.from(w.params[k])));
     const x = new Float64Array(archs[0].d).fill(0.3);
     expect(Array.from(loadTrainedScore(bytes).score(x, 1, 0.4))).toEqual(Array.from(new TrainedMlpScore(w).score(x, 1, 0.4)));
+    // A Node Buffer (what readFileSync returns: its slice() is a view, not a copy) and a view at an odd
+    // offset decode to the same weights.
+    const padded = new Uint8Array(bytes.length + 1);
+    padded.set(bytes, 1);
+    for (const input of [Buffer.from(bytes), padded.subarray(1)]) {
+      decodeWeights(input).params.forEach((p, k) => expect(Array.from(p)).toEqual(Array.from(w.params[k])));
+    }
     expect(() => decodeWeights(bytes.subarray(0, bytes.length - 3))).toThrow(/truncated/);
     expect(() => decodeWeights(bytes.subarray(0, 10))).toThrow(/too short/);
     const flipped = Uint8Array.from(bytes);

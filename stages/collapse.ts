@@ -10,6 +10,7 @@
 // on ε, so the measurement tests the trend of t_C with n (larger n, later capture), not its exact value.
 
 import { defineStage, param, table } from '../engine/stage.ts';
+import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 
 export default defineStage({
   name: 'collapse',
@@ -23,16 +24,15 @@ export default defineStage({
     steps: param.integer({ default: 400, min: 1, help: 'Euler–Maruyama steps over [eps, 1]' }),
     grid: param.integer({ default: 60, min: 2, help: 'Analysis-grid times at which capture is measured' }),
     eps_capture: param.number({ default: 0.1, min: 0, help: 'Capture radius, in units of the captured training point’s nearest-neighbour distance' }),
-    sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ_min' }),
-    sigma_max: param.number({ default: 50, min: 0, help: 'VE SDE σ_max' }),
-    eps: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest time' }),
+    ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the training sets and trajectories' }),
   },
   check(p) {
     if (!(p.beta > 0)) return `beta must be in (0, 1], got ${p.beta}`;
     if (Math.round(p.beta * p.d) < 1) return `beta × d must round to a manifold dimension ≥ 1, got beta=${p.beta}, d=${p.d}`;
     if (!(p.eps_capture > 0)) return `eps_capture must be > 0, got ${p.eps_capture}`;
-    if (!(p.sigma_max > p.sigma_min && p.sigma_min > 0)) return `need 0 < sigma_min < sigma_max, got ${p.sigma_min}, ${p.sigma_max}`;
+    const sdeIssue = sdeProblem(p);
+    if (sdeIssue) return sdeIssue;
     return undefined;
   },
   inputs: {},
@@ -48,7 +48,7 @@ export default defineStage({
     const { captureCurve, collapseVariance, manifoldTrainingSet, measuredCollapseTime, sampleExponent } = await import('../theory/collapse.ts');
     const { VeSde } = await import('../science/sde.ts');
     const { createRng } = await import('../science/random.ts');
-    const sde = new VeSde({ sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps });
+    const sde = new VeSde(sdeParamsOf(p));
     const manifoldDim = Math.round(p.beta * p.d);
     const beta = manifoldDim / p.d;
     const rows = { n: [] as number[], d: [] as number[], t: [] as number[], fraction: [] as number[], t_c_theory: [] as number[] };

@@ -4,6 +4,7 @@
 // Each draw diagonalises C once (through the m × m Gram matrix); every s then costs a division per eigenvalue.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 import { profileProblem } from '../theory/profile.ts';
 
@@ -19,9 +20,7 @@ export default defineStage({
     scaling: param.choice(['1/d', '1/m'] as const, { default: '1/d', help: 'Variance of the entries of F, as in the data stage' }),
     draws: param.integer({ default: 100, min: 1, help: 'Number R of independent draws of F' }),
     s_points: param.integer({ default: 100, min: 1, help: 'Points of the analysis grid (log-spaced in s over t ∈ [eps, 1])' }),
-    sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ_min' }),
-    sigma_max: param.number({ default: 50, min: 0, help: 'VE SDE σ_max' }),
-    eps: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest time of the grid' }),
+    ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the draws of F' }),
   },
   check(p) {
@@ -29,7 +28,8 @@ export default defineStage({
       return `fractions and variances must have the same length, got ${p.fractions.length} and ${p.variances.length}`;
     }
     if (Math.round(p.alpha * p.d) < 1) return `alpha × d must round to m ≥ 1, got alpha=${p.alpha}, d=${p.d}`;
-    if (!(p.sigma_max > p.sigma_min && p.sigma_min > 0)) return `need 0 < sigma_min < sigma_max, got ${p.sigma_min}, ${p.sigma_max}`;
+    const sdeIssue = sdeProblem(p);
+    if (sdeIssue) return sdeIssue;
     const bad = profileProblem({ alpha: p.alpha, fractions: p.fractions, variances: p.variances });
     return bad ? `alpha/fractions/variances: ${bad}` : undefined;
   },
@@ -65,7 +65,7 @@ export default defineStage({
       d,
       m,
       draws: p.draws,
-      sde: { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps },
+      sde: sdeParamsOf(p),
       sPoints: p.s_points,
       seed: p.seed,
       scaling: p.scaling,

@@ -3,7 +3,7 @@
 // recorded on the analysis time grid. Numerics in science/samplers.ts, imported inside `run`.
 
 import { defineStage, fileInput, param, table, tableInput } from '../engine/stage.ts';
-import { VE_DEFAULTS } from '../science/sde.ts';
+import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 
 export default defineStage({
   name: 'sample',
@@ -18,13 +18,12 @@ export default defineStage({
     steps: param.integer({ default: 1000, min: 1, help: 'Integration steps N over [eps, 1]' }),
     trajectories: param.integer({ default: 16, min: 1, help: 'Number of trajectories P' }),
     times: param.integer({ default: 100, min: 1, help: 'Size of the analysis time grid (log-spaced in s over [eps, 1])' }),
-    sigma_min: param.number({ default: VE_DEFAULTS.sigmaMin, min: 0, help: 'VE SDE σ at t = 0' }),
-    sigma_max: param.number({ default: VE_DEFAULTS.sigmaMax, min: 0, help: 'VE SDE σ at t = 1 (the prior is N(0, σ_max² I))' }),
-    eps: param.number({ default: VE_DEFAULTS.eps, min: 0, max: 1, help: 'Smallest time' }),
+    ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the prior draws and of the SDE noise' }),
   },
   check(p) {
-    if (!(p.sigma_min > 0 && p.sigma_max > p.sigma_min)) return `need 0 < sigma_min < sigma_max, got sigma_min=${p.sigma_min}, sigma_max=${p.sigma_max}`;
+    const sdeIssue = sdeProblem(p);
+    if (sdeIssue) return sdeIssue;
     if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
     if (p.times > p.steps + 1) return `times (${p.times}) must not exceed steps + 1 (${p.steps + 1}): every grid interval needs a step`;
     return undefined;
@@ -48,7 +47,7 @@ export default defineStage({
     const { createRng } = await import('../science/random.ts');
     const { sampleTrajectories } = await import('../science/samplers.ts');
     const { loadScoreModel } = await import('../science/score-source.ts');
-    const sde = new VeSde({ sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps });
+    const sde = new VeSde(sdeParamsOf(p));
     const model = await loadScoreModel(p.score, sde, ctx);
     const res = sampleTrajectories(model, {
       sde,

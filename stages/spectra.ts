@@ -4,8 +4,8 @@
 // s·J, plus the relative Frobenius error of each estimate. Numerics in science/, imported inside `run`.
 
 import { defineStage, fileInput, param, table, tableInput } from '../engine/stage.ts';
+import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { SPECTRA, JACOBIAN_ERROR } from '../artifacts/schemas.ts';
-import { VE_DEFAULTS } from '../science/sde.ts';
 
 export default defineStage({
   name: 'spectra',
@@ -31,13 +31,12 @@ export default defineStage({
       help: 'Evaluation points: states of reverse trajectories (needs the trajectories input), noised training points x₀ + σ(t)ξ',
     }),
     points: param.integer({ default: 8, min: 1, help: 'Evaluation points per time and point kind' }),
-    sigma_min: param.number({ default: VE_DEFAULTS.sigmaMin, min: 0, help: 'VE SDE σ at t = 0' }),
-    sigma_max: param.number({ default: VE_DEFAULTS.sigmaMax, min: 0, help: 'VE SDE σ at t = 1' }),
-    eps: param.number({ default: VE_DEFAULTS.eps, min: 0, max: 1, help: 'Smallest time' }),
+    ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the noised points and of the random directions' }),
   },
   check(p) {
-    if (!(p.sigma_min > 0 && p.sigma_max > p.sigma_min)) return `need 0 < sigma_min < sigma_max, got sigma_min=${p.sigma_min}, sigma_max=${p.sigma_max}`;
+    const sdeIssue = sdeProblem(p);
+    if (sdeIssue) return sdeIssue;
     if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
     if (p.h_rule === 'fixed' && !(p.h > 0)) return `h must be positive when h_rule = 'fixed', got h=${p.h}`;
     return undefined;
@@ -73,7 +72,7 @@ export default defineStage({
     const { analyticScore } = await import('../science/exact-scores.ts');
     const { loadScoreModel, readLinearModel, readSamples } = await import('../science/score-source.ts');
 
-    const sde = new VeSde({ sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps });
+    const sde = new VeSde(sdeParamsOf(p));
     const model = await loadScoreModel(p.score, sde, ctx);
     const d = model.d;
     let analytic: Awaited<ReturnType<typeof loadScoreModel>> | undefined;

@@ -9,6 +9,7 @@
 // wide window of s. It is a parameter: the phase diagram sweeps it.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { profileProblem } from '../theory/profile.ts';
 
 export default defineStage({
@@ -23,9 +24,7 @@ export default defineStage({
     scaling: param.choice(['1/d', '1/m'] as const, { default: '1/d', help: 'Variance of the entries of F, as in the data stage (1/m multiplies C by d/m)' }),
     delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Gap resolution Δ in units of the rescaled spectrum, 0 < Δ < 1' }),
     s_points: param.integer({ default: 100, min: 2, help: 'Points of the analysis grid (log-spaced in s over t ∈ [eps, 1])' }),
-    sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ_min' }),
-    sigma_max: param.number({ default: 50, min: 0, help: 'VE SDE σ_max' }),
-    eps: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest time of the grid' }),
+    ...SDE_PARAMS,
     at_times: param.numbers({ default: [0.45, 0.3, 0.11], min: 0, max: 1, help: 'Extra times t at which the density is written (Figure 4)' }),
     density_nodes: param.integer({ default: 200, min: 8, help: 'Density nodes per bulk (edge-clustered)' }),
   },
@@ -34,7 +33,8 @@ export default defineStage({
     if (p.fractions.length !== p.variances.length) {
       return `fractions and variances must have the same length, got ${p.fractions.length} and ${p.variances.length}`;
     }
-    if (!(p.sigma_max > p.sigma_min && p.sigma_min > 0)) return `need 0 < sigma_min < sigma_max, got ${p.sigma_min}, ${p.sigma_max}`;
+    const sdeIssue = sdeProblem(p);
+    if (sdeIssue) return sdeIssue;
     const bad = profileProblem({ alpha: p.alpha, fractions: p.fractions, variances: p.variances });
     return bad ? `alpha/fractions/variances: ${bad}` : undefined;
   },
@@ -87,7 +87,7 @@ export default defineStage({
       profile: profileForScaling(profile, p.scaling),
       d,
       delta: p.delta,
-      sde: { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps },
+      sde: sdeParamsOf(p),
       sPoints: p.s_points,
       atTimes: p.at_times,
       densityNodes: p.density_nodes,

@@ -4,6 +4,7 @@
 // tfjs is imported inside `run` only.
 
 import { defineStage, file, param, table, tableInput } from '../engine/stage.ts';
+import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 
 export default defineStage({
@@ -32,16 +33,13 @@ export default defineStage({
       min: 0,
       help: 'Write a resumable checkpoint to the scratch directory every this many steps (0 = never); a re-run resumes where it stopped',
     }),
-    sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ at t = 0' }),
-    sigma_max: param.number({ default: 50, min: 0, help: 'VE SDE σ at t = 1' }),
-    eps: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest training time t' }),
+    ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of initialisation and batches' }),
     backend: param.choice(BACKEND_CHOICES, { default: 'auto', help: 'tfjs backend (auto = best installed)' }),
   },
   check(p) {
-    if (!(p.sigma_min > 0 && p.sigma_max > p.sigma_min)) {
-      return `need 0 < sigma_min < sigma_max, got sigma_min=${p.sigma_min}, sigma_max=${p.sigma_max}`;
-    }
+    const sdeIssue = sdeProblem(p);
+    if (sdeIssue) return sdeIssue;
     if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
     if (p.time_embed % 2 !== 0) return `time_embed must be even (sin and cos halves), got ${p.time_embed}`;
     return undefined;
@@ -70,7 +68,7 @@ export default defineStage({
       d,
       {
         arch: { hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed },
-        sde: { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps },
+        sde: sdeParamsOf(p),
         conditioning: p.conditioning,
         steps: p.steps,
         batch: p.batch,

@@ -4,6 +4,7 @@
 // tfjs is imported inside `run` only: the engine's parent process imports every stage definition.
 
 import { defineStage, file, param, table, tableInput } from '../engine/stage.ts';
+import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 
 export default defineStage({
@@ -41,9 +42,7 @@ export default defineStage({
       help: 'Width E of the sinusoidal time embedding and time MLP (even; the authors used 512)',
     }),
     checkpoint_every: param.integer({ default: 1000, min: 1, help: 'Write a resumable checkpoint every this many steps' }),
-    sigma_min: param.number({ default: 0.01, min: 0, help: 'VE SDE σ at t = 0' }),
-    sigma_max: param.number({ default: 50, min: 0, help: 'VE SDE σ at t = 1' }),
-    eps: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest training time t' }),
+    ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of initialisation and of every batch' }),
     backend: param.choice(BACKEND_CHOICES, {
       default: 'auto',
@@ -51,9 +50,8 @@ export default defineStage({
     }),
   },
   check(p) {
-    if (!(p.sigma_min > 0 && p.sigma_max > p.sigma_min)) {
-      return `need 0 < sigma_min < sigma_max, got sigma_min=${p.sigma_min}, sigma_max=${p.sigma_max}`;
-    }
+    const sdeIssue = sdeProblem(p);
+    if (sdeIssue) return sdeIssue;
     if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
     if (p.time_embed % 2 !== 0) return `time_embed must be even (sin and cos halves), got ${p.time_embed}`;
     return undefined;
@@ -84,7 +82,7 @@ export default defineStage({
       samples.numRows,
       {
         arch: { d, hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed, timeMode: 'project' },
-        sde: { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps },
+        sde: sdeParamsOf(p),
         steps: p.steps,
         batch: p.batch,
         lr: p.lr,

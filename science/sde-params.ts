@@ -1,0 +1,28 @@
+// The VE SDE's parameters as stage parameters: declared once here and spread into every stage that
+// needs the SDE (train, sample, spectra, theory, montecarlo, collapse, train-images), so defaults,
+// ranges and the consistency check cannot drift apart. `--set all.sigma_max=...` sets them together.
+import { param } from '../engine/stage.ts';
+import { VE_DEFAULTS, type VeSdeParams } from './sde.ts';
+
+export const SDE_PARAMS = {
+  sigma_min: param.number({ default: VE_DEFAULTS.sigmaMin, min: 0, help: 'VE SDE σ at t = 0' }),
+  sigma_max: param.number({ default: VE_DEFAULTS.sigmaMax, min: 0, help: 'VE SDE σ at t = 1 (the prior is N(0, σ_max² I))' }),
+  eps: param.number({ default: VE_DEFAULTS.eps, min: 0, max: 1, help: 'Smallest time t (training draws t ~ U(eps, 1); grids and samplers stop there)' }),
+};
+
+export interface SdeParamValues {
+  sigma_min: number;
+  sigma_max: number;
+  eps: number;
+}
+
+/** The stage-level check: a message naming both values, or undefined. */
+export function sdeProblem(p: SdeParamValues): string | undefined {
+  if (!(p.sigma_min > 0 && p.sigma_max > p.sigma_min)) return `need 0 < sigma_min < sigma_max, got sigma_min=${p.sigma_min}, sigma_max=${p.sigma_max}`;
+  return undefined;
+}
+
+/** Stage parameters → the VeSde constructor's record. */
+export function sdeParamsOf(p: SdeParamValues): VeSdeParams {
+  return { sigmaMin: p.sigma_min, sigmaMax: p.sigma_max, eps: p.eps };
+}

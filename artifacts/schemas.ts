@@ -24,6 +24,9 @@ export const JACOBIAN_ERROR = {
   rel_frobenius: 'f64',
 } as const;
 
+/** The data stage's grouped variance profile {(f_k, σ_k²)} with α = m/d: the truth theory, Monte-Carlo and the fit take. */
+export const PROFILE = { group: 'i32', fraction: 'f64', variance: 'f64', alpha: 'f64', d: 'i32', m: 'i32' } as const;
+
 export const THEORY_EDGES = { bulk: 'i32', lower: 'f64', upper: 'f64' } as const;
 
 export const THEORY_DENSITY = { s: 'f64', t: 'f64', x: 'f64', density: 'f64' } as const;

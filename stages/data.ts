@@ -3,6 +3,7 @@
 // inside `run` so the engine's parent can load this definition cheaply.
 
 import { defineStage, param, table } from '../engine/stage.ts';
+import { PROFILE } from '../artifacts/schemas.ts';
 
 const PROFILES = ['single', 'double', 'multi', 'continuous'] as const;
 
@@ -53,7 +54,7 @@ export default defineStage({
     F: table({ row: 'i32', f: 'f64[]' }, 'Loadings F: d rows of width m'),
     variances: table({ column: 'i32', variance: 'f64' }, 'Latent variance of each column of F'),
     profile: table(
-      { group: 'i32', fraction: 'f64', variance: 'f64', alpha: 'f64', d: 'i32', m: 'i32' },
+      PROFILE,
       'Grouped variance profile {(f_k, σ_k²)} with α = m/d: the truth for theory and fits',
     ),
   },

@@ -6,7 +6,7 @@
 // so both the small- and the large-variance bulks are resolved by some s.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
-import { SPECTRA } from '../artifacts/schemas.ts';
+import { SPECTRA, PROFILE } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'fit',
@@ -28,7 +28,7 @@ export default defineStage({
       'Measured rescaled spectra',
     ),
     profile: tableInput(
-      { group: 'i32', fraction: 'f64', variance: 'f64', alpha: 'f64', d: 'i32', m: 'i32' },
+      PROFILE,
       'True variance profile (data stage), reported next to the fit',
       true,
     ),

@@ -5,37 +5,30 @@
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
-import { SPECTRA } from '../artifacts/schemas.ts';
-import { profileProblem } from '../theory/profile.ts';
+import { SPECTRA, PROFILE } from '../artifacts/schemas.ts';
+import { PROFILE_PARAMS, profileParamsProblem } from '../theory/profile-params.ts';
 
 export default defineStage({
   name: 'montecarlo',
   description: 'Finite-d spectra of s·J for R draws of F (linear Gaussian model)',
   module: import.meta.url,
   params: {
-    alpha: param.number({ default: 0.5, min: 0, max: 1, help: 'α = m/d (without a profile input); m = round(α d)' }),
-    fractions: param.numbers({ default: [0.75, 0.25], min: 0, max: 1, minLength: 1, help: 'Group fractions f_k (without a profile input)' }),
-    variances: param.numbers({ default: [1, 0.01], min: 0, minLength: 1, help: 'Group variances σ_k² (without a profile input)' }),
+    ...PROFILE_PARAMS,
     d: param.integer({ default: 100, min: 1, help: 'Ambient dimension d (without a profile input)' }),
-    scaling: param.choice(['1/d', '1/m'] as const, { default: '1/d', help: 'Variance of the entries of F, as in the data stage' }),
     draws: param.integer({ default: 100, min: 1, help: 'Number R of independent draws of F' }),
     s_points: param.integer({ default: 100, min: 1, help: 'Points of the analysis grid (log-spaced in s over t ∈ [eps, 1])' }),
     ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the draws of F' }),
   },
   check(p) {
-    if (p.fractions.length !== p.variances.length) {
-      return `fractions and variances must have the same length, got ${p.fractions.length} and ${p.variances.length}`;
-    }
     if (Math.round(p.alpha * p.d) < 1) return `alpha × d must round to m ≥ 1, got alpha=${p.alpha}, d=${p.d}`;
     const sdeIssue = sdeProblem(p);
     if (sdeIssue) return sdeIssue;
-    const bad = profileProblem({ alpha: p.alpha, fractions: p.fractions, variances: p.variances });
-    return bad ? `alpha/fractions/variances: ${bad}` : undefined;
+    return profileParamsProblem(p);
   },
   inputs: {
     profile: tableInput(
-      { group: 'i32', fraction: 'f64', variance: 'f64', alpha: 'f64', d: 'i32', m: 'i32' },
+      PROFILE,
       'Variance profile of the data stage (overrides alpha/fractions/variances/d)',
       true,
     ),

@@ -9,19 +9,17 @@
 // wide window of s. It is a parameter: the phase diagram sweeps it.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { PROFILE } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
-import { profileProblem } from '../theory/profile.ts';
+import { PROFILE_PARAMS, profileParamsProblem } from '../theory/profile-params.ts';
 
 export default defineStage({
   name: 'theory',
   description: 'Random-matrix theory of the linear model: edges, density of s·J, gaps, dimension drop',
   module: import.meta.url,
   params: {
-    alpha: param.number({ default: 0.5, min: 0, max: 1, help: 'α = m/d (used without a profile input; default: Figure 2)' }),
-    fractions: param.numbers({ default: [0.75, 0.25], min: 0, max: 1, minLength: 1, help: 'Group fractions f_k, summing to 1 (without a profile input)' }),
-    variances: param.numbers({ default: [1, 0.01], min: 0, minLength: 1, help: 'Group variances σ_k² (without a profile input)' }),
+    ...PROFILE_PARAMS,
     d: param.integer({ default: 100, min: 1, help: 'Ambient dimension for the dimension-drop curve (without a profile input)' }),
-    scaling: param.choice(['1/d', '1/m'] as const, { default: '1/d', help: 'Variance of the entries of F, as in the data stage (1/m multiplies C by d/m)' }),
     delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Gap resolution Δ in units of the rescaled spectrum, 0 < Δ < 1' }),
     s_points: param.integer({ default: 100, min: 2, help: 'Points of the analysis grid (log-spaced in s over t ∈ [eps, 1])' }),
     ...SDE_PARAMS,
@@ -30,17 +28,13 @@ export default defineStage({
   },
   check(p) {
     if (!(p.delta > 0 && p.delta < 1)) return `delta must be in (0, 1), got ${p.delta}`;
-    if (p.fractions.length !== p.variances.length) {
-      return `fractions and variances must have the same length, got ${p.fractions.length} and ${p.variances.length}`;
-    }
     const sdeIssue = sdeProblem(p);
     if (sdeIssue) return sdeIssue;
-    const bad = profileProblem({ alpha: p.alpha, fractions: p.fractions, variances: p.variances });
-    return bad ? `alpha/fractions/variances: ${bad}` : undefined;
+    return profileParamsProblem(p);
   },
   inputs: {
     profile: tableInput(
-      { group: 'i32', fraction: 'f64', variance: 'f64', alpha: 'f64', d: 'i32', m: 'i32' },
+      PROFILE,
       'Variance profile of the data stage (overrides alpha/fractions/variances/d)',
       true,
     ),

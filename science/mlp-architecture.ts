@@ -20,6 +20,11 @@ export interface MlpArchitecture {
    * input of the first Linear and there is no time MLP (the benchmark's reference model).
    */
   timeMode: 'project' | 'concat';
+  /**
+   * The data's per-coordinate RMS σ_data when the network is preconditioned as in EDM (Karras et al. 2022),
+   * absent for the plain ε-prediction network: see preconditioning().
+   */
+  sigmaData?: number;
 }
 
 export interface ParamShape {
@@ -40,6 +45,9 @@ export function checkArchitecture(a: MlpArchitecture): void {
   if (a.timeEmbed % 2 !== 0) throw new Error(`time_embed must be even (sin and cos halves), got ${a.timeEmbed}`);
   if (a.timeMode !== 'project' && a.timeMode !== 'concat') {
     throw new Error(`timeMode must be 'project' or 'concat', got '${String(a.timeMode)}'`);
+  }
+  if (a.sigmaData !== undefined && !(a.sigmaData > 0 && Number.isFinite(a.sigmaData))) {
+    throw new Error(`sigmaData must be a positive number when given, got ${a.sigmaData}`);
   }
 }
 
@@ -94,12 +102,33 @@ export function initialParameters(a: MlpArchitecture, rng: Rng): Float32Array[] 
 }
 
 /**
- * Input scaling c_in(σ) = 1/√(1 + σ²): x_t = x_0 + σξ has a spread that grows from O(1) to O(σ_max);
- * scaling keeps the first layer's input O(1) at every noise level (as in EDM's preconditioning). It is part
- * of the network's definition, so the score is still exactly −ε̂(x, σ)/σ of the raw x.
+ * How the raw network F meets the noisy sample x at noise level σ:
+ *   ε̂(x, σ) = skip·x + out·F(cIn·x, σ),   score = −ε̂/σ,
+ * and training minimises the mean of |F − (ξ − skip·x)/out|² for x = x₀ + σξ.
+ * - plain ε-prediction (no sigmaData): cIn = 1/√(1 + σ²), skip = 0, out = 1. At large σ the network itself
+ *   must reproduce ε̂ ≈ x/σ, so its errors land undamped on s·J ≈ −1 (the trivial phase) and it stops
+ *   contracting for |x| beyond the training range (trajectories that stall far from the data).
+ * - EDM preconditioning with σ_d = sigmaData: the denoiser D = c_skip·x + c_out·F with c_skip = σ_d²/(σ²+σ_d²),
+ *   c_out = σσ_d/√(σ²+σ_d²), c_in = 1/√(σ²+σ_d²), written in ε = (x − D)/σ form: skip = σ/(σ² + σ_d²),
+ *   out = σ_d/√(σ² + σ_d²) (sign folded into F). The skip alone is the exact score of N(0, σ_d² I), right at
+ *   large σ for any x; F only corrects it, with unit-variance targets at every σ (EDM's loss weighting).
  */
+export interface Preconditioning {
+  cIn: number;
+  skip: number;
+  out: number;
+}
+
+/** The plain network's input scale c_in(σ) = 1/√(1 + σ²): keeps its input O(1) at every noise level. */
 export function inputScale(sigma: number): number {
   return 1 / Math.sqrt(1 + sigma * sigma);
+}
+
+export function preconditioning(a: MlpArchitecture, sigma: number): Preconditioning {
+  const sd = a.sigmaData;
+  if (sd === undefined) return { cIn: inputScale(sigma), skip: 0, out: 1 };
+  const v = sigma * sigma + sd * sd;
+  return { cIn: 1 / Math.sqrt(v), skip: sigma / v, out: sd / Math.sqrt(v) };
 }
 
 /** LayerNorm's variance floor. */

@@ -13,7 +13,7 @@ import { inputWidth, LAYER_NORM_EPS, parameterShapes, type MlpArchitecture } fro
 interface Batch {
   xIn: Float32Array;
   emb: Float32Array | null;
-  noise: Float32Array;
+  target: Float32Array;
 }
 
 // Activation buffers are reused from step to step (allocating ~60 arrays of 64 KiB per step kept the
@@ -151,11 +151,11 @@ function siluBackward(dOut: Float32Array, x: Float32Array, sig: Float32Array): F
   return dx;
 }
 
-/** Loss (1/(n·d)) Σ |ε̂ − ξ|² and its gradient for every parameter (parameterShapes order). */
+/** Loss (1/(n·d)) Σ |F − target|² (train-loop.ts Batch) and its gradient for every parameter (parameterShapes order). */
 export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
   const shapes = parameterShapes(arch);
   const { d, hidden: H, timeEmbed: E } = arch;
-  const n = batch.noise.length / d;
+  const n = batch.target.length / d;
   const win = inputWidth(arch);
   const project = arch.timeMode === 'project';
   const grads: Float32Array[] = shapes.map((s) => new Float32Array(s.shape.reduce((a, b) => a * b, 1)));
@@ -213,7 +213,7 @@ export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32A
     const dOut = buffer('dOut', n * d);
     const scale = 2 / (n * d);
     for (let i = 0; i < n * d; i++) {
-      const r = out[i] - batch.noise[i];
+      const r = out[i] - batch.target[i];
       loss += r * r;
       dOut[i] = scale * r;
     }

@@ -1,10 +1,10 @@
 // The trained score network evaluated in plain JavaScript float64 (no tfjs): a ScoreModel for the sampling
-// and spectra stages. score(x, t) = −ε̂(x, σ(t))/σ(t). The Jacobian is exact, by forward-mode
+// and spectra stages. score(x, t) = −ε̂(x, σ(t))/σ(t), ε̂ = skip·x + out·F(cIn·x) (preconditioning()). The Jacobian is exact, by forward-mode
 // differentiation: the d tangent directions e_1..e_d are pushed through every layer together as a
 // d × width matrix, so each Linear costs one (d × in)·(in × out) product, cheaper than d reverse passes.
 
 import {
-  inputScale,
+  preconditioning,
   inputWidth,
   LAYER_NORM_EPS,
   timeEmbedding,
@@ -185,7 +185,7 @@ export class TrainedMlpScore implements ScoreModel {
   private inputRows(xs: Float64Array, n: number, sigma: number): Float64Array {
     const { d, timeEmbed: E } = this.arch;
     const width = inputWidth(this.arch);
-    const c = inputScale(sigma);
+    const c = preconditioning(this.arch, sigma).cIn;
     const rows = new Float64Array(n * width);
     const emb = new Float64Array(E);
     if (this.arch.timeMode === 'concat') timeEmbedding(sigma, E, emb);
@@ -220,6 +220,8 @@ export class TrainedMlpScore implements ScoreModel {
     siluInPlace(u, n * H);
     const eps = new Float64Array(n * d);
     matmul(u, n, this.out, eps, true);
+    const { skip, out } = preconditioning(this.arch, sigma);
+    if (skip !== 0 || out !== 1) for (let i = 0; i < n * d; i++) eps[i] = skip * xs[i] + out * eps[i];
     return eps;
   }
 
@@ -234,7 +236,7 @@ export class TrainedMlpScore implements ScoreModel {
     const { d, hidden: H } = this.arch;
     if (x.length !== d) throw new Error(`jacobian: x has ${x.length} values, expected d = ${d}`);
     const sigma = this.sde.sigma(t);
-    const c = inputScale(sigma);
+    const { cIn: c, skip, out } = preconditioning(this.arch, sigma);
     const proj = this.timeProjections(sigma);
     // Primal of one point, and tangents T (d × H): row j = ∂(activation)/∂x_j.
     const h = new Float64Array(H);
@@ -263,9 +265,12 @@ export class TrainedMlpScore implements ScoreModel {
     normWithTangent(h, Th, this.headNorm);
     const Tout = new Float64Array(d * d);
     matmul(Tu, d, this.out, Tout, false);
-    // Tout[j][i] = ∂ε̂_i/∂x_j; J[i][j] = ∂s_i/∂x_j = −Tout[j][i]/σ.
+    // Tout[j][i] = ∂F_i/∂x_j; ∂ε̂_i/∂x_j = skip·δ_ij + out·Tout[j][i]; J[i][j] = ∂s_i/∂x_j = −∂ε̂_i/∂x_j / σ.
     const J = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) J[i * d + j] = -Tout[j * d + i] / sigma;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) J[i * d + j] = (-out * Tout[j * d + i]) / sigma;
+      J[i * d + i] -= skip / sigma;
+    }
     return J;
   }
 }

@@ -3,7 +3,7 @@
 //   h = Linear_in(x_in)                                  x_in = c_in(σ)·x  (++ time embedding in 'concat' mode)
 //   τ = SiLU(Linear(SiLU(Linear(emb(σ)))))               ('project' mode)
 //   B × { a = Linear(SiLU(LN(h))) + Linear_τ(τ);  h = h + Linear(SiLU(LN(a))) }
-//   ε̂ = Linear_out(SiLU(LN(h)))                          score = −ε̂/σ
+//   F = Linear_out(SiLU(LN(h)))                           ε̂ = skip·x + out·F, score = −ε̂/σ (preconditioning())
 
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingGradients } from './tf-gradients.ts';
@@ -21,7 +21,7 @@ export interface ForwardOptions {
 }
 
 /**
- * ε̂ for a batch. `params` in parameterShapes order; `xIn` [n, inputWidth] already scaled by c_in (and
+ * The raw network F for a batch (ε̂ itself for the plain network; see preconditioning()). `params` in parameterShapes order; `xIn` [n, inputWidth] already scaled by c_in (and
  * concatenated with the embedding in 'concat' mode); `emb` [n, E] the time embedding ('project' mode).
  */
 export function mlpForward(
@@ -53,14 +53,14 @@ export function mlpForward(
   return linear(act(norm(h)));
 }
 
-/** Denoising loss (1/(n·d)) Σ |ε̂ − ξ|²: 1 for a network that predicts nothing. */
+/** Denoising loss (1/(n·d)) Σ |F − target|², target = (ξ − skip·x)/out: 1 for a plain network that predicts nothing. */
 export function denoisingLoss(
   arch: MlpArchitecture,
   params: tf.Tensor[],
   xIn: tf.Tensor2D,
   emb: tf.Tensor2D | null,
-  noise: tf.Tensor2D,
+  target: tf.Tensor2D,
   opts: ForwardOptions = {},
 ): tf.Scalar {
-  return tf.mean(tf.squaredDifference(mlpForward(arch, params, xIn, emb, opts), noise));
+  return tf.mean(tf.squaredDifference(mlpForward(arch, params, xIn, emb, opts), target));
 }

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   checkArchitecture,
   initialParameters,
-  inputScale,
+  preconditioning,
   inputWidth,
   parameterShapes,
   timeEmbedding,
@@ -85,7 +85,8 @@ export function checkTrainConfig(c: TrainConfig, n: number): void {
 export interface Batch {
   xIn: Float32Array;
   emb: Float32Array | null;
-  noise: Float32Array;
+  /** What the raw network F should output: (ξ − skip·x)/out (plain ε-prediction: ξ itself). */
+  target: Float32Array;
 }
 
 export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: number): Batch {
@@ -96,22 +97,23 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
   const w = inputWidth(c.arch);
   const concat = c.arch.timeMode === 'concat';
   const xIn = new Float32Array(B * w);
-  const noise = new Float32Array(B * d);
+  const target = new Float32Array(B * d);
   const emb = concat ? null : new Float32Array(B * E);
   for (let i = 0; i < B; i++) {
     const row = rng.int(n) * d;
     const t = c.sde.eps + (1 - c.sde.eps) * rng.uniform();
     const sigma = sde.sigma(t);
-    const scale = inputScale(sigma);
+    const { cIn, skip, out } = preconditioning(c.arch, sigma);
     for (let j = 0; j < d; j++) {
       const xi = rng.normal();
-      noise[i * d + j] = xi;
-      xIn[i * w + j] = scale * (data[row + j] + sigma * xi);
+      const x = data[row + j] + sigma * xi;
+      target[i * d + j] = (xi - skip * x) / out;
+      xIn[i * w + j] = cIn * x;
     }
     if (concat) timeEmbedding(sigma, E, xIn, i * w + d);
     else timeEmbedding(sigma, E, emb!, i * E);
   }
-  return { xIn, emb, noise };
+  return { xIn, emb, target };
 }
 
 /**
@@ -139,13 +141,13 @@ export function lossAndGradients(
   if (resolved === 'backprop') return backpropLossAndGradients(arch, params, batch);
   const stock = resolved === 'stock';
   const shapes = parameterShapes(arch);
-  const B = batch.noise.length / arch.d;
+  const B = batch.target.length / arch.d;
   return tf.tidy(() => {
     const ps = params.map((p, i) => tf.tensor(p, shapes[i].shape));
     const xIn = tf.tensor2d(batch.xIn, [B, inputWidth(arch)]);
     const emb = batch.emb ? tf.tensor2d(batch.emb, [B, arch.timeEmbed]) : null;
-    const noise = tf.tensor2d(batch.noise, [B, arch.d]);
-    const f = (...p: tf.Tensor[]): tf.Scalar => denoisingLoss(arch, p, xIn, emb, noise, { stock });
+    const target = tf.tensor2d(batch.target, [B, arch.d]);
+    const f = (...p: tf.Tensor[]): tf.Scalar => denoisingLoss(arch, p, xIn, emb, target, { stock });
     const { value, grads } = tf.valueAndGrads(f)(ps);
     return { loss: value.dataSync()[0], grads: grads.map((g) => Float32Array.from(g.dataSync() as Float32Array)) };
   });

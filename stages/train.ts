@@ -41,6 +41,12 @@ export default defineStage({
       min: 2,
       help: 'Width E of the sinusoidal time embedding and time MLP (even; the authors used 512)',
     }),
+    preconditioning: param.choice(['edm', 'none'] as const, {
+      default: 'edm',
+      help:
+        "How the network meets x (science/mlp-architecture.ts preconditioning): 'edm' = EDM's skip/scale with σ_data the " +
+        "training set's per-coordinate RMS (exact trivial phase at large σ, unit-variance targets); 'none' = plain ε-prediction (the paper's)",
+    }),
     checkpoint_every: param.integer({ default: 1000, min: 1, help: 'Write a resumable checkpoint every this many steps' }),
     ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of initialisation and of every batch' }),
@@ -77,11 +83,15 @@ export default defineStage({
     }
     const samples = await ctx.read.table('samples');
     const { values, width: d } = samples.columns.x;
+    let sumSquares = 0;
+    for (let i = 0; i < values.length; i++) sumSquares += values[i] * values[i];
+    const sigmaData = p.preconditioning === 'edm' ? Math.sqrt(sumSquares / values.length) : undefined;
+    if (sigmaData !== undefined) ctx.log.info(`EDM preconditioning with σ_data = ${sigmaData.toPrecision(4)}`);
     const result = await trainScoreNetwork(
       values,
       samples.numRows,
       {
-        arch: { d, hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed, timeMode: 'project' },
+        arch: { d, hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed, timeMode: 'project', ...(sigmaData !== undefined ? { sigmaData } : {}) },
         sde: sdeParamsOf(p),
         steps: p.steps,
         batch: p.batch,

@@ -2,7 +2,7 @@
 // finite difference of its own score, and the weights file round-trips and rejects damaged input.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inputScale, inputWidth, parameterShapes, timeEmbedding, type MlpArchitecture } from '../../science/mlp-architecture.ts';
+import { inputWidth, preconditioning, parameterShapes, timeEmbedding, type MlpArchitecture } from '../../science/mlp-architecture.ts';
 import { mlpForward } from '../../science/mlp.ts';
 import { loadTrainedScore, TrainedMlpScore } from '../../science/mlp-score.ts';
 import { decodeWeights, encodeWeights, type TrainedWeights } from '../../science/mlp-weights.ts';
@@ -29,6 +29,7 @@ function randomWeights(arch: MlpArchitecture, seed: number): TrainedWeights {
 const archs: MlpArchitecture[] = [
   { d: 7, hidden: 12, blocks: 2, timeEmbed: 6, timeMode: 'project' },
   { d: 5, hidden: 10, blocks: 1, timeEmbed: 4, timeMode: 'concat' },
+  { d: 6, hidden: 10, blocks: 1, timeEmbed: 4, timeMode: 'project', sigmaData: 0.7 },
 ];
 
 describe('trained score in JS', () => {
@@ -41,12 +42,13 @@ describe('trained score in JS', () => {
       createRng(12).fillNormal(xs);
       for (const t of [0.05, 0.5, 0.95]) {
         const sigma = new VeSde().sigma(t);
+        const { cIn, skip, out } = preconditioning(arch, sigma);
         const ours = model.score(xs, n, t);
         const width = inputWidth(arch);
         const xIn = new Float32Array(n * width);
         const emb = new Float32Array(n * arch.timeEmbed);
         for (let i = 0; i < n; i++) {
-          for (let j = 0; j < arch.d; j++) xIn[i * width + j] = inputScale(sigma) * xs[i * arch.d + j];
+          for (let j = 0; j < arch.d; j++) xIn[i * width + j] = cIn * xs[i * arch.d + j];
           if (arch.timeMode === 'concat') timeEmbedding(sigma, arch.timeEmbed, xIn, i * width + arch.d);
           timeEmbedding(sigma, arch.timeEmbed, emb, i * arch.timeEmbed);
         }
@@ -61,7 +63,10 @@ describe('trained score in JS', () => {
         let scale = 0;
         for (let i = 0; i < ref.length; i++) scale = Math.max(scale, Math.abs(ref[i]));
         expect(scale).toBeGreaterThan(0.1);
-        for (let i = 0; i < ref.length; i++) expect(Math.abs(-ref[i] / sigma - ours[i])).toBeLessThan((1e-4 * scale) / sigma);
+        for (let i = 0; i < ref.length; i++) {
+          const epsHat = skip * xs[i] + out * ref[i];
+          expect(Math.abs(-epsHat / sigma - ours[i])).toBeLessThan((1e-4 * scale) / sigma);
+        }
       }
     }
   });
@@ -89,6 +94,28 @@ describe('trained score in JS', () => {
         }
         expect(norm).toBeGreaterThan(0);
         expect(Math.sqrt(err / norm)).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it('EDM preconditioning: with F ≡ 0 the score is the exact score of N(0, σ_data² I), Jacobian included', () => {
+    const arch = archs[2];
+    const w = randomWeights(arch, 41);
+    const shapes = parameterShapes(arch);
+    shapes.forEach((s, k) => {
+      if (s.name.startsWith('head.out.')) w.params[k].fill(0);
+    });
+    const model = new TrainedMlpScore(w);
+    const x = new Float64Array(arch.d);
+    createRng(42).fillNormal(x);
+    const sde = new VeSde();
+    for (const t of [0.05, 0.5, 1]) {
+      const v = sde.sigma(t) ** 2 + arch.sigmaData! ** 2;
+      const s = model.score(x, 1, t);
+      const J = model.jacobian(x, t);
+      for (let i = 0; i < arch.d; i++) {
+        expect(s[i]).toBeCloseTo(-x[i] / v, 10);
+        for (let j = 0; j < arch.d; j++) expect(J[i * arch.d + j]).toBeCloseTo(i === j ? -1 / v : 0, 10);
       }
     }
   });

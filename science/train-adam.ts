@@ -1,6 +1,11 @@
-// Adam and the exponential moving average of the weights, on plain float32 arrays in JavaScript.
+// Adam and the exponential moving average of the weights, on plain float32 arrays.
 // The optimiser state lives outside tfjs on purpose: a checkpoint is then just these arrays, and an
 // update is bit-identical whatever the backend that produced the gradients (only the gradients differ).
+// The update runs in the WebAssembly kernel (kernels/adam.ts) where available, else in the JS loop below;
+// both give the same bits, so a checkpoint resumes identically on either.
+
+import { kernelAdamEma } from './kernels/adam.ts';
+import { kernelsEnabled } from './kernels/mlp-kernels.ts';
 
 export interface AdamConfig {
   lr: number;
@@ -43,6 +48,15 @@ export function emaDecay(ema: number, step: number): number {
 
 /** One Adam update of `state.params` with `grads`, then the EMA update. */
 export function adamStep(state: OptimizerState, grads: Float32Array[], cfg: AdamConfig, ema: number): void {
+  if (!kernelsEnabled()) return adamStepJs(state, grads, cfg, ema);
+  if (grads.length !== state.params.length) throw new Error(`adamStep: ${grads.length} gradients for ${state.params.length} parameters`);
+  const t = state.step + 1;
+  kernelAdamEma(state, grads, cfg.beta1, cfg.beta2, cfg.lr / (1 - Math.pow(cfg.beta1, t)), 1 - Math.pow(cfg.beta2, t), cfg.epsilon, emaDecay(ema, t));
+  state.step = t;
+}
+
+/** adamStep in plain JavaScript: the reference the kernel reproduces bit for bit, and the fallback. */
+export function adamStepJs(state: OptimizerState, grads: Float32Array[], cfg: AdamConfig, ema: number): void {
   const t = state.step + 1;
   const c1 = 1 - Math.pow(cfg.beta1, t);
   const c2 = 1 - Math.pow(cfg.beta2, t);

@@ -18,6 +18,8 @@ import {
 } from './mlp-architecture.ts';
 import { denoisingLoss } from './mlp.ts';
 import { backpropLossAndGradients } from './mlp-backprop.ts';
+import { kernelsEnabled } from './kernels/mlp-kernels.ts';
+import { kernelLossAndGradients } from './kernels/train-step.ts';
 import type { TrainedWeights } from './mlp-weights.ts';
 import { createRng } from './random.ts';
 import { VeSde, type VeSdeParams } from './sde.ts';
@@ -117,20 +119,26 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
 }
 
 /**
- * How a step's gradients are computed. 'backprop': explicit back-propagation, products on the backend and
- * element-wise work in JS (mlp-backprop.ts; fastest on wasm/cpu). 'custom': tfjs autodiff through the
- * custom-gradient layers (keeps everything on the device: for GPU/native backends). 'stock': tfjs autodiff
- * of the plain ops (reference). 'auto': backprop on wasm and cpu, custom otherwise.
+ * How a step's gradients are computed. 'kernels': explicit back-propagation entirely in the WebAssembly SIMD
+ * kernels (kernels/train-step.ts; no tfjs involved, fastest on CPUs). 'backprop': the same back-propagation
+ * with products on the tfjs backend and element-wise work in JS (mlp-backprop.ts). 'custom': tfjs autodiff
+ * through the custom-gradient layers (keeps everything on the device: for GPU/native backends). 'stock':
+ * tfjs autodiff of the plain ops (reference). 'auto': kernels on the wasm and cpu backends when WebAssembly
+ * SIMD is available (else backprop), custom otherwise.
  */
-export type GradientPath = 'auto' | 'backprop' | 'custom' | 'stock';
+export type GradientPath = 'auto' | 'kernels' | 'backprop' | 'custom' | 'stock';
 
 export function resolveGradientPath(path: GradientPath): Exclude<GradientPath, 'auto'> {
+  if (path === 'kernels' && !kernelsEnabled()) {
+    throw new Error("gradient path 'kernels' needs WebAssembly SIMD (unavailable here, or switched off by MLP_NO_KERNELS=1)");
+  }
   if (path !== 'auto') return path;
   const backend = tf.getBackend();
-  return backend === 'wasm' || backend === 'cpu' ? 'backprop' : 'custom';
+  if (backend === 'wasm' || backend === 'cpu') return kernelsEnabled() ? 'kernels' : 'backprop';
+  return 'custom';
 }
 
-/** Loss and gradients of one batch at `params` on the active tfjs backend. */
+/** Loss and gradients of one batch at `params` (on the active tfjs backend, except for 'kernels'). */
 export function lossAndGradients(
   arch: MlpArchitecture,
   params: Float32Array[],
@@ -138,6 +146,7 @@ export function lossAndGradients(
   path: GradientPath = 'auto',
 ): { loss: number; grads: Float32Array[] } {
   const resolved = resolveGradientPath(path);
+  if (resolved === 'kernels') return kernelLossAndGradients(arch, params, batch);
   if (resolved === 'backprop') return backpropLossAndGradients(arch, params, batch);
   const stock = resolved === 'stock';
   const shapes = parameterShapes(arch);

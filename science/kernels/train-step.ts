@@ -1,0 +1,201 @@
+// Loss and gradients of the residual MLP with the WebAssembly SIMD kernels: the same explicit
+// back-propagation as mlp-backprop.ts, in float32, but every product and element-wise pass runs in the
+// kernel module on matrices that live in its memory. Per step: parameters and the batch are copied in
+// (memcpy speed), about forty kernel calls, the gradients copied out into one fresh array. No tfjs, so
+// the backend does not matter; the result is bit-reproducible (plain IEEE float32 in wasm, no FMA).
+
+import { inputWidth, parameterShapes, type MlpArchitecture } from '../mlp-architecture.ts';
+import { KernelInstance } from './mlp-kernels.ts';
+
+interface Batch {
+  xIn: Float32Array;
+  emb: Float32Array | null;
+  target: Float32Array;
+}
+
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Activations saved by one LayerNorm → SiLU for its backward pass. */
+interface NormAct {
+  xhat: number;
+  rstd: number;
+  sig: number;
+  out: number;
+}
+
+/** Memory layout of one (architecture, batch size): parameters, gradients, batch, activations. */
+class StepPlan {
+  readonly mem = new KernelInstance();
+  readonly param: number[];
+  readonly grad: number[];
+  readonly gradBegin: number;
+  readonly gradEnd: number;
+  readonly index: Map<string, number>;
+  readonly xIn: number;
+  readonly emb: number;
+  readonly target: number;
+  readonly h: number;
+  readonly z: number;
+  readonly t: number;
+  readonly dz: number;
+  readonly out: number;
+  readonly dOut: number;
+  readonly scratch: number;
+  readonly blocks: Array<{ na1: NormAct; na2: NormAct }>;
+  readonly head: NormAct;
+  /** Time MLP ('project' only): pre-activations, sigmoids, outputs, and gradient buffers. */
+  readonly tau: { e1: number; s1: number; a1: number; e2: number; s2: number; a2: number; dTau: number; de: number; tE: number } | null;
+
+  constructor(
+    readonly arch: MlpArchitecture,
+    readonly n: number,
+  ) {
+    const { d, hidden: H, timeEmbed: E } = arch;
+    const m = this.mem;
+    const shapes = parameterShapes(arch);
+    this.index = new Map(shapes.map((s, i) => [s.name, i]));
+    this.param = shapes.map((s) => m.allocF32(size(s.shape)));
+    this.gradBegin = m.alloc(0);
+    this.grad = shapes.map((s) => m.allocF32(size(s.shape)));
+    this.gradEnd = m.alloc(0);
+    this.xIn = m.allocF32(n * inputWidth(arch));
+    this.emb = m.allocF32(arch.timeMode === 'project' ? n * E : 0);
+    this.target = m.allocF32(n * d);
+    const normAct = (): NormAct => ({ xhat: m.allocF32(n * H), rstd: m.allocF32(n), sig: m.allocF32(n * H), out: m.allocF32(n * H) });
+    this.h = m.allocF32(n * H);
+    this.z = m.allocF32(n * H);
+    this.t = m.allocF32(n * H);
+    this.dz = m.allocF32(n * H);
+    this.out = m.allocF32(n * d);
+    this.dOut = m.allocF32(n * d);
+    this.scratch = m.allocF32(H);
+    this.blocks = Array.from({ length: arch.blocks }, () => ({ na1: normAct(), na2: normAct() }));
+    this.head = normAct();
+    const nE = (): number => m.allocF32(n * E);
+    this.tau =
+      arch.timeMode === 'project'
+        ? { e1: nE(), s1: nE(), a1: nE(), e2: nE(), s2: nE(), a2: nE(), dTau: nE(), de: nE(), tE: nE() }
+        : null;
+  }
+
+  P(name: string): number {
+    return this.param[this.index.get(name)!];
+  }
+  G(name: string): number {
+    return this.grad[this.index.get(name)!];
+  }
+}
+
+// A few plans stay compiled (the bench and tests alternate architectures); each owns its instance's memory.
+const plans = new Map<string, StepPlan>();
+const MAX_PLANS = 4;
+
+function planFor(arch: MlpArchitecture, n: number): StepPlan {
+  const key = JSON.stringify([arch.d, arch.hidden, arch.blocks, arch.timeEmbed, arch.timeMode, n]);
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = new StepPlan(arch, n);
+    if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value!);
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+/** Loss (1/(n·d)) Σ |F − target|² and its gradient for every parameter (parameterShapes order), in float32. */
+export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
+  const { d, hidden: H, timeEmbed: E } = arch;
+  const n = batch.target.length / d;
+  const win = inputWidth(arch);
+  if (!Number.isInteger(n) || batch.xIn.length !== n * win) throw new Error(`kernel step: batch of ${batch.xIn.length} inputs and ${batch.target.length} targets does not fit d = ${d}, input width ${win}`);
+  const plan = planFor(arch, n);
+  const { k } = plan.mem;
+  const shapes = parameterShapes(arch);
+  if (params.length !== shapes.length) throw new Error(`kernel step: ${params.length} parameter tensors, expected ${shapes.length}`);
+
+  // ---- copy in
+  const f32 = plan.mem.f32;
+  shapes.forEach((s, i) => {
+    if (params[i].length !== size(s.shape)) throw new Error(`kernel step: parameter ${s.name} has ${params[i].length} values, expected ${size(s.shape)}`);
+    f32.set(params[i], plan.param[i] / 4);
+  });
+  f32.set(batch.xIn, plan.xIn / 4);
+  f32.set(batch.target, plan.target / 4);
+  const tau = plan.tau;
+  if (tau) {
+    if (!batch.emb || batch.emb.length !== n * E) throw new Error(`kernel step: 'project' needs an n × ${E} time embedding`);
+    f32.set(batch.emb, plan.emb / 4);
+  }
+  const P = (name: string): number => plan.P(name);
+  const G = (name: string): number => plan.G(name);
+  // C = op(A)·op(B) [+ bias] [+ C]; transposes only change how the kernel reads A and B.
+  const mm = (tA: number, tB: number, M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, bias = 0, acc = 0): void =>
+    k.sgemm(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, bias, acc);
+  const norm = (x: number, name: string, a: NormAct): void => k.ln_silu_forward(x, n, H, P(`${name}.g`), P(`${name}.b`), a.xhat, a.rstd, a.sig, a.out);
+  const normBack = (dy: number, name: string, a: NormAct, dx: number, acc: number): void =>
+    k.ln_silu_backward(dy, a.xhat, a.rstd, a.sig, n, H, P(`${name}.g`), P(`${name}.b`), dx, acc, G(`${name}.g`), G(`${name}.b`), plan.scratch);
+  const { h, z, t, dz, out, dOut, head } = plan;
+
+  // ---- forward
+  mm(0, 0, n, H, win, plan.xIn, win, P('in.W'), H, h, H, P('in.b'));
+  if (tau) {
+    mm(0, 0, n, E, E, plan.emb, E, P('time1.W'), E, tau.e1, E, P('time1.b'));
+    k.silu_forward(tau.e1, n * E, tau.s1, tau.a1);
+    mm(0, 0, n, E, E, tau.a1, E, P('time2.W'), E, tau.e2, E, P('time2.b'));
+    k.silu_forward(tau.e2, n * E, tau.s2, tau.a2);
+  }
+  for (let b = 0; b < arch.blocks; b++) {
+    const { na1, na2 } = plan.blocks[b];
+    norm(h, `block${b}.norm1`, na1);
+    mm(0, 0, n, H, H, na1.out, H, P(`block${b}.lin1.W`), H, z, H, P(`block${b}.lin1.b`));
+    if (tau) mm(0, 0, n, H, E, tau.a2, E, P(`block${b}.time.W`), H, z, H, P(`block${b}.time.b`), 1);
+    norm(z, `block${b}.norm2`, na2);
+    mm(0, 0, n, H, H, na2.out, H, P(`block${b}.lin2.W`), H, h, H, P(`block${b}.lin2.b`), 1); // residual: h += …
+  }
+  norm(h, 'head.norm', head);
+  mm(0, 0, n, d, H, head.out, H, P('head.out.W'), d, out, d, P('head.out.b'));
+
+  // ---- loss
+  const loss = k.squared_error(out, plan.target, n * d, 2 / (n * d), dOut) / (n * d);
+
+  // ---- backward (dW = Aᵀ·dY with transA; dX = dY·Wᵀ with transB)
+  mm(1, 0, H, d, n, head.out, H, dOut, d, G('head.out.W'), d);
+  k.column_sums(dOut, n, d, G('head.out.b'));
+  mm(0, 1, n, H, d, dOut, d, P('head.out.W'), d, t, H);
+  normBack(t, 'head.norm', head, h, 0); // h now holds dL/dh
+  for (let b = arch.blocks - 1; b >= 0; b--) {
+    const { na1, na2 } = plan.blocks[b];
+    mm(1, 0, H, H, n, na2.out, H, h, H, G(`block${b}.lin2.W`), H);
+    k.column_sums(h, n, H, G(`block${b}.lin2.b`));
+    mm(0, 1, n, H, H, h, H, P(`block${b}.lin2.W`), H, t, H);
+    normBack(t, `block${b}.norm2`, na2, dz, 0);
+    mm(1, 0, H, H, n, na1.out, H, dz, H, G(`block${b}.lin1.W`), H);
+    k.column_sums(dz, n, H, G(`block${b}.lin1.b`));
+    if (tau) {
+      mm(1, 0, E, H, n, tau.a2, E, dz, H, G(`block${b}.time.W`), H);
+      k.column_sums(dz, n, H, G(`block${b}.time.b`));
+      mm(0, 1, n, E, H, dz, H, P(`block${b}.time.W`), H, tau.dTau, E, 0, b === arch.blocks - 1 ? 0 : 1);
+    }
+    mm(0, 1, n, H, H, dz, H, P(`block${b}.lin1.W`), H, t, H);
+    normBack(t, `block${b}.norm1`, na1, h, 1); // the residual path: dh += back through the block
+  }
+  mm(1, 0, win, H, n, plan.xIn, win, h, H, G('in.W'), H);
+  k.column_sums(h, n, H, G('in.b'));
+  if (tau) {
+    if (arch.blocks === 0) plan.mem.f32.fill(0, tau.dTau / 4, tau.dTau / 4 + n * E);
+    k.silu_backward(tau.dTau, tau.e2, tau.s2, n * E, tau.de);
+    mm(1, 0, E, E, n, tau.a1, E, tau.de, E, G('time2.W'), E);
+    k.column_sums(tau.de, n, E, G('time2.b'));
+    mm(0, 1, n, E, E, tau.de, E, P('time2.W'), E, tau.tE, E);
+    k.silu_backward(tau.tE, tau.e1, tau.s1, n * E, tau.de);
+    mm(1, 0, E, E, n, plan.emb, E, tau.de, E, G('time1.W'), E);
+    k.column_sums(tau.de, n, E, G('time1.b'));
+  }
+
+  // ---- copy out: one allocation for all gradients, one view per parameter
+  const all = plan.mem.f32.slice(plan.gradBegin / 4, plan.gradEnd / 4);
+  const grads = shapes.map((s, i) => {
+    const at = (plan.grad[i] - plan.gradBegin) / 4;
+    return all.subarray(at, at + size(s.shape));
+  });
+  return { loss, grads };
+}

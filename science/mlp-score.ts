@@ -1,7 +1,9 @@
-// The trained score network evaluated in plain JavaScript float64 (no tfjs): a ScoreModel for the sampling
+// The trained score network evaluated in float64 (no tfjs): a ScoreModel for the sampling
 // and spectra stages. score(x, t) = −ε̂(x, σ(t))/σ(t), ε̂ = skip·x + out·F(cIn·x) (preconditioning()). The Jacobian is exact, by forward-mode
 // differentiation: the d tangent directions e_1..e_d are pushed through every layer together as a
 // d × width matrix, so each Linear costs one (d × in)·(in × out) product, cheaper than d reverse passes.
+// The layers run on the WebAssembly SIMD kernels (kernels/score-f64.ts, also float64) where available; the
+// plain JS loops below are the fallback and the reference the kernels are tested against.
 
 import {
   preconditioning,
@@ -13,6 +15,8 @@ import {
 import type { ScoreModel } from './score-model.ts';
 import { VeSde } from './sde.ts';
 import { decodeWeights, type TrainedWeights } from './mlp-weights.ts';
+import { kernelsEnabled } from './kernels/mlp-kernels.ts';
+import { ScoreKernels } from './kernels/score-f64.ts';
 
 interface Linear {
   W: Float64Array;
@@ -135,12 +139,20 @@ export class TrainedMlpScore implements ScoreModel {
   private readonly blocks: Block[];
   private readonly headNorm: Norm;
   private readonly out: Linear;
+  /** Every parameter in float64, parameterShapes order (owned: the caller's arrays may change later). */
+  private readonly params: Float64Array[];
+  /** The kernel copy of the weights, made on first use; and the σ its time projections are set for. */
+  private kernels: ScoreKernels | undefined;
+  private kernelSigma = NaN;
+  /** timeProjections of the last σ asked (spectra evaluate many points at one time). */
+  private projCache: { sigma: number; proj: Float64Array[] | null } | undefined;
 
   constructor(w: TrainedWeights) {
     this.arch = w.arch;
     this.d = w.arch.d;
     this.sde = new VeSde(w.sde);
     const p = w.params.map((a) => Float64Array.from(a));
+    this.params = p;
     let i = 0;
     const linear = (rows: number, cols: number): Linear => ({ W: p[i++], b: p[i++], rows, cols });
     const norm = (): Norm => ({ g: p[i++], b: p[i++] });
@@ -164,6 +176,11 @@ export class TrainedMlpScore implements ScoreModel {
 
   /** Per-block time projections Linear_τ(τ(σ)) (constant in x), or null in 'concat' mode. */
   private timeProjections(sigma: number): Float64Array[] | null {
+    if (this.projCache?.sigma !== sigma) this.projCache = { sigma, proj: this.computeTimeProjections(sigma) };
+    return this.projCache.proj;
+  }
+
+  private computeTimeProjections(sigma: number): Float64Array[] | null {
     if (!this.time1 || !this.time2) return null;
     const E = this.arch.timeEmbed;
     const emb = new Float64Array(E);
@@ -196,10 +213,37 @@ export class TrainedMlpScore implements ScoreModel {
     return rows;
   }
 
+  /** The kernels with their time projections set for σ, or undefined where the JS path runs. */
+  private kernelsAt(sigma: number): ScoreKernels | undefined {
+    if (!kernelsEnabled()) return undefined;
+    this.kernels ??= new ScoreKernels(this.arch, this.params);
+    if (this.kernelSigma !== sigma) {
+      this.kernels.setTimeProjections(this.timeProjections(sigma));
+      this.kernelSigma = sigma;
+    }
+    return this.kernels;
+  }
+
   /** ε̂(x, σ) at n points (n × d). */
   predictNoise(xs: Float64Array, n: number, sigma: number): Float64Array {
-    const { d, hidden: H } = this.arch;
+    const { d } = this.arch;
     if (xs.length !== n * d) throw new Error(`score: xs has ${xs.length} values, expected n·d = ${n}·${d}`);
+    const kernels = this.kernelsAt(sigma);
+    let eps: Float64Array;
+    if (kernels) {
+      eps = new Float64Array(n * d);
+      kernels.forward(this.inputRows(xs, n, sigma), n, eps);
+    } else {
+      eps = this.networkJs(xs, n, sigma);
+    }
+    const { skip, out } = preconditioning(this.arch, sigma);
+    if (skip !== 0 || out !== 1) for (let i = 0; i < n * d; i++) eps[i] = skip * xs[i] + out * eps[i];
+    return eps;
+  }
+
+  /** F(c_in·x) at n points in plain JS. */
+  private networkJs(xs: Float64Array, n: number, sigma: number): Float64Array {
+    const { d, hidden: H } = this.arch;
     const proj = this.timeProjections(sigma);
     const h = new Float64Array(n * H);
     matmul(this.inputRows(xs, n, sigma), n, this.input, h, true);
@@ -220,8 +264,6 @@ export class TrainedMlpScore implements ScoreModel {
     siluInPlace(u, n * H);
     const eps = new Float64Array(n * d);
     matmul(u, n, this.out, eps, true);
-    const { skip, out } = preconditioning(this.arch, sigma);
-    if (skip !== 0 || out !== 1) for (let i = 0; i < n * d; i++) eps[i] = skip * xs[i] + out * eps[i];
     return eps;
   }
 
@@ -237,6 +279,20 @@ export class TrainedMlpScore implements ScoreModel {
     if (x.length !== d) throw new Error(`jacobian: x has ${x.length} values, expected d = ${d}`);
     const sigma = this.sde.sigma(t);
     const { cIn: c, skip, out } = preconditioning(this.arch, sigma);
+    const kernels = this.kernelsAt(sigma);
+    const Tout = kernels ? kernels.tangents(this.inputRows(x, 1, sigma), c) : this.tangentsJs(x, sigma, c);
+    // Tout[j][i] = ∂F_i/∂x_j; ∂ε̂_i/∂x_j = skip·δ_ij + out·Tout[j][i]; J[i][j] = ∂s_i/∂x_j = −∂ε̂_i/∂x_j / σ.
+    const J = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) J[i * d + j] = (-out * Tout[j * d + i]) / sigma;
+      J[i * d + i] -= skip / sigma;
+    }
+    return J;
+  }
+
+  /** ∂F/∂x at one point in plain JS: Tout[j·d + i] = ∂F_i/∂x_j (the network input is c·x). */
+  private tangentsJs(x: Float64Array, sigma: number, c: number): Float64Array {
+    const { d, hidden: H } = this.arch;
     const proj = this.timeProjections(sigma);
     // Primal of one point, and tangents T (d × H): row j = ∂(activation)/∂x_j.
     const h = new Float64Array(H);
@@ -265,13 +321,7 @@ export class TrainedMlpScore implements ScoreModel {
     normWithTangent(h, Th, this.headNorm);
     const Tout = new Float64Array(d * d);
     matmul(Tu, d, this.out, Tout, false);
-    // Tout[j][i] = ∂F_i/∂x_j; ∂ε̂_i/∂x_j = skip·δ_ij + out·Tout[j][i]; J[i][j] = ∂s_i/∂x_j = −∂ε̂_i/∂x_j / σ.
-    const J = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) J[i * d + j] = (-out * Tout[j * d + i]) / sigma;
-      J[i * d + i] -= skip / sigma;
-    }
-    return J;
+    return Tout;
   }
 }
 

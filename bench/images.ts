@@ -43,9 +43,12 @@ function reverseModeScaledJacobian(net: ImageScoreNet, params: Float32Array[], x
     const X = tf.tile(tf.tensor2d(x, [1, d]), [d, 1]) as tf.Tensor2D;
     const sigmas = new Float32Array(d).fill(sigma);
     const f = (inp: tf.Tensor) => imageEpsilon(net, P, inp as tf.Tensor2D, sigmas, stats);
-    return tf.grad(f)(X, tf.eye(d)).dataSync();
+    return tf.grad(f)(X, tf.eye(d));
   });
-  return Float64Array.from(rows, (v) => -sigma * v);
+  // Read outside the tidy (a typed array returned from tf.tidy is walked value by value).
+  const values = rows.dataSync();
+  rows.dispose();
+  return Float64Array.from(values, (v) => -sigma * v);
 }
 
 function numpySvdMs(a: Float64Array, n: number): number | undefined {

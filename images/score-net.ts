@@ -31,6 +31,7 @@ import { timeEmbedding } from '../science/mlp-architecture.ts';
 import { mlpForward } from '../science/mlp.ts';
 import type { VeSdeParams } from '../science/sde.ts';
 import { registerTrainingGradients } from '../science/tf-gradients.ts';
+import { fromNhwc, isUnetArchitecture, toNhwc, unetForward, type UnetArchitecture } from './unet.ts';
 
 // tfjs-core's node bundle has no gradients; the shared module registers the ones training needs.
 registerTrainingGradients();
@@ -44,13 +45,20 @@ export const PIXEL_CONDITIONINGS: readonly PixelConditioning[] = ['pixel', 'glob
  */
 export const VARIANCE_FLOOR = 1e-6;
 
-export interface ImageScoreNet {
-  arch: MlpArchitecture;
+/** The preconditioned network; F is the residual MLP (default) or the U-Net of unet.ts. */
+export interface ImageScoreNet<A extends MlpArchitecture | UnetArchitecture = MlpArchitecture> {
+  arch: A;
   sde: VeSdeParams;
   /** Per-pixel mean μ of the training images (d values). */
   mean: Float32Array;
   /** Per-pixel variance v (floored; all equal for 'global' conditioning), d values. */
   variance: Float32Array;
+}
+
+export type AnyImageScoreNet = ImageScoreNet<MlpArchitecture> | ImageScoreNet<UnetArchitecture>;
+
+export function isUnetNet(net: AnyImageScoreNet): net is ImageScoreNet<UnetArchitecture> {
+  return isUnetArchitecture(net.arch);
 }
 
 /** μ and v of n × d images. */
@@ -86,13 +94,16 @@ export function preconditioning(sigma: number, variance: Float32Array | Float64A
 
 /** ε̂ for a batch x [n, d] whose rows have noise levels `sigmas`, on tfjs (training). Differentiable in the params. */
 export function imageEpsilon(
-  net: ImageScoreNet,
+  net: AnyImageScoreNet,
   params: tf.Tensor[],
   x: tf.Tensor2D,
   sigmas: Float32Array,
   stats: { mean: tf.Tensor1D; variance: tf.Tensor1D },
 ): tf.Tensor2D {
-  if (net.arch.timeMode !== 'project') throw new Error(`image score net needs timeMode 'project', got '${net.arch.timeMode}'`);
+  const unet = isUnetNet(net) ? net.arch : undefined;
+  if (!isUnetNet(net) && net.arch.timeMode !== 'project') {
+    throw new Error(`image score net needs timeMode 'project', got '${net.arch.timeMode}'`);
+  }
   const n = sigmas.length;
   const E = net.arch.timeEmbed;
   const emb = new Float32Array(n * E);
@@ -103,6 +114,10 @@ export function imageEpsilon(
   const cSkip = tf.div(s, den);
   const cOut = tf.mul(tf.sqrt(stats.variance), cIn);
   const centred = tf.sub(x, stats.mean) as tf.Tensor2D;
-  const F = mlpForward(net.arch, params, tf.mul(centred, cIn) as tf.Tensor2D, tf.tensor2d(emb, [n, E]));
+  const u = tf.mul(centred, cIn) as tf.Tensor2D;
+  const embT = tf.tensor2d(emb, [n, E]);
+  const F = unet
+    ? fromNhwc(unetForward(unet, params, { p: toNhwc(u, unet) }, embT).p, unet)
+    : mlpForward(net.arch as MlpArchitecture, params, u, embT);
   return tf.add(tf.mul(centred, cSkip), tf.mul(F, cOut)) as tf.Tensor2D;
 }

@@ -15,10 +15,23 @@ import { decodeBlobs, encodeBlobs, type NamedTensor } from '../science/mlp-weigh
 import { initialParameters, parameterShapes, type MlpArchitecture } from '../science/mlp-architecture.ts';
 import { createRng } from '../science/random.ts';
 import { VeSde, type VeSdeParams } from '../science/sde.ts';
-import { imageEpsilon, pixelStatistics, type ImageScoreNet, type PixelConditioning } from './score-net.ts';
+import { imageEpsilon, pixelStatistics, type AnyImageScoreNet, type PixelConditioning } from './score-net.ts';
+import {
+  checkUnetArchitecture,
+  imageShapeOf,
+  isUnetArchitecture,
+  unetInitialParameters,
+  unetParameterShapes,
+  type UnetArchitecture,
+} from './unet.ts';
+
+/** F's hyper-parameters: the residual MLP's (no `kind`), or the U-Net's (kind 'unet'; shape defaults to imageShapeOf(d)). */
+export type ImageNetworkConfig =
+  | Omit<MlpArchitecture, 'd' | 'timeMode'>
+  | (Omit<UnetArchitecture, 'd' | 'shape'> & { shape?: UnetArchitecture['shape'] });
 
 export interface ImageTrainingConfig {
-  arch: Omit<MlpArchitecture, 'd' | 'timeMode'>;
+  arch: ImageNetworkConfig;
   sde: VeSdeParams;
   conditioning: PixelConditioning;
   steps: number;
@@ -35,8 +48,8 @@ export interface ImageTrainingConfig {
 const IMAGE_CHECKPOINT_MAGIC = 'SGIMCK01';
 
 export interface ImageTrainingResult {
-  net: ImageScoreNet;
-  /** EMA parameters in parameterShapes order. */
+  net: AnyImageScoreNet;
+  /** EMA parameters in parameterShapes (MLP) or unetParameterShapes (U-Net) order. */
   params: Float32Array[];
   losses: Array<{ step: number; loss: number }>;
 }
@@ -105,18 +118,24 @@ export async function trainImageScoreNet(
 ): Promise<ImageTrainingResult> {
   checkTrainingConfig(config);
   if (x.length !== n * d) throw new Error(`training images: ${x.length} values, expected n × d = ${n} × ${d}`);
-  const arch: MlpArchitecture = { ...config.arch, d, timeMode: 'project' };
+  const a = config.arch;
+  const arch: MlpArchitecture | UnetArchitecture =
+    'kind' in a && a.kind === 'unet'
+      ? { kind: 'unet', d, shape: a.shape ?? imageShapeOf(d), widths: a.widths, timeEmbed: a.timeEmbed }
+      : { ...(a as Omit<MlpArchitecture, 'd' | 'timeMode'>), d, timeMode: 'project' };
+  if (isUnetArchitecture(arch)) checkUnetArchitecture(arch);
   const stats = pixelStatistics(x, n, d, config.conditioning);
-  const net: ImageScoreNet = { arch, sde: config.sde, mean: stats.mean, variance: stats.variance };
+  const net = { arch, sde: config.sde, mean: stats.mean, variance: stats.variance } as AnyImageScoreNet;
   const sde = new VeSde(config.sde);
-  const shapes = parameterShapes(arch);
+  const shapes: Array<{ name: string; shape: number[] }> = isUnetArchitecture(arch) ? unetParameterShapes(arch) : parameterShapes(arch);
   // Everything that must match for a checkpoint to belong to this run (the data by a cheap digest).
   let digest = 0;
   for (let i = 0; i < x.length; i += 97) digest = (Math.imul(digest, 31) + Math.round(x[i] * 1e4)) | 0;
   const key = JSON.stringify({ ...config, checkpointEvery: undefined, n, d, digest });
   const every = config.checkpointEvery ?? 0;
   const resume = hooks.scratchDir && every > 0 ? readImageCheckpoint(hooks.scratchDir, key, hooks.warn ?? (() => {})) : undefined;
-  const init = resume?.params ?? initialParameters(arch, createRng(config.seed).fork(1));
+  const initRng = createRng(config.seed).fork(1);
+  const init = resume?.params ?? (isUnetArchitecture(arch) ? unetInitialParameters(arch, initRng) : initialParameters(arch, initRng));
   const initEma = resume?.ema ?? init;
   const vars = init.map((v, i) => tf.variable(tf.tensor(v, shapes[i].shape), true, `img.${shapes[i].name}`));
   const ema = initEma.map((v, i) => tf.variable(tf.tensor(v, shapes[i].shape), false, `img.ema.${shapes[i].name}`));

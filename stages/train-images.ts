@@ -1,5 +1,6 @@
 // Stage `train-images`: train the image score network (images/score-net.ts: residual MLP on flattened
-// pixels with per-pixel EDM-style preconditioning, ε-prediction, VE SDE) on the `images` table and save
+// pixels or a small convolutional U-Net (images/unet.ts), inside a per-pixel EDM-style preconditioning,
+// ε-prediction, VE SDE) on the `images` table and save
 // its EMA weights and loss curve. Checkpoints go to ctx.scratchDir, so a re-run after a crash resumes.
 // tfjs is imported inside `run` only.
 
@@ -9,7 +10,7 @@ import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 
 export default defineStage({
   name: 'train-images',
-  description: 'Train the image noise predictor (residual MLP on pixels, preconditioned, ε-prediction, VE SDE)',
+  description: 'Train the image noise predictor (residual MLP or U-Net, preconditioned, ε-prediction, VE SDE)',
   module: import.meta.url,
   params: {
     steps: param.integer({
@@ -20,8 +21,19 @@ export default defineStage({
     batch: param.integer({ default: 128, min: 1, help: 'Batch size' }),
     lr: param.number({ default: 3e-3, min: 1e-8, max: 1, help: 'Adam learning rate: 3e-3 for the quick profile (science.md: 1e-4 for long runs)' }),
     ema: param.number({ default: 0.999, min: 0, max: 0.999999, help: 'EMA decay of the saved weights, with warm-up min(ema, (1+k)/(10+k))' }),
-    hidden: param.integer({ default: 256, min: 1, help: 'Hidden width H of the residual MLP' }),
-    blocks: param.integer({ default: 2, min: 0, help: 'Number of residual blocks' }),
+    model: param.choice(['mlp', 'unet'] as const, {
+      default: 'mlp',
+      help: 'Network F inside the preconditioning: mlp = residual MLP on flattened pixels (hidden, blocks); unet = small convolutional U-Net (widths); images/score-net.ts',
+    }),
+    hidden: param.integer({ default: 256, min: 1, help: 'model=mlp: hidden width H of the residual MLP' }),
+    blocks: param.integer({ default: 2, min: 0, help: 'model=mlp: number of residual blocks' }),
+    widths: param.numbers({
+      default: [16, 32, 32],
+      min: 1,
+      integer: true,
+      minLength: 1,
+      help: 'model=unet: channels per resolution level, finest first (28 → 14 → 7 for three); H and W must be divisible by 2^(levels − 1)',
+    }),
     time_embed: param.integer({ default: 64, min: 2, help: 'Width E of the sinusoidal time embedding and time MLP (even)' }),
     conditioning: param.choice(['pixel', 'global'] as const, {
       default: 'pixel',
@@ -67,7 +79,10 @@ export default defineStage({
       images.numRows,
       d,
       {
-        arch: { hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed },
+        arch:
+          p.model === 'unet'
+            ? { kind: 'unet', widths: p.widths, timeEmbed: p.time_embed }
+            : { hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed },
         sde: sdeParamsOf(p),
         conditioning: p.conditioning,
         steps: p.steps,

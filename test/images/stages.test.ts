@@ -85,9 +85,41 @@ describe('image stages, chained through an in-memory context', () => {
     for (let i = 0; i < points * d; i++) expect(Math.abs(s.eig[i] + 1)).toBeLessThan(0.05);
   });
 
+  it('train-images model=unet → spectra-images evaluates the U-Net; trivial at t = 1', async () => {
+    const dir = writeIdxDataset(80);
+    const im = await runStage(imagesStage, { dataset: 'idx', path: dir, n: 40, seed: 1 });
+    const images = writtenTable(im, 'images');
+    const tr = await runStage(
+      trainStage,
+      { model: 'unet', widths: [4, 8], steps: 20, batch: 8, time_embed: 8, log_every: 10, backend: 'wasm' },
+      { tables: { images } },
+    );
+    const { decodeImageWeights } = await import('../../images/score-net-weights.ts');
+    const weights = tr.files.get('weights')!;
+    expect(decodeImageWeights(weights).net.arch).toMatchObject({ kind: 'unet', shape: [1, side, side], widths: [4, 8] });
+    const times = 2, points = 1;
+    const sp = await runStage(spectraStage, { times, points, t_min: 0.3 }, { tables: { images }, files: { weights } });
+    expect(sp.logs.join('\n')).toMatch(/U-Net widths 4\/8/);
+    const s = writtenTable(sp, 'spectra').columns as Record<string, any>;
+    expect(s.rank).toHaveLength(times * points * d);
+    expect(s.t[0]).toBe(1);
+    for (let i = 0; i < points * d; i++) expect(Math.abs(s.eig[i] + 1)).toBeLessThan(0.05);
+  });
+
+  it('rejects a bad model parameter with the parameter named', async () => {
+    const dir = writeIdxDataset(40);
+    const images = writtenTable(await runStage(imagesStage, { dataset: 'idx', path: dir, n: 20, seed: 1 }), 'images');
+    await expect(runStage(trainStage, { model: 'resnet' as never }, { tables: { images } })).rejects.toThrow(/train-images\.model = "resnet"/);
+    await expect(runStage(trainStage, { model: 'unet', widths: [] }, { tables: { images } })).rejects.toThrow(/train-images\.widths/);
+    // Three widths halve the 6 × 6 images twice: not possible, and the error says which parameter.
+    await expect(
+      runStage(trainStage, { model: 'unet', widths: [4, 8, 8], steps: 2, batch: 4, time_embed: 8, backend: 'wasm' }, { tables: { images } }),
+    ).rejects.toThrow(/^widths: 3 levels halve the image 2 times, which needs H and W divisible by 4; the images are 6 × 6/);
+  });
+
   it('rejects bad parameters with the parameter named', async () => {
     await expect(runStage(imagesStage, { dataset: 'idx', path: '' })).rejects.toThrow(/^path: dataset 'idx' needs a path/);
     await expect(runStage(imagesStage, { dataset: 'cifar10', path: '/nonexistent/cifar' })).rejects.toThrow(/^path: \/nonexistent\/cifar does not exist/);
-    expect(spectraStage.check!({ times: 3, t_min: 0.5, t_max: 0.2, points: 1, seed: 0 })).toMatch(/t_min=0.5, t_max=0.2/);
+    expect(spectraStage.check!({ times: 3, t_min: 0.5, t_max: 0.2, points: 1, seed: 0, backend: 'auto' })).toMatch(/t_min=0.5, t_max=0.2/);
   });
 });

@@ -1,11 +1,14 @@
 // Per-point cost of the spectra-images stage at d = 784 (MNIST): the exact 784 × 784 s·J of the image
-// score network (residual MLP, hidden 256, 2 blocks — the quick profile) and its singular values.
+// score network (residual MLP, hidden 256, 2 blocks; and the U-Net of images/unet.ts) and its singular
+// values, and the training step of both networks (same run, same backend).
 // Goal: Jacobian + singular values ≤ 1 s per point on this machine.
+// The machine is shared: the U-Net rows also give CPU time (process.cpuUsage), which a busy neighbour
+// does not inflate the way it inflates wall time.
 // Two Jacobians: float64 forward mode in JavaScript (image-score.ts) and float32 forward mode on tfjs
 // (jacobian-tf.ts). References measured in the same run: the same Jacobian by reverse mode on tfjs (784 vector–Jacobian
 // products as one batched backward pass seeded with the identity, wasm backend), and, when python3 can
 // import numpy, LAPACK's SVD (numpy.linalg.svd without vectors) on the same matrix.
-// Run: npx tsx bench/images.ts
+// Run: npx tsx bench/images.ts [--unet-widths 8,16,16] [--unet-batch 32]
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,10 +19,56 @@ import { ImageScoreModel } from '../images/image-score.ts';
 import { TfScaledJacobian } from '../images/jacobian-tf.ts';
 import { imageEpsilon, pixelStatistics, type ImageScoreNet } from '../images/score-net.ts';
 import { singularValues, symmetricEigenvalues, symmetricPart } from '../linalg/index.ts';
+import { trainImageScoreNet } from '../images/train-score-net.ts';
+import { UnetScoreModel } from '../images/unet-score.ts';
+import { unetForwardMacs, unetInitialParameters, unetParameterCount, unetParameterShapes, type UnetArchitecture } from '../images/unet.ts';
 import { initialParameters, parameterShapes } from '../science/mlp-architecture.ts';
 import { createRng } from '../science/random.ts';
 import { VE_DEFAULTS } from '../science/sde.ts';
 import { initBackend } from '../science/tf-backend.ts';
+
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
+/** Median wall and CPU milliseconds of `reps` runs after a warm-up. */
+function timeBoth(fn: () => unknown, reps = 3): { wall: number; cpu: number } {
+  fn();
+  const wall: number[] = [], cpu: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now(), c0 = cpuMs();
+    fn();
+    wall.push(performance.now() - t0);
+    cpu.push(cpuMs() - c0);
+  }
+  const med = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  return { wall: med(wall), cpu: med(cpu) };
+}
+
+/** Median wall and CPU milliseconds per training step (steps 2…n of a short run; step 1 warms up). */
+async function trainingStepMs(x: Float32Array, n: number, d: number, arch: Parameters<typeof trainImageScoreNet>[3]['arch'], batch: number, steps = 6) {
+  const wall: number[] = [], cpu: number[] = [];
+  let t = performance.now(), c = cpuMs();
+  await trainImageScoreNet(x, n, d, { arch, sde: VE_DEFAULTS, conditioning: 'pixel', steps, batch, lr: 1e-3, emaDecay: 0.99, seed: 0, logEvery: 1 }, {
+    onLog: (step) => {
+      const t1 = performance.now(), c1 = cpuMs();
+      if (step > 1) {
+        wall.push(t1 - t);
+        cpu.push(c1 - c);
+      }
+      t = t1;
+      c = c1;
+    },
+  });
+  const med = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  return { wall: med(wall), cpu: med(cpu) };
+}
+
+function argValue(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
 
 function time(fn: () => unknown, reps = 3): number {
   fn();
@@ -115,7 +164,51 @@ async function main(): Promise<void> {
     ['Jacobian (tfjs) + singular values per point', (tfMs + svMs).toFixed(0), `goal ≤ 1000 ms: ${tfMs + svMs <= 1000 ? 'met' : 'not met'}`],
     ['whole spectra-images point, tfjs (jac + sv + eig)', (tfMs + svMs + eigMs).toFixed(0), ''],
   ];
-  console.log(`d = ${d}, hidden ${arch.hidden}, ${arch.blocks} blocks; median of 3 after a warm-up`);
+  // The U-Net (images/unet.ts): forward-mode s·J on tfjs (float32) against reverse mode (tf.grad of d
+  // copies seeded with I_d) as reference; training steps of both networks in the same run.
+  const widths = argValue('--unet-widths', '8,16,16').split(',').map(Number);
+  const unetBatch = Number(argValue('--unet-batch', '32'));
+  const uarch: UnetArchitecture = { kind: 'unet', d, shape: [1, 28, 28], widths, timeEmbed: 64 };
+  const uparams = unetInitialParameters(uarch, rng.fork(3));
+  for (const p of uparams) for (let i = 0; i < p.length; i++) p[i] += 0.05 * rng.normal(); // non-zero output layer
+  const unet: ImageScoreNet<UnetArchitecture> = { arch: uarch, sde: VE_DEFAULTS, mean: stats.mean, variance: stats.variance };
+  const umodel = new UnetScoreModel(unet, uparams);
+  let sjU: Float64Array = new Float64Array(0);
+  const uJac = timeBoth(() => (sjU = umodel.scaledJacobian(x, sigma)));
+  const ushapes = unetParameterShapes(uarch);
+  let sjURev: Float64Array = new Float64Array(0);
+  const uRev = timeBoth(() => {
+    const g = tf.tidy(() => {
+      const P = uparams.map((p, i) => tf.tensor(p, ushapes[i].shape));
+      const st = { mean: tf.tensor1d(unet.mean), variance: tf.tensor1d(unet.variance) };
+      const X = tf.tile(tf.tensor2d(Float32Array.from(x), [1, d]), [d, 1]) as tf.Tensor2D;
+      const f = (inp: tf.Tensor) => imageEpsilon(unet, P, inp as tf.Tensor2D, new Float32Array(d).fill(sigma), st);
+      return tf.grad(f)(X, tf.eye(d));
+    });
+    const v = g.dataSync();
+    g.dispose();
+    sjURev = Float64Array.from(v, (e) => -sigma * e);
+  }, 1);
+  let uDiff = 0, uMax = 0;
+  for (let i = 0; i < sjU.length; i++) {
+    uDiff = Math.max(uDiff, Math.abs(sjU[i] - sjURev[i]));
+    uMax = Math.max(uMax, Math.abs(sjU[i]));
+  }
+  umodel.dispose();
+  const uSv = timeBoth(() => singularValues(sjU, d, d));
+  const mlpStep = await trainingStepMs(imgs, n, d, { hidden: 256, blocks: 2, timeEmbed: 64 }, 128);
+  const unetStep = await trainingStepMs(imgs, n, d, { kind: 'unet', widths, timeEmbed: 64 }, unetBatch);
+  const both = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(0)}`;
+  const cpuNote = (t: { wall: number; cpu: number }) => `CPU ${t.cpu.toFixed(0)} ms`;
+  const label = `U-Net ${widths.join('/')}`;
+  rows.push(
+    [`s·J, ${label}, forward mode, tfjs wasm float32 (used)`, both(uJac), `${cpuNote(uJac)}; ${(unetForwardMacs(uarch) / 1e6).toFixed(1)} M multiply-adds a forward pass × ${d} tangents`],
+    [`s·J, ${label}, reverse mode, tfjs wasm (reference)`, both(uRev), `${cpuNote(uRev)}; max |Δ| = ${(uDiff / uMax).toExponential(1)} × max|s·J|`],
+    [`${label}: Jacobian + singular values per point`, (uJac.wall + uSv.wall).toFixed(0), `CPU ${(uJac.cpu + uSv.cpu).toFixed(0)} ms; goal ≤ 1000 ms: ${uJac.cpu + uSv.cpu <= 1000 ? 'met' : 'not met'} (CPU time)`],
+    ['training step, MLP hidden 256, batch 128 (same run)', both(mlpStep), cpuNote(mlpStep)],
+    [`training step, ${label}, batch ${unetBatch}`, both(unetStep), `${cpuNote(unetStep)}; ${unetParameterCount(uarch)} parameters`],
+  );
+  console.log(`d = ${d}, MLP hidden ${arch.hidden}, ${arch.blocks} blocks; U-Net widths ${widths.join('/')}; median of 3 after a warm-up (reverse-mode U-Net: 1)`);
   console.log('| step | ms | note |\n| --- | ---: | --- |');
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
 }

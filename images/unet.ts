@@ -185,24 +185,54 @@ function silu(a: Dual): Dual {
   return { p, t: tf.mul(a.t, slope) as tf.Tensor4D };
 }
 
-function groupNorm(a: Dual, g: tf.Tensor1D, b: tf.Tensor1D): Dual {
+/**
+ * GroupNorm's two fixed operators for one feature-map shape, over the flattened NHWC pixels
+ * p = (h·W + w)·C + c of one image: M [P, G] averages each group (1/(H·W·C/G) on its members), E [G, P]
+ * broadcasts a per-group value back to its members. With them every GroupNorm reduction is a matrix
+ * product on [n, P] rows: on wasm that is several times faster than means and broadcasts over the
+ * 5-dimensional [n, H, W, G, C/G] view (generic strided loops), in training and in the tangent pass alike.
+ */
+const groupOperatorCache = new Map<string, { M: Float32Array; E: Float32Array }>();
+function groupOperators(H: number, W: number, C: number, G: number): { M: Float32Array; E: Float32Array } {
+  const key = `${H}x${W}x${C}/${G}`;
+  let ops = groupOperatorCache.get(key);
+  if (ops === undefined) {
+    const P = H * W * C, size = C / G;
+    const M = new Float32Array(P * G), E = new Float32Array(G * P);
+    for (let p = 0; p < P; p++) {
+      const g = Math.floor((p % C) / size);
+      M[p * G + g] = 1 / (H * W * size);
+      E[g * P + p] = 1;
+    }
+    ops = { M, E };
+    groupOperatorCache.set(key, ops);
+  }
+  return ops;
+}
+
+function groupNorm(a: Dual, gain: tf.Tensor1D, bias: tf.Tensor1D): Dual {
   const [n, H, W, c] = a.p.shape;
   const G = groupsFor(c);
-  const grouped = [n, H, W, G, c / G];
-  const axes = [1, 2, 4];
-  const x = tf.reshape(a.p, grouped);
-  const mean = tf.mean(x, axes, true);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), axes, true);
-  const r = tf.div(1, tf.sqrt(tf.add(variance, GROUP_NORM_EPS)));
-  const xhat = tf.mul(centred, r);
-  const p = tf.add(tf.mul(tf.reshape(xhat, [n, H, W, c]), g), b) as tf.Tensor4D;
+  const P = H * W * c;
+  const ops = groupOperators(H, W, c, G);
+  const M = tf.tensor2d(ops.M, [P, G]), E = tf.tensor2d(ops.E, [G, P]);
+  const x = tf.reshape(a.p, [n, P]);
+  const centred = tf.sub(x, tf.matMul(tf.matMul(x, M), E));
+  const r = tf.div(1, tf.sqrt(tf.add(tf.matMul(tf.square(centred), M), GROUP_NORM_EPS))); // [n, G]
+  const rP = tf.matMul(r, E); // [n, P]
+  const xhat = tf.mul(centred, rP);
+  const p = tf.add(tf.mul(tf.reshape(xhat, [n, H, W, c]), gain), bias) as tf.Tensor4D;
   if (!a.t) return { p };
-  // d x̂ = r (T − mean_g T − x̂ mean_g(x̂ ⊙ T)) per tangent and group.
+  // Per tangent T (primal n = 1): d x̂ = r (T − mean_g T − x̂ mean_g(x̂ ⊙ T)), then times the gain:
+  //   dy = T ⊙ (r ⊙ gain)_P − [T·M, T·(x̂ ⊙ M)] · [r E ⊙ gain; r E ⊙ x̂ ⊙ gain],  two skinny products.
   const K = a.t.shape[0];
-  const T = tf.reshape(a.t, [K, H, W, G, c / G]);
-  const dxhat = tf.mul(tf.sub(tf.sub(T, tf.mean(T, axes, true)), tf.mul(xhat, tf.mean(tf.mul(T, xhat), axes, true))), r);
-  return { p, t: tf.mul(tf.reshape(dxhat, [K, H, W, c]), g) as tf.Tensor4D };
+  const T = tf.reshape(a.t, [K, P]);
+  const means = tf.matMul(T, tf.concat([M, tf.mul(M, tf.reshape(xhat, [P, 1]))], 1)); // [K, 2G]
+  const gainP = tf.reshape(tf.tile(tf.reshape(gain, [1, c]), [H * W, 1]), [1, P]);
+  const rE = tf.mul(E, tf.reshape(r, [G, 1])); // [G, P]
+  const back = tf.mul(tf.concat([rE, tf.mul(rE, xhat)], 0), gainP); // [2G, P]
+  const t = tf.sub(tf.mul(T, tf.mul(rP, gainP)), tf.matMul(means, back));
+  return { p, t: tf.reshape(t, [K, H, W, c]) as tf.Tensor4D };
 }
 
 function add(a: Dual, b: Dual): Dual {

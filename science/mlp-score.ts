@@ -6,6 +6,7 @@
 // plain JS loops below are the fallback and the reference the kernels are tested against.
 
 import {
+  inputRms,
   preconditioning,
   inputWidth,
   LAYER_NORM_EPS,
@@ -198,19 +199,36 @@ export class TrainedMlpScore implements ScoreModel {
     });
   }
 
-  /** Network input rows: c_in(σ)·x, followed by the time embedding in 'concat' mode. */
-  private inputRows(xs: Float64Array, n: number, sigma: number): Float64Array {
+  /**
+   * Network input rows: c_in(σ)·x (divided by its RMS r under rmsScaling), followed by the time embedding
+   * in 'concat' mode; and the r of each row (1 without rmsScaling).
+   */
+  private inputRows(xs: Float64Array, n: number, sigma: number): { rows: Float64Array; r: Float64Array } {
     const { d, timeEmbed: E } = this.arch;
     const width = inputWidth(this.arch);
     const c = preconditioning(this.arch, sigma).cIn;
     const rows = new Float64Array(n * width);
+    const r = new Float64Array(n).fill(1);
     const emb = new Float64Array(E);
     if (this.arch.timeMode === 'concat') timeEmbedding(sigma, E, emb);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) rows[i * width + j] = c * xs[i * d + j];
+      if (this.arch.rmsScaling) {
+        r[i] = inputRms(rows, i * width, d);
+        for (let j = 0; j < d; j++) rows[i * width + j] /= r[i];
+      }
       if (this.arch.timeMode === 'concat') rows.set(emb, i * width + d);
     }
-    return rows;
+    return { rows, r };
+  }
+
+  /** The raw network's output on prepared input rows (n × d). */
+  private network(rows: Float64Array, n: number, sigma: number): Float64Array {
+    const kernels = this.kernelsAt(sigma);
+    if (!kernels) return this.networkJs(rows, n, sigma);
+    const out = new Float64Array(n * this.arch.d);
+    kernels.forward(rows, n, out);
+    return out;
   }
 
   /** The kernels with their time projections set for σ, or undefined where the JS path runs. */
@@ -228,25 +246,22 @@ export class TrainedMlpScore implements ScoreModel {
   predictNoise(xs: Float64Array, n: number, sigma: number): Float64Array {
     const { d } = this.arch;
     if (xs.length !== n * d) throw new Error(`score: xs has ${xs.length} values, expected n·d = ${n}·${d}`);
-    const kernels = this.kernelsAt(sigma);
-    let eps: Float64Array;
-    if (kernels) {
-      eps = new Float64Array(n * d);
-      kernels.forward(this.inputRows(xs, n, sigma), n, eps);
-    } else {
-      eps = this.networkJs(xs, n, sigma);
-    }
+    const { rows, r } = this.inputRows(xs, n, sigma);
+    const eps = this.network(rows, n, sigma);
     const { skip, out } = preconditioning(this.arch, sigma);
-    if (skip !== 0 || out !== 1) for (let i = 0; i < n * d; i++) eps[i] = skip * xs[i] + out * eps[i];
+    for (let i = 0; i < n; i++) {
+      const scale = out * r[i]; // F = r·G
+      for (let j = 0; j < d; j++) eps[i * d + j] = skip * xs[i * d + j] + scale * eps[i * d + j];
+    }
     return eps;
   }
 
-  /** F(c_in·x) at n points in plain JS. */
-  private networkJs(xs: Float64Array, n: number, sigma: number): Float64Array {
+  /** The raw network on prepared input rows, in plain JS. */
+  private networkJs(rows: Float64Array, n: number, sigma: number): Float64Array {
     const { d, hidden: H } = this.arch;
     const proj = this.timeProjections(sigma);
     const h = new Float64Array(n * H);
-    matmul(this.inputRows(xs, n, sigma), n, this.input, h, true);
+    matmul(rows, n, this.input, h, true);
     const u = new Float64Array(n * H);
     const a = new Float64Array(n * H);
     for (let k = 0; k < this.blocks.length; k++) {
@@ -275,13 +290,31 @@ export class TrainedMlpScore implements ScoreModel {
   }
 
   jacobian(x: Float64Array, t: number): Float64Array {
-    const { d, hidden: H } = this.arch;
+    const { d } = this.arch;
     if (x.length !== d) throw new Error(`jacobian: x has ${x.length} values, expected d = ${d}`);
     const sigma = this.sde.sigma(t);
     const { cIn: c, skip, out } = preconditioning(this.arch, sigma);
-    const kernels = this.kernelsAt(sigma);
-    const Tout = kernels ? kernels.tangents(this.inputRows(x, 1, sigma), c) : this.tangentsJs(x, sigma, c);
-    // Tout[j][i] = ∂F_i/∂x_j; ∂ε̂_i/∂x_j = skip·δ_ij + out·Tout[j][i]; J[i][j] = ∂s_i/∂x_j = −∂ε̂_i/∂x_j / σ.
+    const { rows } = this.inputRows(x, 1, sigma);
+    // Tout[j·d + i] = ∂F_i/∂x_j.
+    let Tout: Float64Array;
+    if (this.arch.rmsScaling) {
+      // F = r·G(v), v = u/r, u = c·x: ∂F/∂u = ∂G/∂v + (G − (∂G/∂v)·v) vᵀ/d (r drops out), ∂F/∂x = c·∂F/∂u.
+      const G = this.network(rows, 1, sigma);
+      Tout = Float64Array.from(this.networkTangents(rows, sigma, 1)); // a copy: the kernels return a view
+      const radial = new Float64Array(d); // G − (∂G/∂v)·v
+      for (let i = 0; i < d; i++) {
+        let dv = 0;
+        for (let j = 0; j < d; j++) dv += Tout[j * d + i] * rows[j];
+        radial[i] = G[i] - dv;
+      }
+      for (let j = 0; j < d; j++) {
+        const vj = rows[j] / d;
+        for (let i = 0; i < d; i++) Tout[j * d + i] = c * (Tout[j * d + i] + radial[i] * vj);
+      }
+    } else {
+      Tout = this.networkTangents(rows, sigma, c);
+    }
+    // ∂ε̂_i/∂x_j = skip·δ_ij + out·Tout[j][i]; J[i][j] = ∂s_i/∂x_j = −∂ε̂_i/∂x_j / σ.
     const J = new Float64Array(d * d);
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) J[i * d + j] = (-out * Tout[j * d + i]) / sigma;
@@ -290,13 +323,19 @@ export class TrainedMlpScore implements ScoreModel {
     return J;
   }
 
-  /** ∂F/∂x at one point in plain JS: Tout[j·d + i] = ∂F_i/∂x_j (the network input is c·x). */
-  private tangentsJs(x: Float64Array, sigma: number, c: number): Float64Array {
+  /** ∂(raw network)/∂x at one prepared input row whose first d entries are c·x: Tout[j·d + i] = ∂out_i/∂x_j. */
+  private networkTangents(rows: Float64Array, sigma: number, c: number): Float64Array {
+    const kernels = this.kernelsAt(sigma);
+    return kernels ? kernels.tangents(rows, c) : this.tangentsJs(rows, sigma, c);
+  }
+
+  /** networkTangents in plain JS. */
+  private tangentsJs(rows: Float64Array, sigma: number, c: number): Float64Array {
     const { d, hidden: H } = this.arch;
     const proj = this.timeProjections(sigma);
     // Primal of one point, and tangents T (d × H): row j = ∂(activation)/∂x_j.
     const h = new Float64Array(H);
-    matmul(this.inputRows(x, 1, sigma), 1, this.input, h, true);
+    matmul(rows, 1, this.input, h, true);
     const Th = new Float64Array(d * H);
     for (let i = 0; i < d * H; i++) Th[i] = c * this.input.W[i]; // the first d rows of W_in are ∂/∂x
     const u = new Float64Array(H), a = new Float64Array(H), xhat = new Float64Array(H), r = new Float64Array(1);

@@ -3,13 +3,15 @@
 // Step k (1-based) draws its batch from its own generator createRng(seed).fork(k): data indices, times
 // t ~ U(eps, 1) and noises ξ. The random stream of a step is therefore a function of (seed, step) alone, so
 // "RNG state" in a checkpoint is just the step counter, and a resumed run replays exactly the batches an
-// uninterrupted one would have drawn. Gradients come from tfjs (whatever backend is active); Adam and the
-// EMA run in JS on float32 arrays (train-adam.ts). Same seed + same backend ⇒ bit-identical weights.
+// uninterrupted one would have drawn. Gradients come from the WebAssembly SIMD kernels (science/kernels/) on
+// the wasm and cpu backends, from tfjs autodiff on GPU/native ones (GradientPath); Adam and the EMA update
+// float32 arrays outside tfjs (train-adam.ts). Same seed + same path ⇒ bit-identical weights.
 
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkArchitecture,
   initialParameters,
+  inputRms,
   preconditioning,
   inputWidth,
   parameterShapes,
@@ -111,6 +113,14 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
       const x = data[row + j] + sigma * xi;
       target[i * d + j] = (xi - skip * x) / out;
       xIn[i * w + j] = cIn * x;
+    }
+    if (c.arch.rmsScaling) {
+      // F = r·G(u/r): G sees u/r and learns target/r (r depends on x alone, so the minimiser is unchanged).
+      const r = inputRms(xIn, i * w, d);
+      for (let j = 0; j < d; j++) {
+        xIn[i * w + j] /= r;
+        target[i * d + j] /= r;
+      }
     }
     if (concat) timeEmbedding(sigma, E, xIn, i * w + d);
     else timeEmbedding(sigma, E, emb!, i * E);

@@ -47,6 +47,12 @@ export default defineStage({
         "How the network meets x (science/mlp-architecture.ts preconditioning): 'edm' = EDM's skip/scale with σ_data the " +
         "training set's per-coordinate RMS (exact trivial phase at large σ, unit-variance targets); 'none' = plain ε-prediction (the paper's)",
     }),
+    rms_scaling: param.boolean({
+      default: false,
+      help:
+        'Scale the network output by the RMS r of its input, F = r·G(u/r) (science/mlp-architecture.ts): makes F homogeneous ' +
+        'of degree 1 like the exact (linear) denoiser of Gaussian data; the paper network is nearly degree 0 (head LayerNorm)',
+    }),
     checkpoint_every: param.integer({ default: 1000, min: 1, help: 'Write a resumable checkpoint every this many steps' }),
     ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of initialisation and of every batch' }),
@@ -70,7 +76,12 @@ export default defineStage({
     loss: table({ step: 'i32', loss: 'f64', loss_smoothed: 'f64' }, 'Training loss (mean over each logging window) and its smoothed curve'),
   },
   resources: { cpu: 1, gpu: 1 },
-  environment: (p) => ({ backend: resolveBackendName(p.backend), precision: 'float32' }),
+  // MLP_NO_KERNELS=1 swaps the wasm kernels for JS loops: equally valid, not bit-identical weights.
+  environment: (p) => ({
+    backend: resolveBackendName(p.backend),
+    precision: 'float32',
+    kernels: process.env.MLP_NO_KERNELS === '1' ? 'off' : 'on',
+  }),
   async run(ctx) {
     const p = ctx.params;
     const { initBackend } = await import('../science/tf-backend.ts');
@@ -91,7 +102,7 @@ export default defineStage({
       values,
       samples.numRows,
       {
-        arch: { d, hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed, timeMode: 'project', ...(sigmaData !== undefined ? { sigmaData } : {}) },
+        arch: { d, hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed, timeMode: 'project', ...(sigmaData !== undefined ? { sigmaData } : {}), ...(p.rms_scaling ? { rmsScaling: true } : {}) },
         sde: sdeParamsOf(p),
         steps: p.steps,
         batch: p.batch,

@@ -2,7 +2,7 @@
 // finite difference of its own score, and the weights file round-trips and rejects damaged input.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inputWidth, preconditioning, parameterShapes, timeEmbedding, type MlpArchitecture } from '../../science/mlp-architecture.ts';
+import { inputRms, inputWidth, preconditioning, parameterShapes, timeEmbedding, type MlpArchitecture } from '../../science/mlp-architecture.ts';
 import { mlpForward } from '../../science/mlp.ts';
 import { loadTrainedScore, TrainedMlpScore } from '../../science/mlp-score.ts';
 import { decodeWeights, encodeWeights, type TrainedWeights } from '../../science/mlp-weights.ts';
@@ -30,6 +30,7 @@ const archs: MlpArchitecture[] = [
   { d: 7, hidden: 12, blocks: 2, timeEmbed: 6, timeMode: 'project' },
   { d: 5, hidden: 10, blocks: 1, timeEmbed: 4, timeMode: 'concat' },
   { d: 6, hidden: 10, blocks: 1, timeEmbed: 4, timeMode: 'project', sigmaData: 0.7 },
+  { d: 6, hidden: 10, blocks: 2, timeEmbed: 4, timeMode: 'project', sigmaData: 0.7, rmsScaling: true },
 ];
 
 describe('trained score in JS', () => {
@@ -47,8 +48,13 @@ describe('trained score in JS', () => {
         const width = inputWidth(arch);
         const xIn = new Float32Array(n * width);
         const emb = new Float32Array(n * arch.timeEmbed);
+        const r = new Float64Array(n).fill(1);
         for (let i = 0; i < n; i++) {
           for (let j = 0; j < arch.d; j++) xIn[i * width + j] = cIn * xs[i * arch.d + j];
+          if (arch.rmsScaling) {
+            r[i] = inputRms(xIn, i * width, arch.d);
+            for (let j = 0; j < arch.d; j++) xIn[i * width + j] /= r[i];
+          }
           if (arch.timeMode === 'concat') timeEmbedding(sigma, arch.timeEmbed, xIn, i * width + arch.d);
           timeEmbedding(sigma, arch.timeEmbed, emb, i * arch.timeEmbed);
         }
@@ -64,7 +70,7 @@ describe('trained score in JS', () => {
         for (let i = 0; i < ref.length; i++) scale = Math.max(scale, Math.abs(ref[i]));
         expect(scale).toBeGreaterThan(0.1);
         for (let i = 0; i < ref.length; i++) {
-          const epsHat = skip * xs[i] + out * ref[i];
+          const epsHat = skip * xs[i] + out * r[Math.floor(i / arch.d)] * ref[i];
           expect(Math.abs(-epsHat / sigma - ours[i])).toBeLessThan((1e-4 * scale) / sigma);
         }
       }

@@ -12,7 +12,13 @@ import { linearManifoldData } from './fixture.ts';
 describe('train stage', () => {
   it('resolves its environment and rejects bad parameter combinations', () => {
     const defaults = Object.fromEntries(Object.entries(stage.params).map(([k, v]) => [k, v.default])) as any;
-    expect(stage.environment!(defaults)).toEqual({ backend: 'wasm', precision: 'float32' });
+    expect(stage.environment!(defaults)).toEqual({ backend: 'wasm', precision: 'float32', kernels: 'on' });
+    process.env.MLP_NO_KERNELS = '1';
+    try {
+      expect(stage.environment!(defaults).kernels).toBe('off');
+    } finally {
+      delete process.env.MLP_NO_KERNELS;
+    }
     expect(stage.environment!({ ...defaults, backend: 'cpu' }).backend).toBe('cpu');
     expect(stage.check!({ ...defaults, sigma_min: 60 })).toMatch(/sigma_min/);
     expect(stage.check!({ ...defaults, time_embed: 7 })).toMatch(/time_embed/);

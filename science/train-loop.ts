@@ -42,6 +42,14 @@ export interface TrainConfig {
   lr: number;
   /** Target EMA decay (paper 0.9999), reached after the warm-up of train-adam.ts emaDecay. */
   ema: number;
+  /**
+   * Which loss is minimised. 'epsilon' (default): the paper's mean |ε̂ − ξ|² with t ~ U(eps, 1). For a
+   * preconditioned network (ε̂ = skip·x + out·F) that is out²·|F − target|², realised by drawing t with
+   * density ∝ out(σ(t))² (drawTime) and fitting F with unit weight. 'edm': unit weight on F with t ~ U(eps, 1),
+   * EDM's weighting — with the paper's log-uniform σ most of the gradient then comes from σ ≫ σ_data,
+   * whose unit-variance targets are mostly noise. The two coincide for the plain network (out = 1).
+   */
+  weighting?: 'epsilon' | 'edm';
   seed: number;
   /** Write a checkpoint every this many steps (and at the end) when a scratch directory is given. */
   checkpointEvery: number;
@@ -81,6 +89,9 @@ export function checkTrainConfig(c: TrainConfig, n: number): void {
   if (c.logEvery !== undefined) int('log_every', c.logEvery, 1);
   if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new Error(`lr must be a positive number, got ${c.lr}`);
   if (!(c.ema >= 0 && c.ema < 1)) throw new Error(`ema must be in [0, 1), got ${c.ema}`);
+  if (c.weighting !== undefined && c.weighting !== 'epsilon' && c.weighting !== 'edm') {
+    throw new Error(`loss_weighting must be 'epsilon' or 'edm', got '${String(c.weighting)}'`);
+  }
   if (!(c.sde.eps > 0 && c.sde.eps < 1)) throw new Error(`eps must be in (0, 1), got ${c.sde.eps}`);
   if (!(n >= 1)) throw new Error(`training needs at least one sample, got ${n}`);
 }
@@ -105,7 +116,7 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
   const emb = concat ? null : new Float32Array(B * E);
   for (let i = 0; i < B; i++) {
     const row = rng.int(n) * d;
-    const t = c.sde.eps + (1 - c.sde.eps) * rng.uniform();
+    const t = drawTime(rng.uniform(), c);
     const sigma = sde.sigma(t);
     const { cIn, skip, out } = preconditioning(c.arch, sigma);
     for (let j = 0; j < d; j++) {
@@ -126,6 +137,24 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
     else timeEmbedding(sigma, E, emb!, i * E);
   }
   return { xIn, emb, target };
+}
+
+/**
+ * The time of one sample from a uniform U: t ~ U(eps, 1), or for 'epsilon' weighting of a network with
+ * σ_data, t with density ∝ out(σ(t))² = σ_d²/(σ² + σ_d²). In u = ln σ that density has the antiderivative
+ * W(u) = −½ ln(1 + σ_d² e^{−2u}), inverted in closed form.
+ */
+export function drawTime(U: number, c: Pick<TrainConfig, 'arch' | 'sde' | 'weighting'>): number {
+  const { eps } = c.sde;
+  const sd = c.arch.sigmaData;
+  if (sd === undefined || c.weighting === 'edm') return eps + (1 - eps) * U;
+  const sde = new VeSde(c.sde);
+  const logMin = Math.log(c.sde.sigmaMin), L = Math.log(c.sde.sigmaMax / c.sde.sigmaMin);
+  const W = (u: number): number => -0.5 * Math.log1p(sd * sd * Math.exp(-2 * u));
+  const w0 = W(Math.log(sde.sigma(eps))), w1 = W(Math.log(c.sde.sigmaMax));
+  const w = w0 + U * (w1 - w0);
+  const u = -0.5 * Math.log(Math.expm1(-2 * w) / (sd * sd));
+  return Math.min(1, Math.max(eps, (u - logMin) / L));
 }
 
 /**
@@ -174,7 +203,7 @@ export function lossAndGradients(
 
 /** The configuration a checkpoint must match to be resumed (everything but the checkpoint cadence). */
 function checkpointConfig(c: TrainConfig, n: number): Record<string, unknown> {
-  return { arch: c.arch, sde: c.sde, steps: c.steps, batch: c.batch, lr: c.lr, ema: c.ema, seed: c.seed, logEvery: c.logEvery ?? null, n };
+  return { arch: c.arch, sde: c.sde, weighting: c.weighting ?? 'epsilon', steps: c.steps, batch: c.batch, lr: c.lr, ema: c.ema, seed: c.seed, logEvery: c.logEvery ?? null, n };
 }
 
 /**

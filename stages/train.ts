@@ -47,6 +47,12 @@ export default defineStage({
         "How the network meets x (science/mlp-architecture.ts preconditioning): 'edm' = EDM's skip/scale with σ_data the " +
         "training set's per-coordinate RMS (exact trivial phase at large σ, unit-variance targets); 'none' = plain ε-prediction (the paper's)",
     }),
+    loss_weighting: param.choice(['epsilon', 'edm'] as const, {
+      default: 'epsilon',
+      help:
+        "'epsilon': the paper's loss mean |ε̂ − ξ|² (with EDM preconditioning: t drawn with density ∝ c_out², unit weight on F); " +
+        "'edm': unit weight on F with t ~ U(eps, 1) — most of the gradient then comes from σ ≫ σ_data (science/train-loop.ts)",
+    }),
     rms_scaling: param.boolean({
       default: false,
       help:
@@ -108,6 +114,7 @@ export default defineStage({
         batch: p.batch,
         lr: p.lr,
         ema: p.ema,
+        weighting: p.loss_weighting,
         seed: p.seed,
         checkpointEvery: p.checkpoint_every,
       },

@@ -77,12 +77,21 @@ describe('training', () => {
     }
   });
 
-  it('on a linear manifold (d = 8, m = 2) the loss falls and s·J has d − m eigenvalues near −1', async () => {
+  it.each([
+    ['plain ε-prediction', {}],
+    ['EDM preconditioning', { edm: true }],
+    ['EDM preconditioning and RMS scaling', { edm: true, rmsScaling: true }],
+  ])('%s on a linear manifold (d = 8, m = 2): the loss falls and s·J has d − m eigenvalues near −1', async (_label, variant: { edm?: boolean; rmsScaling?: boolean }) => {
     const d = 8, m = 2, n = 2000;
     const { data } = linearManifoldData(d, m, n, 7);
     const sde = { sigmaMin: 0.05, sigmaMax: 5, eps: 1e-5 };
+    const sigmaData = Math.sqrt(data.reduce((a, v) => a + v * v, 0) / data.length);
     const result = await trainScoreNetwork(data, n, {
-      arch: { d, hidden: 32, blocks: 1, timeEmbed: 16, timeMode: 'project' },
+      arch: {
+        d, hidden: 32, blocks: 1, timeEmbed: 16, timeMode: 'project',
+        ...(variant.edm ? { sigmaData } : {}),
+        ...(variant.rmsScaling ? { rmsScaling: true } : {}),
+      },
       sde, steps: 400, batch: 128, lr: 3e-3, ema: 0.99, seed: 1, checkpointEvery: 1000, logEvery: 50,
     });
     const first = result.lossRows[0].loss, last = result.lossRows.at(-1)!.loss;

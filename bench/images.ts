@@ -177,17 +177,22 @@ async function main(): Promise<void> {
   const uJac = timeBoth(() => (sjU = umodel.scaledJacobian(x, sigma)));
   const ushapes = unetParameterShapes(uarch);
   let sjURev: Float64Array = new Float64Array(0);
+  // In chunks of 98 rows: all 784 copies' activations at once exceed the wasm heap.
+  const revChunk = 98;
   const uRev = timeBoth(() => {
-    const g = tf.tidy(() => {
-      const P = uparams.map((p, i) => tf.tensor(p, ushapes[i].shape));
-      const st = { mean: tf.tensor1d(unet.mean), variance: tf.tensor1d(unet.variance) };
-      const X = tf.tile(tf.tensor2d(Float32Array.from(x), [1, d]), [d, 1]) as tf.Tensor2D;
-      const f = (inp: tf.Tensor) => imageEpsilon(unet, P, inp as tf.Tensor2D, new Float32Array(d).fill(sigma), st);
-      return tf.grad(f)(X, tf.eye(d));
-    });
-    const v = g.dataSync();
-    g.dispose();
-    sjURev = Float64Array.from(v, (e) => -sigma * e);
+    sjURev = new Float64Array(d * d);
+    for (let r0 = 0; r0 < d; r0 += revChunk) {
+      const g = tf.tidy(() => {
+        const P = uparams.map((p, i) => tf.tensor(p, ushapes[i].shape));
+        const st = { mean: tf.tensor1d(unet.mean), variance: tf.tensor1d(unet.variance) };
+        const X = tf.tile(tf.tensor2d(Float32Array.from(x), [1, d]), [revChunk, 1]) as tf.Tensor2D;
+        const f = (inp: tf.Tensor) => imageEpsilon(unet, P, inp as tf.Tensor2D, new Float32Array(revChunk).fill(sigma), st);
+        return tf.grad(f)(X, tf.slice(tf.eye(d), [r0, 0], [revChunk, d]));
+      });
+      const v = g.dataSync();
+      g.dispose();
+      for (let i = 0; i < v.length; i++) sjURev[r0 * d + i] = -sigma * v[i];
+    }
   }, 1);
   let uDiff = 0, uMax = 0;
   for (let i = 0; i < sjU.length; i++) {

@@ -1,29 +1,45 @@
-// The image score network: the residual MLP of science.md §5 (science/mlp.ts) on flattened pixels,
-// wrapped in a per-pixel preconditioning. ε-prediction, VE SDE (science/sde.ts); score = −ε̂/σ.
+// The image score network: a network F on the pixels — the residual MLP of science.md §5 (science/mlp.ts)
+// on flattened pixels, or the small convolutional U-Net of unet.ts (train-images model=mlp|unet) — wrapped
+// in a per-pixel preconditioning. ε-prediction, VE SDE (science/sde.ts); score = −ε̂/σ.
 //
 //   u       = c_in ⊙ (x − μ),                       c_in  = 1/√(σ² + v)
 //   ε̂(x, σ) = c_skip ⊙ (x − μ) + c_out ⊙ F(u, σ),    c_skip = σ/(σ² + v),  c_out = √v/√(σ² + v)
 //
 // μ and v are the per-pixel mean and variance of the training images (v floored at VARIANCE_FLOOR;
 // 'global' conditioning uses the mean variance for every pixel), stored with the weights. c_skip ⊙ (x − μ)
-// is exactly the ε-prediction of the best *diagonal* Gaussian fit; F (the residual MLP) learns the rest.
+// is exactly the ε-prediction of the best *diagonal* Gaussian fit; F learns the rest.
 // This is EDM's preconditioning (Karras et al. 2022) rewritten for ε with a per-pixel σ_data. Why:
-//  - a residual MLP of width H < d = 784 has a Jacobian of rank ≤ H, so without a skip path it cannot
-//    represent the trivial phase s·J = −I (all 784 eigenvalues at −1) at large σ: the skip gives it
-//    exactly, and F's contribution is damped by c_out·c_in·σ ≤ √v/σ there;
+//  - at large σ it gives the trivial phase s·J = −I (all 784 eigenvalues at −1) exactly, whatever F is:
+//    F's contribution is damped by c_out·c_in·σ ≤ √v/σ there (a residual MLP of width H < d = 784 could
+//    not represent −I at all: its Jacobian has rank ≤ H);
 //  - pixels that never vary (MNIST's border) are normal directions at every σ > √v, by construction;
 //  - F's input and target stay O(1) at every noise level.
 // The loss is still science.md's mean |ε̂ − ξ|² with t ~ U(ε, 1).
 //
+// Why two networks: at small σ the MLP's ∂F/∂x has rank ≤ H = 256 < 784, so it cannot push the ~600
+// normal directions to −1; everything it has not learned sits at ≈ 0 ("tangent"), and its spectral
+// "dimension" at the smallest t counts the non-constant pixels (609 of 784 eigenvalues above −0.5 on MNIST).
+// The U-Net's Jacobian has full rank. Measured on MNIST (2000 images, quick budget: widths 8/16/16,
+// 2000 steps, batch 32, lr 2e-3, EMA 0.999; loss 0.10 against the MLP's 0.29): at σ = 0.01 it puts only
+// 243–355 eigenvalues above −0.5 — it does learn normal directions — but as a continuum from −2.5 to 0.15
+// with no final gap (gap detection at Δ = 0.1 or 0.05 finds only outliers in the tails), and with
+// eigenvalues below −1, which the exact score never has (sym(s·J) = −I + Cov[x₀|x]/s ≥ −I): an
+// undertrained network. So the quick profile keeps the MLP (a pipeline check of Figure 5, cheap and
+// exact in float64) and the `paper` profile trains the U-Net (README, config/profiles.ts).
+//
 // What differs from the paper's Table 1 (a convolutional U-Net trained on GPUs):
-//  - architecture: the residual MLP on 784 flattened pixels instead of a U-Net (no convolutions, no
-//    attention, no translation equivariance) — the CPU stand-in the brief allows;
-//  - the preconditioning above (the paper's network predicts ε from the raw x_t);
-//  - training: minutes on one CPU core (quick profile: 2000 steps, batch 128, lr 3e-3, EMA 0.999 with
-//    warm-up; 130–200 ms a step with wasm at hidden 256, i.e. 4.5–6.6 min measured on the shared 2-core
-//    machine) instead of long GPU runs; a paper-like profile (hidden 512+, 10⁵ steps, lr 1e-4, EMA 0.9999)
-//    is only sensible on a GPU backend (tfjs-node-gpu, not installed here). The quick model learns
-//    little beyond the diagonal-Gaussian skip at small σ (its loss drops 0.32 → 0.29 on MNIST).
+//  - architecture: model=mlp is the residual MLP on 784 flattened pixels (no convolutions) — the CPU
+//    stand-in the brief allows; model=unet (unet.ts) is a small U-Net — widths 8/16/16 (quick-sized) or
+//    32/64/64 (paper profile) over 28 → 14 → 7, one residual block per level, GroupNorm, SiLU,
+//    scale-shift time conditioning, concatenated skips — without self-attention, dropout or
+//    multiple blocks per level;
+//  - the preconditioning above (the paper's network predicts ε from the raw x_t) and the VE SDE of
+//    science.md §2 (σ from 0.01 to 50) for every model;
+//  - training: minutes on one CPU core in float32 wasm (MLP quick profile: 2000 steps, batch 128, lr 3e-3,
+//    EMA 0.999 with warm-up, 130–200 ms a step at hidden 256; U-Net: see the README's cost table)
+//    instead of long GPU runs; the paper profile (U-Net, 10⁵ steps, lr 2e-4, EMA 0.9999) is only sensible
+//    on a GPU backend (tfjs-node-gpu, not installed here);
+//  - the U-Net's exact s·J is float32 (forward mode on tfjs, unet-score.ts), the MLP's float64.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { MlpArchitecture } from '../science/mlp-architecture.ts';

@@ -16,7 +16,7 @@ export default defineStage({
     steps: param.integer({
       default: 2000,
       min: 1,
-      help: 'Optimiser steps. Quick default 2000: 130–200 ms a step on one wasm core at hidden 256, batch 128 (measured 4.5–6.6 min on the shared 2-core machine); the paper profile wants ~10⁵ on a GPU',
+      help: 'Optimiser steps. Quick default 2000: 130–200 ms a step on one wasm core for the MLP at hidden 256, batch 128 (measured 4.5–6.6 min on the shared 2-core machine); the U-Net at widths 8/16/16, batch 32: ~360 ms CPU a step; the paper profile wants ~10⁵ on a GPU',
     }),
     batch: param.integer({ default: 128, min: 1, help: 'Batch size' }),
     lr: param.number({ default: 3e-3, min: 1e-8, max: 1, help: 'Adam learning rate: 3e-3 for the quick profile (science.md: 1e-4 for long runs)' }),

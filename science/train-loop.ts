@@ -190,15 +190,21 @@ export function lossAndGradients(
   const stock = resolved === 'stock';
   const shapes = parameterShapes(arch);
   const B = batch.target.length / arch.d;
-  return tf.tidy(() => {
+  // tidy returns the tensors; their values are read outside it (tidy walks a returned container value by
+  // value, ~1.5 µs per number: a quarter of a second per step for 159 000 gradients).
+  const { value, grads } = tf.tidy(() => {
     const ps = params.map((p, i) => tf.tensor(p, shapes[i].shape));
     const xIn = tf.tensor2d(batch.xIn, [B, inputWidth(arch)]);
     const emb = batch.emb ? tf.tensor2d(batch.emb, [B, arch.timeEmbed]) : null;
     const target = tf.tensor2d(batch.target, [B, arch.d]);
     const f = (...p: tf.Tensor[]): tf.Scalar => denoisingLoss(arch, p, xIn, emb, target, { stock });
-    const { value, grads } = tf.valueAndGrads(f)(ps);
-    return { loss: value.dataSync()[0], grads: grads.map((g) => Float32Array.from(g.dataSync() as Float32Array)) };
+    return tf.valueAndGrads(f)(ps);
   });
+  try {
+    return { loss: value.dataSync()[0], grads: grads.map((g) => Float32Array.from(g.dataSync() as Float32Array)) };
+  } finally {
+    tf.dispose([value, ...grads]);
+  }
 }
 
 /** The configuration a checkpoint must match to be resumed (everything but the checkpoint cadence). */

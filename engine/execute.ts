@@ -6,6 +6,7 @@ import { rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PhysicalNode } from './build.ts';
 import { label } from './build.ts';
+import { criticalPaths, DEFAULT_ESTIMATE_MS, durationEstimates } from './priority.ts';
 import type { NodePlan, Planner } from './plan.ts';
 import type { Manifest, RunNodeRecord, Store } from '../cache/store.ts';
 import { acquireLock, releaseLock } from '../cache/lock.ts';
@@ -47,6 +48,17 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
   const freeGpus: string[] = [];
   const outcomes = new Map<PhysicalNode, Promise<NodeOutcome>>();
   const stagingDirs = new Set<string>();
+  // Slots go to the ready node with the longest estimated chain of work behind it (priority.ts).
+  const estimates = durationEstimates(store.listRunIds().slice(0, 10).map((id) => store.readRun(id)));
+  const cached = new Set(plans.filter((p) => p.action === 'cached').map((p) => p.node));
+  const priority = criticalPaths(
+    plans.map((p) => p.node),
+    (n) => {
+      if (cached.has(n)) return 0;
+      const known = n.decls.map((d) => estimates.get(`${d.experiment}/${d.node}`)).filter((e) => e !== undefined);
+      return known.length ? Math.max(...known) : DEFAULT_ESTIMATE_MS;
+    },
+  );
 
   const lineageOf = async (node: PhysicalNode): Promise<Lineage> => {
     const seen = new Map<string, Lineage['nodes'][number]>();
@@ -114,29 +126,32 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
       }
       const queue = wantsGpu && gpuIds!.length ? gpu! : cpu;
       const env: Record<string, string | undefined> = {};
-      const result = await queue.add(async () => {
-        if (signal.aborted) return { ok: false, error: 'interrupted', stderrTail: '', rows: {} };
-        // A stage taking k cpu slots lowers the queue's concurrency by k − 1 while it runs (set synchronously,
-        // before p-queue considers starting another task), so fewer others start beside it.
-        const extraSlots = queue === cpu ? Math.min(Math.max(1, Math.round(node.resources.cpu)), cpuSlots) - 1 : 0;
-        if (extraSlots > 0) cpu.concurrency = cpu.concurrency - extraSlots;
-        const device = queue === gpu ? freeGpus.shift() : undefined;
-        t0 = Date.now();
-        // A cpu-slot child must not grab a GPU it was not given.
-        env.CUDA_VISIBLE_DEVICES = device ?? (wantsGpu ? '' : process.env.CUDA_VISIBLE_DEVICES);
-        progress.start(label(node));
-        try {
-          // execa is loaded only when something runs: a no-op run never pays for it.
-          const { runStageInChild } = await import('./executor.ts');
-          return await runStageInChild(job, { cwd: opts.projectRoot, env, signal }, {
-            onProgress: (f, m) => progress.progress(label(node), f, m),
-            onLog: (level, m) => progress.log(label(node), level, m),
-          });
-        } finally {
-          if (device !== undefined) freeGpus.push(device);
-          if (extraSlots > 0) cpu.concurrency = cpu.concurrency + extraSlots;
-        }
-      });
+      const result = await queue.add(
+        async () => {
+          if (signal.aborted) return { ok: false, error: 'interrupted', stderrTail: '', rows: {} };
+          // A stage taking k cpu slots lowers the queue's concurrency by k − 1 while it runs (set synchronously,
+          // before p-queue considers starting another task), so fewer others start beside it.
+          const extraSlots = queue === cpu ? Math.min(Math.max(1, Math.round(node.resources.cpu)), cpuSlots) - 1 : 0;
+          if (extraSlots > 0) cpu.concurrency = cpu.concurrency - extraSlots;
+          const device = queue === gpu ? freeGpus.shift() : undefined;
+          t0 = Date.now();
+          // A cpu-slot child must not grab a GPU it was not given.
+          env.CUDA_VISIBLE_DEVICES = device ?? (wantsGpu ? '' : process.env.CUDA_VISIBLE_DEVICES);
+          progress.start(label(node));
+          try {
+            // execa is loaded only when something runs: a no-op run never pays for it.
+            const { runStageInChild } = await import('./executor.ts');
+            return await runStageInChild(job, { cwd: opts.projectRoot, env, signal }, {
+              onProgress: (f, m) => progress.progress(label(node), f, m),
+              onLog: (level, m) => progress.log(label(node), level, m),
+            });
+          } finally {
+            if (device !== undefined) freeGpus.push(device);
+            if (extraSlots > 0) cpu.concurrency = cpu.concurrency + extraSlots;
+          }
+        },
+        { priority: priority.get(node) ?? 0 },
+      );
       const durationMs = Date.now() - t0;
       if (!result || !result.ok) {
         const error = result?.error ?? 'interrupted';

@@ -49,7 +49,8 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
   const outcomes = new Map<PhysicalNode, Promise<NodeOutcome>>();
   const stagingDirs = new Set<string>();
   // Slots go to the ready node with the longest estimated chain of work behind it (priority.ts).
-  const estimates = durationEstimates(store.listRunIds().slice(0, 10).map((id) => store.readRun(id)));
+  const anyToRun = plans.some((p) => p.action === 'run');
+  const estimates = anyToRun ? durationEstimates(store.listRunIds().slice(0, 10).map((id) => store.readRun(id))) : new Map<string, number>();
   const cached = new Set(plans.filter((p) => p.action === 'cached').map((p) => p.node));
   const priority = criticalPaths(
     plans.map((p) => p.node),

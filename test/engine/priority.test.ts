@@ -22,7 +22,7 @@ function run(nodes: Array<[string, RunRecord['nodes'][number]['status'], number]
       const [experiment, n] = name.split('/');
       return { experiment, node: n, stage: n, status, durationMs };
     }),
-  } as RunRecord;
+  } as unknown as RunRecord;
 }
 
 describe('scheduling priority', () => {

@@ -22,6 +22,9 @@ export function transpose(a: Float64Array, rows: number, cols: number): Float64A
 }
 
 import { simdAvailable, withWorkspace } from './simd.ts';
+import { axpyKernel, dotKernel } from './vector-kernels.ts';
+
+export { axpyKernel, dotKernel };
 
 /** Products with at least this many multiply-adds (and rows of at least 12) go to the SIMD workspace. */
 const SIMD_PRODUCT_WORK = 32768;
@@ -37,34 +40,7 @@ const BLOCK = 64;
 export function matmul(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array {
   checkSize(a, n * k, 'matmul: A');
   checkSize(b, k * m, 'matmul: B');
-  if (useSimd(n * k * m, m)) {
-    return withWorkspace([n * m, k * m], (ws, [oc, ob], [c, bw]) => {
-      bw.set(b);
-      for (let p0 = 0; p0 < k; p0 += BLOCK) {
-        const p1 = Math.min(k, p0 + BLOCK);
-        for (let i = 0; i < n; i++) {
-          for (let p = p0; p < p1; p++) {
-            const aip = a[i * k + p];
-            if (aip !== 0) ws.axpy(aip, ob + p * m, oc + i * m, m);
-          }
-        }
-      }
-      return c.slice();
-    });
-  }
-  const c = new Float64Array(n * m);
-  for (let p0 = 0; p0 < k; p0 += BLOCK) {
-    const p1 = Math.min(k, p0 + BLOCK);
-    for (let i = 0; i < n; i++) {
-      const ci = i * m;
-      const ai = i * k;
-      for (let p = p0; p < p1; p++) {
-        const aip = a[ai + p];
-        if (aip !== 0) axpyKernel(aip, b, p * m, c, ci, m);
-      }
-    }
-  }
-  return c;
+  return rowUpdates(a, k, 1, b, n, k, m);
 }
 
 /** C = A Bᵀ with A (n × k) and B (m × k): dot products of contiguous rows, blocked over the rows of B. */
@@ -127,6 +103,14 @@ export function gramRows(a: Float64Array, n: number, k: number): Float64Array {
 export function matmulTransposeA(a: Float64Array, b: Float64Array, k: number, n: number, m: number): Float64Array {
   checkSize(a, k * n, 'matmulTransposeA: A');
   checkSize(b, k * m, 'matmulTransposeA: B');
+  return rowUpdates(a, 1, n, b, n, k, m);
+}
+
+/**
+ * C (n × m) with row i = Σ_p L[i][p] · (row p of B), where L[i][p] = a[i·rowStride + p·colStride]: A B for
+ * (k, 1), Aᵀ B for (1, n). Blocked over p so a block of B's rows stays hot; zeros of L are skipped.
+ */
+function rowUpdates(a: Float64Array, rowStride: number, colStride: number, b: Float64Array, n: number, k: number, m: number): Float64Array {
   if (useSimd(n * k * m, m)) {
     return withWorkspace([n * m, k * m], (ws, [oc, ob], [c, bw]) => {
       bw.set(b);
@@ -134,8 +118,8 @@ export function matmulTransposeA(a: Float64Array, b: Float64Array, k: number, n:
         const p1 = Math.min(k, p0 + BLOCK);
         for (let i = 0; i < n; i++) {
           for (let p = p0; p < p1; p++) {
-            const api = a[p * n + i];
-            if (api !== 0) ws.axpy(api, ob + p * m, oc + i * m, m);
+            const lip = a[i * rowStride + p * colStride];
+            if (lip !== 0) ws.axpy(lip, ob + p * m, oc + i * m, m);
           }
         }
       }
@@ -148,8 +132,8 @@ export function matmulTransposeA(a: Float64Array, b: Float64Array, k: number, n:
     for (let i = 0; i < n; i++) {
       const ci = i * m;
       for (let p = p0; p < p1; p++) {
-        const api = a[p * n + i];
-        if (api !== 0) axpyKernel(api, b, p * m, c, ci, m);
+        const lip = a[i * rowStride + p * colStride];
+        if (lip !== 0) axpyKernel(lip, b, p * m, c, ci, m);
       }
     }
   }
@@ -237,36 +221,4 @@ export function hypot2(a: number, b: number): number {
   return y * Math.sqrt(1 + r * r);
 }
 
-// Kernels for the hot loops of the products. Four independent accumulators break the floating-point
-// dependency chain (about 1.6× faster in V8, which does not vectorise); V8 inlines these small functions.
-// The factorisations use the WebAssembly SIMD workspace of simd.ts instead.
-
-/** Σ_{i<len} x[xo+i] · y[yo+i]. */
-export function dotKernel(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < len; i += 4) {
-    s0 += x[xo + i] * y[yo + i];
-    s1 += x[xo + i + 1] * y[yo + i + 1];
-    s2 += x[xo + i + 2] * y[yo + i + 2];
-    s3 += x[xo + i + 3] * y[yo + i + 3];
-  }
-  for (; i < len; i++) s0 += x[xo + i] * y[yo + i];
-  return s0 + s1 + (s2 + s3);
-}
-
-/** y[yo+i] += alpha · x[xo+i] for i < len. */
-export function axpyKernel(alpha: number, x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): void {
-  let i = 0;
-  for (; i + 3 < len; i += 4) {
-    y[yo + i] += alpha * x[xo + i];
-    y[yo + i + 1] += alpha * x[xo + i + 1];
-    y[yo + i + 2] += alpha * x[xo + i + 2];
-    y[yo + i + 3] += alpha * x[xo + i + 3];
-  }
-  for (; i < len; i++) y[yo + i] += alpha * x[xo + i];
-}
 

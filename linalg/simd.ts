@@ -7,6 +7,8 @@
 // module's memory; the kernels in matrix.ts recognise such views and dispatch here. Results must be
 // copied out before returning (the views are reused by the next call).
 
+import { axpyKernel, dotKernel } from './vector-kernels.ts';
+
 // ---------------------------------------------------------------------------------------------
 // A minimal encoder: enough of the binary format for four functions over an imported memory.
 
@@ -335,33 +337,8 @@ export interface Workspace {
 function jsWorkspace(mem: Float64Array): Workspace {
   return {
     mem,
-    // Four independent accumulators / stores per iteration: V8 does not vectorise, but this breaks
-    // the dependency chain (about 1.6× over the plain loop).
-    dot(x, y, len) {
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let i = 0;
-      for (; i + 3 < len; i += 4) {
-        s0 += mem[x + i] * mem[y + i];
-        s1 += mem[x + i + 1] * mem[y + i + 1];
-        s2 += mem[x + i + 2] * mem[y + i + 2];
-        s3 += mem[x + i + 3] * mem[y + i + 3];
-      }
-      for (; i < len; i++) s0 += mem[x + i] * mem[y + i];
-      return s0 + s1 + (s2 + s3);
-    },
-    axpy(alpha, x, y, len) {
-      let i = 0;
-      for (; i + 3 < len; i += 4) {
-        mem[y + i] += alpha * mem[x + i];
-        mem[y + i + 1] += alpha * mem[x + i + 1];
-        mem[y + i + 2] += alpha * mem[x + i + 2];
-        mem[y + i + 3] += alpha * mem[x + i + 3];
-      }
-      for (; i < len; i++) mem[y + i] += alpha * mem[x + i];
-    },
+    dot: (x, y, len) => dotKernel(mem, x, mem, y, len),
+    axpy: (alpha, x, y, len) => axpyKernel(alpha, mem, x, mem, y, len),
     dotAxpy(f, w, v, e, len) {
       let g = 0;
       for (let i = 0; i < len; i++) {

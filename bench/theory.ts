@@ -6,6 +6,7 @@
 // Run: npx tsx bench/theory.ts        Targets: density of a 2-group profile ≤ 30 ms; one fit ≤ 3 s.
 
 import { spectralDensity } from '../theory/density.ts';
+import { dampedFixedPointStep } from '../theory/stieltjes.ts';
 import { bulkEdges } from '../theory/edges.ts';
 import { fitProfile, quantileLoss } from '../theory/fit.ts';
 import { monteCarloSpectra } from '../theory/montecarlo-table.ts';
@@ -32,20 +33,7 @@ function fixedPointDensity(p: VarianceProfile, lambda: number, eta: number): { r
   let gi = 1 / eta;
   let it = 0;
   for (; it < 200000; it++) {
-    let dr = -lambda;
-    let di = -eta;
-    for (let k = 0; k < p.variances.length; k++) {
-      const s2 = p.variances[k];
-      const c = p.alpha * p.fractions[k] * s2;
-      const ar = 1 + s2 * gr;
-      const ai = s2 * gi;
-      const aa = ar * ar + ai * ai;
-      dr += (c * ar) / aa;
-      di -= (c * ai) / aa;
-    }
-    const dd = dr * dr + di * di;
-    const nr = 0.5 * gr + (0.5 * dr) / dd;
-    const ni = 0.5 * gi - (0.5 * di) / dd;
+    const [nr, ni] = dampedFixedPointStep(p, lambda, eta, gr, gi);
     const change = Math.hypot(nr - gr, ni - gi);
     gr = nr;
     gi = ni;

@@ -9,6 +9,7 @@ import { spectralDensity } from '../theory/density.ts';
 import { dampedFixedPointStep } from '../theory/stieltjes.ts';
 import { bulkEdges } from '../theory/edges.ts';
 import { fitProfile, quantileLoss } from '../theory/fit.ts';
+import { slicesAt } from '../theory/fit-tables.ts';
 import { monteCarloSpectra } from '../theory/montecarlo-table.ts';
 import type { VarianceProfile } from '../theory/profile.ts';
 import { medianSpectrum, spectraSeries } from '../theory/spectra-table.ts';
@@ -82,11 +83,7 @@ const sp = monteCarloSpectra({
   seed: 1,
 });
 const ser = spectraSeries(sp, sp.t.length)[0];
-const targets = [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1].map((want) => {
-  let best = ser.slices[0];
-  for (const sl of ser.slices) if (Math.abs(Math.log(sl.s / want)) < Math.abs(Math.log(best.s / want))) best = sl;
-  return { s: best.s, spectrum: medianSpectrum(best.points) };
-});
+const targets = slicesAt(ser, [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1]).map((sl) => ({ s: sl.s, spectrum: medianSpectrum(sl.points) }));
 const truth: VarianceProfile = { alpha: 0.4, fractions: [0.75, 0.25], variances: [1, 0.01] };
 console.log('\nfit (d = 100, 7 values of s, fig3-left profile)');
 console.log(`loss evaluation: ${time(() => quantileLoss(truth, targets, 100)).toFixed(2)} ms`);

@@ -36,6 +36,16 @@ export interface MlpArchitecture {
   rmsScaling?: boolean;
 }
 
+/** One training batch of n rows, as every gradient path takes it (train-loop.ts drawBatch makes it). */
+export interface Batch {
+  /** Network input rows (n × inputWidth): c_in·x (over its RMS under rmsScaling), then the embedding in 'concat' mode. */
+  xIn: Float32Array;
+  /** Time embeddings (n × E) in 'project' mode, else null. */
+  emb: Float32Array | null;
+  /** What the raw network F should output: (ξ − skip·x)/out (plain ε-prediction: ξ itself). */
+  target: Float32Array;
+}
+
 export interface ParamShape {
   name: string;
   shape: number[];

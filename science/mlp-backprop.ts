@@ -8,13 +8,7 @@
 // Not for GPU backends (every product round-trips through host memory): train-loop.ts picks the path.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { inputWidth, LAYER_NORM_EPS, parameterShapes, type MlpArchitecture } from './mlp-architecture.ts';
-
-interface Batch {
-  xIn: Float32Array;
-  emb: Float32Array | null;
-  target: Float32Array;
-}
+import { inputWidth, LAYER_NORM_EPS, parameterShapes, type Batch, type MlpArchitecture } from './mlp-architecture.ts';
 
 // Activation buffers are reused from step to step (allocating ~60 arrays of 64 KiB per step kept the
 // garbage collector busy); each call site has its own key, so no two live values share a buffer.

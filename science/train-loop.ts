@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkArchitecture,
+  type Batch,
   initialParameters,
   inputRms,
   preconditioning,
@@ -96,14 +97,9 @@ export function checkTrainConfig(c: TrainConfig, n: number): void {
   if (!(n >= 1)) throw new Error(`training needs at least one sample, got ${n}`);
 }
 
-/** One step's inputs, drawn from the step's own generator. */
-export interface Batch {
-  xIn: Float32Array;
-  emb: Float32Array | null;
-  /** What the raw network F should output: (ξ − skip·x)/out (plain ε-prediction: ξ itself). */
-  target: Float32Array;
-}
+export type { Batch };
 
+/** One step's batch, drawn from the step's own generator. */
 export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: number): Batch {
   const { d, timeEmbed: E } = c.arch;
   const rng = createRng(c.seed).fork(step);

@@ -4,14 +4,8 @@
 // (memcpy speed), about forty kernel calls, the gradients copied out into one fresh array. No tfjs, so
 // the backend does not matter; the result is bit-reproducible (plain IEEE float32 in wasm, no FMA).
 
-import { inputWidth, parameterShapes, type MlpArchitecture } from '../mlp-architecture.ts';
+import { inputWidth, parameterShapes, type Batch, type MlpArchitecture } from '../mlp-architecture.ts';
 import { KernelInstance } from './mlp-kernels.ts';
-
-interface Batch {
-  xIn: Float32Array;
-  emb: Float32Array | null;
-  target: Float32Array;
-}
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 

@@ -4,14 +4,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRng } from '../science/random.ts';
 import { readCifarBatches } from './cifar.ts';
-import { parseIdxImages, readBytes, readIdxPair, type LabelledImages } from './idx.ts';
+import { checkShippedBytes, locateFullFashionMnist, missingFullFashionMnist, SHIPPED_FASHION_MNIST } from './fashion-mnist.ts';
+import { maybeGunzip, parseIdxImages, parseIdxLabels, readBytes, readIdxPair, type LabelledImages } from './idx.ts';
 import { loadMnistPackage } from './mnist-package.ts';
 
-export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'idx', 'cifar10'] as const;
+export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'fashion-mnist-full', 'idx', 'cifar10'] as const;
 export type ImageDataset = (typeof IMAGE_DATASETS)[number];
-
-/** Where Debian's `dataset-fashion-mnist` installs the IDX files. */
-export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 export interface ImageSet {
   /** n × width pixels in [−1, 1]. */
@@ -24,7 +22,7 @@ export interface ImageSet {
 
 export interface ImageSelection {
   dataset: ImageDataset;
-  /** File or directory, for 'idx' and 'cifar10' (optional for 'fashion-mnist': defaults to the Debian path). */
+  /** File or directory, for 'idx' and 'cifar10' (optional for 'fashion-mnist-full': defaults to Debian's directory). */
   path?: string;
   /** How many images to keep (0 = all that pass the filter). */
   n: number;
@@ -53,6 +51,16 @@ function firstExisting(dir: string, names: string[]): string | undefined {
     if (existsSync(p)) return p;
   }
   return undefined;
+}
+
+/** The shipped Fashion-MNIST test set, checked against its recorded checksums. */
+export function readShippedFashionMnist(): LabelledImages {
+  const f = SHIPPED_FASHION_MNIST;
+  const images = maybeGunzip(readBytes(f.images), f.images);
+  const labels = maybeGunzip(readBytes(f.labels), f.labels);
+  checkShippedBytes(images, f.images, f.imagesSha256);
+  checkShippedBytes(labels, f.labels, f.labelsSha256);
+  return { ...parseIdxImages(images, f.images), labels: parseIdxLabels(labels, f.labels) };
 }
 
 /**
@@ -94,9 +102,18 @@ function loadAll(sel: ImageSelection): ImageSet {
       const m = loadMnistPackage();
       return { x: scaleUnit(m.pixels), labels: m.labels, n: m.n, width: 784 };
     }
-    case 'fashion-mnist':
+    case 'fashion-mnist': {
+      const a = readShippedFashionMnist();
+      return { x: scaleBytes(a.pixels), labels: a.labels, n: a.n, width: a.width };
+    }
+    case 'fashion-mnist-full':
     case 'idx': {
-      const source = sel.path || (sel.dataset === 'fashion-mnist' ? FASHION_MNIST_DIR : '');
+      let source = sel.path ?? '';
+      if (sel.dataset === 'fashion-mnist-full') {
+        const lookup = locateFullFashionMnist(source);
+        if (!lookup.found) throw new Error(missingFullFashionMnist(lookup));
+        source = lookup.found;
+      }
       if (!source) throw new Error(`path: dataset 'idx' needs a path to an IDX image file or directory`);
       const a = readIdxSource(source);
       return { x: scaleBytes(a.pixels), labels: a.labels, n: a.n, width: a.width };

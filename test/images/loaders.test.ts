@@ -4,7 +4,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseCifarBatch } from '../../images/cifar.ts';
-import { FASHION_MNIST_DIR, loadImages } from '../../images/dataset.ts';
+import { loadImages, readShippedFashionMnist } from '../../images/dataset.ts';
+import { checkShippedBytes, DEBIAN_FASHION_MNIST_DIR, locateFullFashionMnist, SHIPPED_FASHION_MNIST } from '../../images/fashion-mnist.ts';
 import { parseIdx, parseIdxImages, parseIdxLabels, readIdxPair } from '../../images/idx.ts';
 
 /** IDX bytes written by hand from the format's definition. */
@@ -104,10 +105,39 @@ describe('real datasets', () => {
     const all = loadImages({ dataset: 'mnist', n: 0, classes: [], seed: 0 });
     expect(all.n).toBeGreaterThan(9900);
   });
-  it.runIf(existsSync(FASHION_MNIST_DIR))('Debian Fashion-MNIST: 60 000 training images, 10 classes', () => {
-    const a = loadImages({ dataset: 'fashion-mnist', n: 20, classes: [], seed: 2 });
+  it('the shipped Fashion-MNIST test set: 10 000 images, 1000 per class, checksums verified', () => {
+    const a = readShippedFashionMnist();
+    expect(a.n).toBe(SHIPPED_FASHION_MNIST.n);
+    expect(a.shape).toEqual([28, 28]);
+    const perClass = new Array(10).fill(0);
+    for (const l of a.labels) perClass[l]++;
+    expect(perClass).toEqual(new Array(10).fill(1000));
+    const b = loadImages({ dataset: 'fashion-mnist', n: 20, classes: [7], seed: 2 });
+    expect(b.n).toBe(20);
+    expect(Array.from(b.labels).every((l) => l === 7)).toBe(true);
+  });
+  it('a changed copy of the shipped data is refused, naming the file and how to restore it', () => {
+    const bytes = new TextEncoder().encode('not the dataset');
+    expect(() => checkShippedBytes(bytes, 'data/x.gz', SHIPPED_FASHION_MNIST.imagesSha256)).toThrow(/data\/x\.gz.*damaged or was replaced.*git checkout/);
+  });
+  it('the full training set is looked for at path, else in Debian\'s directory unless system data is switched off', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fmnist-'));
+    const empty = locateFullFashionMnist(dir);
+    expect(empty.found).toBeUndefined();
+    expect(empty.looked.join(' ')).toMatch(/no train-images-idx3-ubyte/);
+    writeFileSync(path.join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idxBytes([3, 4, 5], pixels)));
+    expect(locateFullFashionMnist(dir).found).toBe(dir);
+    const off = locateFullFashionMnist('', { PIPELINE_NO_SYSTEM_DATA: '1' });
+    expect(off.found).toBeUndefined();
+    expect(off.looked.join(' ')).toMatch(/not consulted: PIPELINE_NO_SYSTEM_DATA/);
+    const system = locateFullFashionMnist('', {});
+    expect(system.found).toBe(existsSync(DEBIAN_FASHION_MNIST_DIR) ? DEBIAN_FASHION_MNIST_DIR : undefined);
+  });
+  it.runIf(existsSync(DEBIAN_FASHION_MNIST_DIR))('Debian Fashion-MNIST: 60 000 training images, 10 classes', () => {
+    const a = loadImages({ dataset: 'fashion-mnist-full', n: 20, classes: [], seed: 2 });
     expect(a.n).toBe(20);
     expect(a.width).toBe(784);
     expect(Array.from(a.labels).every((l) => l >= 0 && l <= 9)).toBe(true);
+    expect(loadImages({ dataset: 'fashion-mnist-full', n: 0, classes: [], seed: 0 }).n).toBe(60_000);
   });
 });

@@ -31,8 +31,8 @@ export const CATALOG_SCHEMA = {
   key: 'utf8',
   params_json: 'utf8',
   rows: 'i32',
-  bytes: 'f64',
-  created_at: 'utf8',
+  bytes: 'i64',
+  created_at: 'timestamp',
   run_id: 'utf8',
 } as const;
 
@@ -156,8 +156,8 @@ export class OutputExporter {
         key: col('key'),
         params_json: col('params_json'),
         rows: Int32Array.from(col('rows')),
-        bytes: Float64Array.from(col('bytes')),
-        created_at: col('created_at'),
+        bytes: BigInt64Array.from(col('bytes'), (b) => BigInt(b)),
+        created_at: BigInt64Array.from(col('created_at'), (t) => BigInt(Date.parse(t))),
         run_id: col('run_id'),
       });
       atomicWrite(join(outDir, 'catalog.parquet'), bytes);

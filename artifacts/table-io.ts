@@ -40,6 +40,10 @@ function columnRows(where: string, type: ColumnType, col: unknown): number {
     case 'i32':
       expect(col instanceof Int32Array, 'an Int32Array');
       return (col as Int32Array).length;
+    case 'i64':
+    case 'timestamp':
+      expect(col instanceof BigInt64Array, 'a BigInt64Array');
+      return (col as BigInt64Array).length;
     case 'utf8':
       expect(Array.isArray(col) && col.every((s) => typeof s === 'string'), 'an array of strings');
       return (col as string[]).length;
@@ -68,8 +72,14 @@ async function toArrowTable(schema: TableSchema, columns: Record<string, unknown
       case 'f64':
       case 'f32':
       case 'i32':
-        vectors[name] = arrow.makeVector(col as Float64Array | Float32Array | Int32Array);
+      case 'i64':
+        vectors[name] = arrow.makeVector(col as Float64Array | Float32Array | Int32Array | BigInt64Array);
         break;
+      case 'timestamp': {
+        const ms = col as BigInt64Array;
+        vectors[name] = arrow.makeVector(arrow.makeData({ type: new arrow.TimestampMillisecond('UTC'), length: ms.length, nullCount: 0, data: ms }));
+        break;
+      }
       case 'utf8':
         vectors[name] = arrow.makeVector(utf8Data(arrow, col as string[]));
         break;
@@ -186,6 +196,10 @@ export async function decodeParquet(schema: TableSchema, bytes: Uint8Array, wher
         break;
       case 'i32':
         columns[name] = Int32Array.from(v.toArray() as ArrayLike<number>);
+        break;
+      case 'i64':
+      case 'timestamp':
+        columns[name] = BigInt64Array.from(v.toArray() as ArrayLike<bigint>);
         break;
       case 'utf8':
         columns[name] = decodeUtf8(v);

@@ -85,7 +85,9 @@ export const param = {
 // List columns hold one fixed-width vector per row (a sample x ∈ R^d, a trajectory point): their data
 // is one flat typed array of rows × width values, row-major.
 
-export type ScalarColumnType = 'f64' | 'f32' | 'i32' | 'utf8' | 'bool';
+// 'i64' holds exact integers (byte counts); 'timestamp' holds milliseconds since the epoch, UTC, and is
+// stored as a Parquet timestamp so pandas, polars and DuckDB read it as one.
+export type ScalarColumnType = 'f64' | 'f32' | 'i32' | 'i64' | 'timestamp' | 'utf8' | 'bool';
 export type ListColumnType = 'f64[]' | 'f32[]';
 export type ColumnType = ScalarColumnType | ListColumnType;
 export type TableSchema = Record<string, ColumnType>;
@@ -100,6 +102,8 @@ export type ColumnData<T extends ColumnType> = T extends 'f64'
     ? Float32Array
     : T extends 'i32'
       ? Int32Array
+      : T extends 'i64' | 'timestamp'
+      ? BigInt64Array
       : T extends 'utf8'
         ? string[]
         : T extends 'bool'

@@ -1,12 +1,15 @@
 // The real DAG, end to end, at the smoke profile's sizes: every stage runs in its own child process,
 // every table lands in Parquet that DuckDB reads, the report opens in a real browser, a no-op re-run
 // computes nothing, and changing a plotting parameter re-plans only the plot and report nodes.
+// System-wide datasets are switched off (PIPELINE_NO_SYSTEM_DATA), as on a fresh machine: the default
+// profiles must need nothing outside the project and npm.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
+import pl from 'nodejs-polars';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'smoke-e2e-'));
@@ -14,7 +17,7 @@ const store = join(work, 'store');
 const out = join(work, 'out');
 
 function pipeline(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', PIPELINE_NO_SYSTEM_DATA: '1' };
   delete env.PIPELINE_STORE;
   const child = spawn(process.execPath, ['--import', 'tsx', 'pipeline.ts', '--profile', 'smoke', '--store', store, '--out', out, ...args], {
     cwd: REPO,
@@ -82,6 +85,27 @@ describe('smoke profile of the paper DAG', () => {
     );
     expect(atMinusOne.length).toBeGreaterThan(0);
     for (const r of atMinusOne) expect(r.k).toBe(10);
+  });
+
+  it('polars reads every exported Parquet file, and the catalog types say what they hold', async () => {
+    const catalog = pl.readParquet(join(out, 'catalog.parquet'));
+    const dtype = (c: string) => String(catalog.dtypes[catalog.columns.indexOf(c)]);
+    expect(dtype('bytes')).toMatch(/Int64/);
+    expect(dtype('created_at')).toMatch(/Datetime/);
+    const rows = catalog.toRecords() as { path: string; rows: number; bytes: bigint | number }[];
+    const tables = rows.filter((r) => r.path.endsWith('.parquet'));
+    expect(tables.length).toBeGreaterThan(40);
+    let lists = 0;
+    for (const r of tables) {
+      const file = resolve(REPO, r.path);
+      const df = pl.readParquet(file);
+      expect(df.shape.height, r.path).toBe(Number(r.rows));
+      expect(readFileSync(file).length, r.path).toBe(Number(r.bytes));
+      lists += df.dtypes.filter((t) => /Array|List/.test(String(t))).length;
+      const [duck] = await query(`select count(*)::INTEGER as n from read_parquet('${file}')`);
+      expect(duck.n, r.path).toBe(df.shape.height);
+    }
+    expect(lists, 'vector columns (samples, images, trajectories) among the exports').toBeGreaterThan(0);
   });
 
   it('writes every figure as SVG and PNG, and a self-contained report', () => {

@@ -1,14 +1,16 @@
 // One measurement of science.md §6: at a point x and time t, the Jacobian of a score by each requested
 // method (exact, Algorithm 1, Algorithm 2), the spectra of s·J, and the relative Frobenius error of
-// each estimate against its reference. Rows accumulate column-wise in the `spectra` and
+// each estimate against its reference. The authors' Haar-stack estimator (science/haar-stack.ts) gives
+// singular values only: its rows carry eig = NaN and no error row. Rows accumulate column-wise in the `spectra` and
 // `jacobian_error` layouts of docs/dag.md.
 
 import { relativeFrobeniusError } from '../linalg/matrix.ts';
+import { haarStackSingularValues } from './haar-stack.ts';
 import { finiteDifferenceJacobian, rescaledSpectrum, type RescaledSpectrum } from './jacobian.ts';
 import type { ScoreModel } from './score-model.ts';
 
-export type JacobianMethod = 'exact' | 'alg1' | 'alg2';
-export const JACOBIAN_METHODS: readonly JacobianMethod[] = ['exact', 'alg1', 'alg2'];
+export const JACOBIAN_METHODS = ['exact', 'alg1', 'alg2', 'haar-stack'] as const;
+export type JacobianMethod = (typeof JACOBIAN_METHODS)[number];
 
 export interface PointLabel {
   score: string;
@@ -103,7 +105,9 @@ export interface PointMeasurement {
   methods: readonly JacobianMethod[];
   /** Finite-difference step. */
   h: number;
-  /** K × d orthonormal directions for the finite differences. */
+  /** Noise level σ(t) of the Haar stack's perturbations (the authors use the marginal's σ, whatever h is). */
+  sigma: number;
+  /** K × d orthonormal directions for the finite differences (K = d for the Haar stack). */
   directions: Float64Array;
   /** A second model whose exact Jacobian is the reference 'analytic' for this model's exact one. */
   analytic?: ScoreModel;
@@ -122,6 +126,11 @@ export function measurePoint(m: PointMeasurement, spectra: SpectraRows, errors: 
   // The exact Jacobian is always needed: as a method, or as the reference of the other two.
   const exact = model.jacobian(x, label.t);
   for (const method of methods) {
+    if (method === 'haar-stack') {
+      const sv = haarStackSingularValues(model, x, label.t, m.sigma, m.directions);
+      spectra.add(label, method, { eig: new Float64Array(d).fill(Number.NaN), sv });
+      continue;
+    }
     const jac = method === 'exact' ? exact : finiteDifferenceJacobian(model, x, label.t, m.h, m.directions, k, method);
     spectra.add(label, method, rescaledSpectrum(jac, d, label.s));
     if (method !== 'exact') errors.add(label, method, 'exact', relativeFrobeniusError(jac, exact));

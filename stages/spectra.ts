@@ -16,19 +16,19 @@ export default defineStage({
       default: 'trained',
       help: 'Score whose Jacobian is measured: trained network (needs weights), analytic Gaussian, or empirical (training set)',
     }),
-    methods: param.choices(['exact', 'alg1', 'alg2'] as const, {
+    methods: param.choices(['exact', 'alg1', 'alg2', 'haar-stack'] as const, {
       default: ['exact', 'alg1', 'alg2'],
       minLength: 1,
-      help: 'Jacobian estimates: exact, alg1 (one-sided differences), alg2 (central differences)',
+      help: "Jacobian estimates: exact, alg1 (one-sided differences), alg2 (central differences), haar-stack (the authors' code: singular values of the stacked scores s(x + σ qᵢ)/σ, times s; eig is NaN)",
     }),
     h_rule: param.choice(['sigma', 'fixed'] as const, { default: 'sigma', help: 'Finite-difference step: h = σ(t), or the fixed value h' }),
     h: param.number({ default: 1e-3, min: 0, help: "Fixed finite-difference step (h_rule = 'fixed')" }),
     times: param.integer({ default: 100, min: 1, help: 'Size of the analysis time grid (log-spaced in s over [eps, 1])' }),
     at_times: param.numbers({ default: [], min: 0, max: 1, help: 'Explicit times t; when non-empty they replace the grid' }),
-    point_kinds: param.choices(['trajectory', 'noised'] as const, {
+    point_kinds: param.choices(['trajectory', 'noised', 'clean'] as const, {
       default: ['trajectory', 'noised'],
       minLength: 1,
-      help: 'Evaluation points: states of reverse trajectories (needs the trajectories input), noised training points x₀ + σ(t)ξ',
+      help: "Evaluation points: states of reverse trajectories (needs the trajectories input), noised training points x₀ + σ(t)ξ, or clean training points x₀ (as the authors' code evaluates)",
     }),
     points: param.integer({ default: 8, min: 1, help: 'Evaluation points per time and point kind' }),
     ...SDE_PARAMS,
@@ -110,11 +110,11 @@ export default defineStage({
           t = rec.t;
           pts = rec.states.slice(0, p.points);
         } else {
-          const sigma = sde.sigma(t);
+          const sigma = kind === 'noised' ? sde.sigma(t) : 0;
           pts = Array.from({ length: p.points }, () => {
             const mu = timeRng.int(n);
             const x = samples.slice(mu * d, mu * d + d);
-            for (let j = 0; j < d; j++) x[j] += sigma * timeRng.normal();
+            if (sigma > 0) for (let j = 0; j < d; j++) x[j] += sigma * timeRng.normal();
             return x;
           });
         }
@@ -128,6 +128,7 @@ export default defineStage({
               label: { score: p.score, pointKind: kind, t, s, point },
               methods: p.methods,
               h,
+              sigma: sde.sigma(t),
               directions: p.methods.some((me) => me !== 'exact') ? randomDirections(d, timeRng) : new Float64Array(0),
               analytic,
             },

@@ -53,6 +53,9 @@ export function spectraSeries(
   }
   const out: SpectraSeries[] = [];
   for (const ser of series.values()) {
+    // Methods with singular values only (haar-stack: eig is NaN throughout) have no eigenvalue series.
+    const allNaN = [...ser.byT.values()].every((sl) => [...sl.byPoint.values()].every((v) => v.every((x) => Number.isNaN(x))));
+    if (quantity === 'eig' && allNaN) continue;
     const slices: SpectrumSlice[] = [];
     for (const [t, slice] of ser.byT) {
       const points: Float64Array[] = [];

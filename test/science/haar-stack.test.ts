@@ -12,6 +12,7 @@ import { JacobianErrorRows, measurePoint, SpectraRows } from '../../science/jaco
 import { createLinearManifold, dataCovariance } from '../../science/linear-manifold.ts';
 import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
+import { spectraSeries } from '../../theory/spectra-table.ts';
 
 const sde = new VeSde();
 const model = createLinearManifold({ d: 24, m: 8, profile: { kind: 'double', f: 0.75, sigma1Sq: 1, sigma2Sq: 0.01 }, scaling: '1/d', seed: 3 });
@@ -88,5 +89,9 @@ describe('Haar-stack estimator', () => {
     // At x₀ = 0 the stack and the exact Jacobian agree: same singular values of s·J.
     for (let i = 0; i < d; i++) expect(Math.abs(stack[i].sv - exact[i].sv)).toBeLessThan(1e-9);
     expect(errors.method).toEqual([]);
+    // Gap detection reads eigenvalues: the stack has none, so only the exact series is there; sv has both.
+    const c = spectra.columns();
+    expect(spectraSeries(c, c.score.length, 'eig').map((x) => x.method)).toEqual(['exact']);
+    expect(spectraSeries(c, c.score.length, 'sv').map((x) => x.method).sort()).toEqual(['exact', 'haar-stack']);
   });
 });

@@ -82,7 +82,7 @@ describe('a toy pipeline through real processes', () => {
     expect(JSON.parse(String(numbersRow.params_json))).toEqual({ mode: 'plain', n: 5, scale: 1 });
     expect(String(numbersRow.key)).toMatch(/^[0-9a-f]{64}$/);
     const ctypes = (await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${join(toy.out, 'catalog.parquet')}')`)).getRowObjects();
-    expect(Object.fromEntries(ctypes.map((r) => [r.column_name, r.column_type]))).toMatchObject({ rows: 'INTEGER', bytes: 'DOUBLE', path: 'VARCHAR' });
+    expect(Object.fromEntries(ctypes.map((r) => [r.column_name, r.column_type]))).toMatchObject({ rows: 'INTEGER', bytes: 'BIGINT', created_at: 'TIMESTAMP WITH TIME ZONE', path: 'VARCHAR' });
   });
 
   it('dry-run names a changed parameter with old and new value, as text and as JSON', async () => {

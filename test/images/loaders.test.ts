@@ -133,7 +133,7 @@ describe('real datasets', () => {
     const system = locateFullFashionMnist('', {});
     expect(system.found).toBe(existsSync(DEBIAN_FASHION_MNIST_DIR) ? DEBIAN_FASHION_MNIST_DIR : undefined);
   });
-  it.runIf(existsSync(DEBIAN_FASHION_MNIST_DIR))('Debian Fashion-MNIST: 60 000 training images, 10 classes', () => {
+  it.runIf(locateFullFashionMnist('').found !== undefined)('Debian Fashion-MNIST: 60 000 training images, 10 classes', () => {
     const a = loadImages({ dataset: 'fashion-mnist-full', n: 20, classes: [], seed: 2 });
     expect(a.n).toBe(20);
     expect(a.width).toBe(784);

@@ -21,6 +21,9 @@ import spectraImages from './stages/spectra-images.ts';
 import intrinsicDimension from './stages/intrinsic-dimension.ts';
 import { figureNodes } from './config/figures.ts';
 
+/** The time grid of the authors' spectrum analysis (losing-dimensions: analyze_spectrum.py): linspace(0.8, 1e-5, 100). */
+const AUTHORS_GRID = Array.from({ length: 100 }, (_, i) => 0.8 + ((1e-5 - 0.8) * i) / 99);
+
 /** The three Figure 3 settings (science.md §3.1): d = 100, m = 40. */
 const FIG3 = {
   'fig3-left': { profile: 'double', f: 0.75, sigma1_sq: 1, sigma2_sq: 0.01 },
@@ -88,11 +91,19 @@ export const spec: PipelineSpec = {
       inputs: { samples: left.data.out.samples, F: left.data.out.F, variances: left.data.out.variances, weights: left.model.out.weights },
     });
 
+    // Beyond the paper: the authors' Haar-stack estimator beside the exact Jacobian, on fig3-left's model at
+    // clean training points and on their time grid (whose points near 0.45, 0.3, 0.11 are Figure 4's times).
+    const haarStack = b.experiment('haar-stack').add(spectra, {
+      node: 'spectra-trained',
+      params: { score: 'trained', at_times: AUTHORS_GRID, methods: ['exact', 'haar-stack'], point_kinds: ['clean'], points: 4 },
+      inputs: { samples: left.data.out.samples, F: left.data.out.F, variances: left.data.out.variances, weights: left.model.out.weights },
+    });
+
     const coll = b.experiment('collapse').add(collapse);
     const mnist = imageExperiment(b, 'mnist');
     const fashion = imageExperiment(b, 'fashion-mnist');
 
-    figureNodes(b.experiment('figures'), { fig2: { theory: fig2Theory, montecarlo: mc, gaps: mcGaps }, left, centre, right, fig4, collapse: coll, mnist, fashion });
+    figureNodes(b.experiment('figures'), { fig2: { theory: fig2Theory, montecarlo: mc, gaps: mcGaps }, left, centre, right, fig4, haarStack, collapse: coll, mnist, fashion });
   },
 };
 

@@ -8,6 +8,7 @@ import gapWidths from '../stages/figure-gap-widths.ts';
 import phaseDiagram from '../stages/figure-phase-diagram.ts';
 import dimension from '../stages/figure-dimension.ts';
 import methods from '../stages/figure-methods.ts';
+import haarStack from '../stages/figure-haar-stack.ts';
 import loss from '../stages/figure-loss.ts';
 import collapsePlot from '../stages/figure-collapse.ts';
 import report from '../stages/report.ts';
@@ -31,6 +32,7 @@ export interface FigureSources {
   centre: LinearExperiment;
   right: LinearExperiment;
   fig4: Ref;
+  haarStack: Ref;
   collapse: Ref;
   mnist: ImageExperiment;
   fashion: ImageExperiment;
@@ -54,6 +56,7 @@ export function figureNodes(x: ExperimentBuilder, s: FigureSources): void {
   const pd = x.add(phaseDiagram, { inputs: { theory_edges: s.left.theory.out.theory_edges } });
   const dim = x.add(dimension, { inputs: { phases: s.left.gaps.trained.out.phases, theory_curves: s.left.theory.out.theory_curves } });
   const me = x.add(methods, { inputs: { jacobian_error: s.left.trained.out.jacobian_error, spectra: s.left.trained.out.spectra } });
+  const hs = x.add(haarStack, { inputs: { spectra: s.haarStack.out.spectra } });
   const lo = x.add(loss, {
     inputs: {
       left: s.left.model.out.loss,
@@ -74,6 +77,7 @@ export function figureNodes(x: ExperimentBuilder, s: FigureSources): void {
       phase_diagram: pd.out.png,
       dimension: dim.out.png,
       methods: me.out.png,
+      haar_stack: hs.out.png,
       loss: lo.out.png,
       collapse_plot: co.out.png,
       ...Object.fromEntries(

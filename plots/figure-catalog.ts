@@ -59,6 +59,13 @@ export const FIGURES = [
     caption: 'Relative Frobenius error of the finite-difference Jacobians against the reference along s (the bias of a large step h), and the spectra each method gives.',
   },
   {
+    node: 'haar-stack',
+    input: 'haar_stack',
+    title: "The authors' Haar-stack estimator vs the exact Jacobian",
+    caption:
+      "Normalised singular values at clean training points of fig3-left's trained score, on the authors' grid t = linspace(0.8, 1e-5, 100): the stack [s(x + σqᵢ)/σ] does not subtract s(x), so its largest value is a rank-one term, dropped before normalising; where that term is not the largest, the drop removes a direction of J instead.",
+  },
+  {
     node: 'loss',
     input: 'loss',
     title: 'Training loss',

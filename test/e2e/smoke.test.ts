@@ -65,7 +65,7 @@ describe('smoke profile of the paper DAG', () => {
     const catalog = join(out, 'catalog.parquet');
     const rows = await query(`select experiment, stage, artifact, path, rows from read_parquet('${catalog}')`);
     const experiments = new Set(rows.map((r) => r.experiment));
-    for (const e of ['fig2', 'fig3-left', 'fig3-centre', 'fig3-right', 'fig4', 'collapse', 'mnist', 'fashion-mnist', 'figures']) {
+    for (const e of ['fig2', 'fig3-left', 'fig3-centre', 'fig3-right', 'fig4', 'haar-stack', 'collapse', 'mnist', 'fashion-mnist', 'figures']) {
       expect(experiments.has(e), `catalog lists experiment ${e}`).toBe(true);
     }
     // The trained spectra of fig3-left: the smoke profile's d = 16, so 16 ranks per (method, point, time).
@@ -109,7 +109,7 @@ describe('smoke profile of the paper DAG', () => {
   });
 
   it('writes every figure as SVG and PNG, and a self-contained report', () => {
-    for (const name of ['figure2', 'figure3', 'figure4', 'figure5', 'gap-widths', 'phase-diagram', 'dimension', 'methods', 'loss', 'collapse-plot']) {
+    for (const name of ['figure2', 'figure3', 'figure4', 'figure5', 'gap-widths', 'phase-diagram', 'dimension', 'methods', 'haar-stack', 'loss', 'collapse-plot']) {
       expect(existsSync(join(out, 'figures', `${name}.svg`)), `${name}.svg`).toBe(true);
       const png = readFileSync(join(out, 'figures', `${name}.png`));
       expect(png.subarray(1, 4).toString()).toBe('PNG');

@@ -1,5 +1,5 @@
 // The DAG declaration API pipeline.ts uses: experiments add nodes (uses of a stage) and bind their inputs
-// to other nodes' outputs. Declaration only records; validation happens in engine/validate.ts.
+// to other nodes' outputs. Declaration only records; validation (bindings, cycles, parameters) happens in engine/build.ts.
 import type { ParamValues, StageDefinition } from './stage.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

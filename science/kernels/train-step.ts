@@ -17,11 +17,16 @@ interface NormAct {
   out: number;
 }
 
-/** Memory layout of one (architecture, batch size): parameters, gradients, batch, activations. */
-class StepPlan {
+/**
+ * Memory layout of one (architecture, batch size): parameters, gradients, batch, activations. Parameters
+ * and gradients are each one contiguous span with the same layout (padding between tensors stays zero),
+ * so element-wise passes over all of them (Adam) are one call.
+ */
+export class StepPlan {
   readonly mem = new KernelInstance();
   readonly param: number[];
   readonly grad: number[];
+  readonly paramBegin: number;
   readonly gradBegin: number;
   readonly gradEnd: number;
   readonly index: Map<string, number>;
@@ -48,6 +53,7 @@ class StepPlan {
     const m = this.mem;
     const shapes = parameterShapes(arch);
     this.index = new Map(shapes.map((s, i) => [s.name, i]));
+    this.paramBegin = m.alloc(0);
     this.param = shapes.map((s) => m.allocF32(size(s.shape)));
     this.gradBegin = m.alloc(0);
     this.grad = shapes.map((s) => m.allocF32(size(s.shape)));
@@ -97,12 +103,11 @@ function planFor(arch: MlpArchitecture, n: number): StepPlan {
 
 /** Loss (1/(n·d)) Σ |F − target|² and its gradient for every parameter (parameterShapes order), in float32. */
 export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
-  const { d, hidden: H, timeEmbed: E } = arch;
+  const { d, timeEmbed: E } = arch;
   const n = batch.target.length / d;
   const win = inputWidth(arch);
   if (!Number.isInteger(n) || batch.xIn.length !== n * win) throw new Error(`kernel step: batch of ${batch.xIn.length} inputs and ${batch.target.length} targets does not fit d = ${d}, input width ${win}`);
   const plan = planFor(arch, n);
-  const { k } = plan.mem;
   const shapes = parameterShapes(arch);
   if (params.length !== shapes.length) throw new Error(`kernel step: ${params.length} parameter tensors, expected ${shapes.length}`);
 
@@ -114,11 +119,31 @@ export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Arr
   });
   f32.set(batch.xIn, plan.xIn / 4);
   f32.set(batch.target, plan.target / 4);
-  const tau = plan.tau;
-  if (tau) {
+  if (plan.tau) {
     if (!batch.emb || batch.emb.length !== n * E) throw new Error(`kernel step: 'project' needs an n × ${E} time embedding`);
     f32.set(batch.emb, plan.emb / 4);
   }
+  const loss = kernelBackprop(plan);
+
+  // ---- copy out: one allocation for all gradients, one view per parameter
+  const all = plan.mem.f32.slice(plan.gradBegin / 4, plan.gradEnd / 4);
+  const grads = shapes.map((s, i) => {
+    const at = (plan.grad[i] - plan.gradBegin) / 4;
+    return all.subarray(at, at + size(s.shape));
+  });
+  return { loss, grads };
+}
+
+/**
+ * Forward and backward pass on what is in the plan's memory (parameters, batch): returns the loss and
+ * leaves every gradient in its region of the plan. No allocation, no copies.
+ */
+export function kernelBackprop(plan: StepPlan): number {
+  const { arch, n } = plan;
+  const { d, hidden: H, timeEmbed: E } = arch;
+  const win = inputWidth(arch);
+  const { k } = plan.mem;
+  const tau = plan.tau;
   const P = (name: string): number => plan.P(name);
   const G = (name: string): number => plan.G(name);
   // C = op(A)·op(B) [+ bias] [+ C]; transposes only change how the kernel reads A and B.
@@ -185,11 +210,5 @@ export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Arr
     k.column_sums(tau.de, n, E, G('time1.b'));
   }
 
-  // ---- copy out: one allocation for all gradients, one view per parameter
-  const all = plan.mem.f32.slice(plan.gradBegin / 4, plan.gradEnd / 4);
-  const grads = shapes.map((s, i) => {
-    const at = (plan.grad[i] - plan.gradBegin) / 4;
-    return all.subarray(at, at + size(s.shape));
-  });
-  return { loss, grads };
+  return loss;
 }

@@ -70,7 +70,19 @@ export function createRng(seed: number): Rng {
     uniform,
     normal,
     fillNormal(out) {
-      for (let i = 0; i < out.length; i++) out[i] = normal();
+      // normal() in a loop, a pair per Box–Muller draw without the spare's round trip: the same values.
+      const len = out.length;
+      let i = 0;
+      if (hasSpare && len > 0) out[i++] = normal();
+      for (; i + 2 <= len; i += 2) {
+        let u = 0;
+        while (u === 0) u = uniform();
+        const r = Math.sqrt(-2 * Math.log(u));
+        const theta = 2 * Math.PI * uniform();
+        out[i] = r * Math.cos(theta);
+        out[i + 1] = r * Math.sin(theta);
+      }
+      if (i < len) out[i] = normal();
     },
     int(n) {
       if (!(Number.isInteger(n) && n > 0)) throw new Error(`Rng.int needs a positive integer, got ${n}`);

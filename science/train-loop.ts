@@ -123,6 +123,8 @@ export function batchDrawer(data: Float64Array, n: number, c: TrainConfig): (ste
   const B = c.batch;
   const w = inputWidth(c.arch);
   const concat = c.arch.timeMode === 'concat';
+  const rmsScaling = c.arch.rmsScaling === true;
+  const noise = new Float64Array(d); // one row's ξ, drawn in one tight loop (the same draws in the same order)
   return (step, { xIn, emb, target }) => {
     const rng = createRng(c.seed).fork(step);
     for (let i = 0; i < B; i++) {
@@ -130,13 +132,14 @@ export function batchDrawer(data: Float64Array, n: number, c: TrainConfig): (ste
       const t = time(rng.uniform());
       const sigma = sde.sigma(t);
       const { cIn, skip, out } = preconditioning(c.arch, sigma);
+      rng.fillNormal(noise);
       for (let j = 0; j < d; j++) {
-        const xi = rng.normal();
+        const xi = noise[j];
         const x = data[row + j] + sigma * xi;
         target[i * d + j] = (xi - skip * x) / out;
         xIn[i * w + j] = cIn * x;
       }
-      if (c.arch.rmsScaling) {
+      if (rmsScaling) {
         // F = r·G(u/r): G sees u/r and learns target/r (r depends on x alone, so the minimiser is unchanged).
         const r = inputRms(xIn, i * w, d);
         for (let j = 0; j < d; j++) {

@@ -57,6 +57,13 @@ describe('createRng', () => {
       for (let i = 0; i < 20000; i++) expect(ours.normal()).toBe(ref.normal());
       for (let i = 0; i < 2000; i++) expect(ours.uniform()).toBe(ref.uniform());
       for (let i = 0; i < 2000; i++) expect(ours.int(1000)).toBe(Math.floor(ref.uniform() * 1000));
+      // fillNormal draws pairs directly: odd lengths and a pending spare must not shift the stream.
+      for (const len of [7, 1, 100, 3, 0, 64]) {
+        const row = new Float64Array(len);
+        ours.fillNormal(row);
+        for (const x of row) expect(x).toBe(ref.normal());
+        expect(ours.normal()).toBe(ref.normal());
+      }
       // fork(label) seeds a child from one draw of the parent.
       const child = ours.fork(3);
       const refChild = textbook((ref.next32() ^ Math.imul(4, 0x27d4eb2d)) >>> 0);

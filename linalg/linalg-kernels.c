@@ -247,57 +247,63 @@ static double hypot2(double a, double b) {
   return y * sqrt_(1 + r * r);
 }
 
-// Implicit QL with Wilkinson shifts on the tridiagonal (d, e), values only: symmetric-eigen.ts's
-// tridiagonalQl without vectors (e[i] couples i − 1 and i; e is destroyed). Eigenvalues are left unsorted
-// in d. Returns 0, or 1 when an eigenvalue needed more than 60 n iterations.
+// Eigenvalues of the tridiagonal (d, e) (e[i] couples i − 1 and i; destroyed) by Reinsch's rational QL
+// (EISPACK tqlrat): the QL iteration with Wilkinson shifts of symmetric-eigen.ts's tridiagonalQl, carried
+// out on the squares e² of the off-diagonal, so a rotation costs two divisions and no square root (the
+// JS QL's hypot is a latency chain of a sqrt and a division per rotation). Eigenvalues are left unsorted in
+// d. Returns 0, or 1 when an eigenvalue needed more than 60 iterations.
 EXPORT(tridiagonal_ql_values) int tridiagonal_ql_values(double* d, double* e, int n) {
-  for (int i = 1; i < n; i++) e[i - 1] = e[i];
-  e[n - 1] = 0;
-  double f = 0, tst1 = 0;
+  double* e2 = e;
+  for (int i = 1; i < n; i++) e2[i - 1] = e[i] * e[i];
+  e2[n - 1] = 0;
   const double eps = 2.220446049250313e-16;
+  double f = 0, t = 0, b = 0, c = 0;
   for (int l = 0; l < n; l++) {
-    const double t = fabs_(d[l]) + fabs_(e[l]);
-    if (t > tst1) tst1 = t;
-    int m = l;
-    while (m < n && !(fabs_(e[m]) <= eps * tst1)) m++;
-    if (m == n) m = n - 1;
-    if (m > l) {
-      int iter = 0;
-      do {
-        if (++iter > 60 * n) return 1;
-        double g = d[l];
-        double p = (d[l + 1] - g) / (2 * e[l]);
-        double r = hypot2(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l] / (p + r);
-        d[l + 1] = e[l] * (p + r);
-        const double dl1 = d[l + 1];
-        double h = g - d[l];
-        for (int i = l + 2; i < n; i++) d[i] -= h;
-        f += h;
-        p = d[m];
-        double c = 1, c2 = 1, c3 = 1, s = 0, s2 = 0;
-        const double el1 = e[l + 1];
-        for (int i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i];
-          h = c * p;
-          r = hypot2(p, e[i]);
-          e[i + 1] = s * r;
-          s = e[i] / r;
-          c = p / r;
-          p = c * d[i] - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]);
-        }
-        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-      } while (fabs_(e[l]) > eps * tst1);
+    // The splitting tolerance b grows with the largest |d| + |e| met so far, as tql's tst1.
+    const double hl = fabs_(d[l]) + sqrt_(e2[l]);
+    if (hl > t) {
+      t = hl;
+      b = eps * t;
+      c = b * b;
+    }
+    int iter = 0;
+    for (;;) {
+      int m = l;
+      while (m < n - 1 && e2[m] > c) m++;
+      if (m == l) break;
+      if (++iter > 60) return 1;
+      // Shift from the leading 2 × 2 block.
+      double s = sqrt_(e2[l]);
+      double g = d[l];
+      double p = (d[l + 1] - g) / (2 * s);
+      double r = hypot2(p, 1);
+      d[l] = s / (p + (p < 0 ? -r : r));
+      double h = g - d[l];
+      for (int i = l + 1; i < n; i++) d[i] -= h;
+      f += h;
+      // Rational QL sweep from m − 1 up to l.
+      g = d[m];
+      if (g == 0) g = b;
+      h = g;
+      s = 0;
+      for (int i = m - 1; i >= l; i--) {
+        p = g * h;
+        r = p + e2[i];
+        e2[i + 1] = s * r;
+        s = e2[i] / r;
+        d[i + 1] = h + s * (h + d[i]);
+        g = d[i] - e2[i] / g;
+        if (g == 0) g = b;
+        h = g * p / r;
+      }
+      e2[l] = s * g;
+      d[l] = h;
+      // Converged when the new e²[l] is negligible (guarding against an underflowed h).
+      if (h == 0 || fabs_(e2[l]) <= fabs_(c / h)) break;
+      e2[l] *= h;
+      if (e2[l] == 0) break;
     }
     d[l] += f;
-    e[l] = 0;
   }
   return 0;
 }

@@ -56,7 +56,7 @@ export interface Workspace {
 export interface Reductions {
   /** Tridiagonalise the symmetric n × n matrix at w (upper triangle, row-major; destroyed): diag n, sub n (sub[0] = 0), work 4n. */
   tridiagonalValues(w: number, n: number, diag: number, sub: number, work: number): void;
-  /** symmetric-eigen.ts's tridiagonalQl without vectors, on (diag, sub) as tridiagonalValues leaves them; false if it did not converge. */
+  /** Eigenvalues (unsorted, into diag) of the tridiagonal (diag, sub) that tridiagonalValues leaves, by rational QL; false if it did not converge. */
   tridiagonalQlValues(diag: number, sub: number, n: number): boolean;
   /** Bidiagonalise the m × n column-major matrix at b (m ≥ n; destroyed): s n, e n, work 2m + n. */
   bidiagonalize(b: number, m: number, n: number, s: number, e: number, work: number): void;

@@ -1,4 +1,4 @@
-// The C reductions of linalg-kernels.c (tridiagonalisation + QL and bidiagonalisation, values only) against
+// The C reductions of linalg-kernels.c (tridiagonalisation + rational QL and bidiagonalisation, values only) against
 // closed forms and against the JavaScript factorisations they replace (taken when a workspace is already in
 // use), at sizes where the two-row and two-column sweeps meet odd remainders; and the embedded binary
 // against its C source.
@@ -61,6 +61,27 @@ describe('linalg WebAssembly kernels', () => {
       for (const x of a) fro += x * x;
       expect(fast.reduce((s, x) => s + x, 0)).toBeCloseTo(tr, 10);
       expect(fast.reduce((s, x) => s + x * x, 0)).toBeCloseTo(fro, 9);
+    }
+  });
+
+  it('rational QL agrees with the JS QL on hard tridiagonals: Wilkinson W⁺ (near-degenerate pairs) and graded entries', () => {
+    for (const n of [21, 101]) {
+      const half = (n - 1) / 2;
+      const wilkinson = new Float64Array(n * n);
+      const graded = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        wilkinson[i * n + i] = Math.abs(half - i);
+        graded[i * n + i] = 10 ** (-i / 8);
+        if (i > 0) {
+          wilkinson[i * n + i - 1] = wilkinson[(i - 1) * n + i] = 1;
+          graded[i * n + i - 1] = graded[(i - 1) * n + i] = 10 ** (-(i - 0.5) / 8);
+        }
+      }
+      for (const a of [wilkinson, graded]) {
+        const fast = symmetricEigenvalues(a, n);
+        const slow = plainJs(() => symmetricEigenvalues(a, n));
+        expect(maxAbsDiff(fast, slow)).toBeLessThan(1e-13 * Math.max(...slow.map(Math.abs)));
+      }
     }
   });
 

@@ -457,3 +457,118 @@ EXPORT(bidiagonalize) void bidiagonalize(double* b, int m, int n, double* s, dou
   if (nrt + 1 < pp) e[nrt] = b[(pp - 1) * m + nrt];
   e[pp - 1] = 0;
 }
+
+// Implicit-shift QR on the upper bidiagonal (s, e) of order p, values only: singular-values.ts's bidiagonalQr
+// (LINPACK dsvdc's iteration) moved here with the reduction, so the whole values-only SVD is two calls.
+// Leaves |singular values| in s, descending. Returns 0, or 1 when it did not converge.
+EXPORT(bidiagonal_qr_values) int bidiagonal_qr_values(double* s, double* e, int p) {
+  const int pp = p - 1;
+  const double eps = 2.220446049250313e-16;
+  const double tiny = 0x1p-966;
+  int iter = 0;
+  while (p > 0) {
+    if (iter > 75 * (pp + 1)) return 1;
+    // The largest k with e[k] negligible: the unreduced block is k + 1 .. p − 1.
+    int k;
+    for (k = p - 2; k >= 0; k--) {
+      if (fabs_(e[k]) <= tiny + eps * (fabs_(s[k]) + fabs_(s[k + 1]))) {
+        e[k] = 0;
+        break;
+      }
+    }
+    int kase;
+    if (k == p - 2) {
+      kase = 4;
+    } else {
+      int ks;
+      for (ks = p - 1; ks > k; ks--) {
+        const double t = (ks != p ? fabs_(e[ks]) : 0) + (ks != k + 1 ? fabs_(e[ks - 1]) : 0);
+        if (fabs_(s[ks]) <= tiny + eps * t) {
+          s[ks] = 0;
+          break;
+        }
+      }
+      if (ks == k) kase = 3;
+      else if (ks == p - 1) kase = 1;
+      else {
+        kase = 2;
+        k = ks;
+      }
+    }
+    k++;
+    if (kase == 1) {
+      // Deflate a negligible s[p − 1].
+      double f = e[p - 2];
+      e[p - 2] = 0;
+      for (int j = p - 2; j >= k; j--) {
+        const double t = hypot2(s[j], f);
+        const double cs = s[j] / t, sn = f / t;
+        s[j] = t;
+        if (j != k) {
+          f = -sn * e[j - 1];
+          e[j - 1] = cs * e[j - 1];
+        }
+      }
+    } else if (kase == 2) {
+      // Split at a negligible s[k − 1].
+      double f = e[k - 1];
+      e[k - 1] = 0;
+      for (int j = k; j < p; j++) {
+        const double t = hypot2(s[j], f);
+        const double cs = s[j] / t, sn = f / t;
+        s[j] = t;
+        f = -sn * e[j];
+        e[j] = cs * e[j];
+      }
+    } else if (kase == 3) {
+      // One implicit QR step with the shift from the trailing 2 × 2 block.
+      double scale = fabs_(s[p - 1]);
+      const double cand[4] = {fabs_(s[p - 2]), fabs_(e[p - 2]), fabs_(s[k]), fabs_(e[k])};
+      for (int i = 0; i < 4; i++) scale = cand[i] > scale ? cand[i] : scale;
+      const double sp = s[p - 1] / scale, spm1 = s[p - 2] / scale, epm1 = e[p - 2] / scale;
+      const double sk = s[k] / scale, ek = e[k] / scale;
+      const double bb = ((spm1 + sp) * (spm1 - sp) + epm1 * epm1) / 2;
+      const double c = sp * epm1 * (sp * epm1);
+      double shift = 0;
+      if (bb != 0 || c != 0) {
+        shift = sqrt_(bb * bb + c);
+        if (bb < 0) shift = -shift;
+        shift = c / (bb + shift);
+      }
+      double f = (sk + sp) * (sk - sp) + shift;
+      double g = sk * ek;
+      for (int j = k; j < p - 1; j++) {
+        double t = hypot2(f, g);
+        double cs = f / t, sn = g / t;
+        if (j != k) e[j - 1] = t;
+        f = cs * s[j] + sn * e[j];
+        e[j] = cs * e[j] - sn * s[j];
+        g = sn * s[j + 1];
+        s[j + 1] = cs * s[j + 1];
+        t = hypot2(f, g);
+        cs = f / t;
+        sn = g / t;
+        s[j] = t;
+        f = cs * e[j] + sn * s[j + 1];
+        s[j + 1] = -sn * e[j] + cs * s[j + 1];
+        g = sn * e[j + 1];
+        e[j + 1] = cs * e[j + 1];
+      }
+      e[p - 2] = f;
+      iter++;
+    } else {
+      // Convergence of s[k]: make it non-negative and bubble it into descending order.
+      if (s[k] <= 0) s[k] = s[k] < 0 ? -s[k] : 0;
+      while (k < pp) {
+        if (s[k] >= s[k + 1]) break;
+        const double t = s[k];
+        s[k] = s[k + 1];
+        s[k + 1] = t;
+        k++;
+      }
+      iter = 0;
+      p--;
+    }
+  }
+  return 0;
+}

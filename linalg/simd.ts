@@ -21,6 +21,7 @@ interface SimdExports extends KernelModuleExports {
   tridiagonal_values(w: number, n: number, diag: number, sub: number, work: number): void;
   tridiagonal_ql_values(d: number, e: number, n: number): number;
   bidiagonalize(b: number, m: number, n: number, s: number, e: number, work: number): void;
+  bidiagonal_qr_values(s: number, e: number, p: number): number;
 }
 
 let kernels: KernelModuleInstance<SimdExports> | undefined;
@@ -60,6 +61,8 @@ export interface Reductions {
   tridiagonalQlValues(diag: number, sub: number, n: number): boolean;
   /** Bidiagonalise the m × n column-major matrix at b (m ≥ n; destroyed): s n, e n, work 2m + n. */
   bidiagonalize(b: number, m: number, n: number, s: number, e: number, work: number): void;
+  /** Singular values (descending, into s) of the order-p bidiagonal (s, e) that bidiagonalize leaves; false if it did not converge. */
+  bidiagonalQrValues(s: number, e: number, p: number): boolean;
 }
 
 function jsWorkspace(mem: Float64Array): Workspace {
@@ -98,6 +101,7 @@ function simdWorkspace(mem: Float64Array, k: SimdExports): Workspace {
       tridiagonalValues: (w, n, diag, sub, work) => k.tridiagonal_values(at(w), n, at(diag), at(sub), at(work)),
       tridiagonalQlValues: (diag, sub, n) => k.tridiagonal_ql_values(at(diag), at(sub), n) === 0,
       bidiagonalize: (b, m, n, s, e, work) => k.bidiagonalize(at(b), m, n, at(s), at(e), at(work)),
+      bidiagonalQrValues: (s, e, p) => k.bidiagonal_qr_values(at(s), at(e), p) === 0,
     },
   };
 }

@@ -25,9 +25,14 @@ export function singularValues(a: Float64Array, rows: number, cols: number): Flo
       b.set(a);
     }
     // In WebAssembly the whole reduction is one call (the per-column calls from JS cost as much as the arithmetic).
-    if (ws.reductions) ws.reductions.bidiagonalize(offsets[0], m, n, offsets[1], offsets[2], offsets[6]);
-    else bidiagonalize(ws, offsets[0], offsets[3], offsets[4], m, n, s, e, tau);
-    bidiagonalQr(s, e, Math.min(n, m + 1));
+    const r = ws.reductions;
+    if (r) {
+      r.bidiagonalize(offsets[0], m, n, offsets[1], offsets[2], offsets[6]);
+      if (!r.bidiagonalQrValues(offsets[1], offsets[2], n)) throw new Error(`singularValues: bidiagonal QR did not converge (order ${n})`);
+    } else {
+      bidiagonalize(ws, offsets[0], offsets[3], offsets[4], m, n, s, e, tau);
+      bidiagonalQr(s, e, Math.min(n, m + 1));
+    }
     return s.slice(0, n); // a copy: the workspace is reused
   });
 }

@@ -14,7 +14,8 @@ export interface Rng {
   fork(label: number): Rng;
 }
 
-function splitmix32(seed: number): () => number {
+/** The seeding generator: createRng draws sfc32's initial state from it. */
+export function splitmix32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x9e3779b9) >>> 0;

@@ -5,7 +5,8 @@
 // "RNG state" in a checkpoint is just the step counter, and a resumed run replays exactly the batches an
 // uninterrupted one would have drawn. Gradients come from the WebAssembly SIMD kernels (science/kernels/) on
 // the wasm and cpu backends, from tfjs autodiff on GPU/native ones (GradientPath); Adam and the EMA update
-// float32 arrays outside tfjs (train-adam.ts). Same seed + same path ⇒ bit-identical weights.
+// float32 arrays outside tfjs (train-adam.ts), which with the kernels stay resident in wasm memory for the
+// whole run (kernels/resident-training.ts). Same seed + same path ⇒ bit-identical weights.
 
 import * as tf from '@tensorflow/tfjs-core';
 import {

@@ -1,19 +1,8 @@
 // The seeded generator against the textbook sfc32 (state in plain closure variables, as the generator was first
-// written) with the same splitmix32 seeding and Box–Muller: the Int32Array state must not change one bit of
+// written) with the same seeding (splitmix32, unchanged) and Box–Muller: the Int32Array state must not change one bit of
 // any stream (training batches, data sets and every other seeded draw depend on it). And the normals are normal.
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../science/random.ts';
-
-function splitmix32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x9e3779b9) >>> 0;
-    let z = a;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
+import { createRng, splitmix32 } from '../../science/random.ts';
 
 /** sfc32 on uint32 closure variables, 53-bit uniforms and Box–Muller with the spare kept. */
 function textbook(seed: number): { uniform(): number; normal(): number; next32(): number } {

@@ -133,18 +133,30 @@ for (const d of [100, 784]) {
     'exact J+eig+sv': fmt(exactMs + eigMs + svMs),
     'ref Jacobi eig': fmt(jacobiMs),
   });
-  // Peers right after ours, so both see the same load on a shared machine.
+  // Peers in alternation with ours, three rounds: on a shared machine the load drifts between measurements,
+  // so each round's ratio compares neighbours, and the median round is kept.
   for (const peer of PEERS) {
-    const p = peerTimes(peer, d);
+    const rounds: Array<{ eig: number; sv: number; p?: { eig: number; sv: number } }> = [];
+    for (let r = 0; r < 3; r++) {
+      const ours = r === 0 ? { eig: eigMs, sv: svMs } : { eig: time(() => symmetricEigenvalues(sym, d), budget / 2), sv: time(() => singularValues(g, d, d), budget / 2) };
+      rounds.push({ ...ours, p: peerTimes(peer, d) });
+      if (rounds[0].p === undefined) break; // not importable: one try is enough
+    }
+    const mid = (key: 'eig' | 'sv') => {
+      const sorted = [...rounds].sort((a, b) => a[key] / (a.p?.[key] ?? 1) - b[key] / (b.p?.[key] ?? 1));
+      return sorted[Math.floor(sorted.length / 2)];
+    };
+    const e = mid('eig'), v = mid('sv');
     peerRows.push({
       d: String(d),
       peer: `${peer} ${versions.get(peer) ?? '(not importable)'}`,
-      'our eig': fmt(eigMs),
-      'peer eig': fmt(p?.eig),
-      'eig ours/peer': ratio(eigMs, p?.eig),
-      'our sv': fmt(svMs),
-      'peer sv': fmt(p?.sv),
-      'sv ours/peer': ratio(svMs, p?.sv),
+      'our eig': fmt(e.eig),
+      'peer eig': fmt(e.p?.eig),
+      'eig ours/peer': ratio(e.eig, e.p?.eig),
+      'our sv': fmt(v.sv),
+      'peer sv': fmt(v.p?.sv),
+      'sv ours/peer': ratio(v.sv, v.p?.sv),
+      rounds: rounds[0].p === undefined ? '—' : rounds.map((x) => `${ratio(x.eig, x.p?.eig)}/${ratio(x.sv, x.p?.sv)}`).join(' '),
     });
   }
 }
@@ -159,7 +171,7 @@ console.log(
   `CPU milliseconds per point (median), analytic score with m = 0.4 d, t = 0.3; kernels: ${simdAvailable() ? 'WebAssembly SIMD' : 'plain JS'}`,
 );
 printTable(rows);
-console.log('\nPeers in the same run (LAPACK through numpy, PyTorch CPU; one thread each; values only, float64):');
+console.log('\nPeers in the same run (LAPACK through numpy, PyTorch CPU; one thread each; values only, float64; median of three rounds in alternation with ours, each round\'s eig/sv ratios listed):');
 printTable(peerRows);
 const goal = peerRows.find((r) => r.d === '784' && r.peer.startsWith('numpy'));
 if (goal && goal['eig ours/peer'] !== '—') {

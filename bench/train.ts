@@ -4,21 +4,24 @@
 // ≈ 70 MFLOP per step at batch 128) with tfjs's stock autodiff (tf.matMul gradients: the reference,
 // measured in the same run), our custom-gradient layers, the explicit backprop (tfjs products, JS
 // element-wise) and the WebAssembly SIMD kernels (science/kernels/); the paper's architecture (time MLP and
-// per-block projections) at E = 128 and 512; Adam + EMA in JS and in wasm; the whole loop step (batch
-// drawing + gradients + Adam/EMA) as the stage runs it now and as it ran before the kernels; and the
-// forward-mode Jacobian per point at d = 100 (float64, JS and kernels). Goals: ≤ 6 ms/step for the
-// reference model, ≤ 2 ms per Jacobian.
+// per-block projections) at E = 128 and 512; Adam + EMA in JS and in wasm; the bare kernel gradient step and
+// the whole loop step (batch drawing + gradients + Adam/EMA, state resident in wasm memory) as the stage runs
+// it now and as it ran before the kernels; the forward-mode Jacobian per point at d = 100 (float64, JS and
+// kernels); and, when a Python imports them (bench/peers.ts), numpy and PyTorch CPU with the ratio of ours to
+// each. Goals: ≤ 6 ms/step for the reference model, the loop ≤ 1.3× its gradient step, ≤ 2 ms per Jacobian.
 
-import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { initialParameters, parameterCount, type MlpArchitecture } from '../science/mlp-architecture.ts';
 import { TrainedMlpScore } from '../science/mlp-score.ts';
 import { setKernelsEnabled } from '../science/kernels/mlp-kernels.ts';
 import { createRng } from '../science/random.ts';
 import { initBackend, type BackendChoice } from '../science/tf-backend.ts';
-import { ADAM_DEFAULTS, adamStep, adamStepJs, initialOptimizerState } from '../science/train-adam.ts';
+import { ADAM_DEFAULTS, adamScalars, adamStep, adamStepJs, initialOptimizerState } from '../science/train-adam.ts';
+import { ResidentTraining } from '../science/kernels/resident-training.ts';
+import { kernelBackprop, StepPlan } from '../science/kernels/train-step.ts';
 import trainStage from '../stages/train.ts';
-import { drawBatch, lossAndGradients, trainScoreNetwork, type GradientPath, type TrainConfig } from '../science/train-loop.ts';
+import { batchDrawer, drawBatch, lossAndGradients, trainScoreNetwork, type GradientPath, type TrainConfig } from '../science/train-loop.ts';
+import { interpreterFor, peerVersion, ratio, runPeer } from './peers.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,6 +80,7 @@ interface Row {
   note: string;
 }
 const rows: Row[] = [];
+let torchMs: { refGrad?: number; refFull?: number; paperGrad?: number; paperFull?: number } = {};
 
 function gradientRow(label: string, arch: MlpArchitecture, path: GradientPath): number {
   const params = initialParameters(arch, createRng(2));
@@ -128,7 +132,9 @@ const paper512KernelMs = gradientRow('paper arch E=512, wasm SIMD kernels', pape
 // The parts of a loop step outside tfjs.
 {
   const cfg = config(paper128);
-  rows.push({ what: 'batch drawing (JS, paper arch E=128)', ms: time(() => drawBatch(data, n, cfg, 1)), note: `${batch}×${d} normals` });
+  const draw = batchDrawer(data, n, cfg);
+  const into = drawBatch(data, n, cfg, 1);
+  rows.push({ what: 'batch drawing (JS, paper arch E=128)', ms: time(() => draw(1, into)), note: `${batch}×${d} normals, into reused memory` });
   const state = initialOptimizerState(initialParameters(paper128, createRng(3)));
   const grads = state.params.map((p) => new Float32Array(p.length).fill(1e-3));
   const note = `${parameterCount(paper128)} parameters`;
@@ -137,22 +143,83 @@ const paper512KernelMs = gradientRow('paper arch E=512, wasm SIMD kernels', pape
   rows.push({ what: 'Adam + EMA update (wasm, paper arch E=128)', ms: time(() => adamStep(state, grads, adam, 0.9999)), note: `${note}, incl. copies in/out` });
 }
 
-// Whole loop steps, as the stage runs them ('auto': kernels and wasm Adam), and as it ran before the kernels
-// (kernels switched off: explicit backprop and the JS Adam).
+// The loop against its yardstick, the bare kernel gradient step (forward + backward on what is already in
+// wasm memory: no copies). Loop step = (T(3N) − T(N)) / 2N for N = reps steps, so the one-time set-up (plan,
+// memory, JIT warm-up) cancels: a real run amortises it over tens of thousands of steps. On a shared machine
+// both drift with the load, so the loop's step is also timed step by step in alternation with the bare step.
+const bareMs: Record<string, number> = {};
 const loopMs: Record<string, number> = {};
-for (const [label, arch] of [['reference model', reference], ['paper arch E=128', paper128]] as const) {
-  for (const kernels of [true, false]) {
-    setKernelsEnabled(kernels);
+const loopRatio: Record<string, number> = {};
+const pairedLoopMs: Record<string, number> = {};
+const median = (v: number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+async function loopSteps(arch: MlpArchitecture): Promise<Timing> {
+  const run = async (steps: number): Promise<Timing> => {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    await trainScoreNetwork(data, n, config(arch));
+    await trainScoreNetwork(data, n, { ...config(arch), steps });
     const c = process.cpuUsage(c0);
-    setKernelsEnabled(true);
-    const ms = { wall: (performance.now() - t0) / reps, cpu: (c.user + c.system) / 1000 / reps };
-    const how = kernels ? 'kernels' : 'before: backprop + JS Adam';
-    loopMs[`${label}, ${how}`] = ms.cpu;
-    rows.push({ what: `training loop step, ${label} (${how})`, ms, note: 'mean incl. batch, gradients, Adam, EMA' });
+    return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
+  };
+  await run(3); // warm-up
+  const short = await run(reps);
+  const long = await run(3 * reps);
+  return { wall: (long.wall - short.wall) / (2 * reps), cpu: (long.cpu - short.cpu) / (2 * reps) };
+}
+for (const [label, arch] of [['reference model', reference], ['paper arch E=128', paper128]] as const) {
+  const cfg = config(arch);
+  const plan = new StepPlan(arch, batch);
+  const params = initialParameters(arch, createRng(2));
+  const b = drawBatch(data, n, cfg, 1);
+  const f32 = plan.mem.f32;
+  params.forEach((p, i) => f32.set(p, plan.param[i] / 4));
+  f32.set(b.xIn, plan.xIn / 4);
+  f32.set(b.target, plan.target / 4);
+  if (b.emb) f32.set(b.emb, plan.emb / 4);
+  // The loop's step, as trainScoreNetwork runs it (batch into wasm memory, gradients, Adam + EMA in place),
+  // timed step by step in alternation with the bare step: each pair sees the same load.
+  const resident = new ResidentTraining(arch, batch);
+  resident.load(initialOptimizerState(initialParameters(arch, createRng(2))));
+  const draw = batchDrawer(data, n, cfg);
+  const adam = { lr: cfg.lr, ...ADAM_DEFAULTS };
+  const cpuOf = (fn: () => void): number => {
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
+  };
+  const bare: number[] = [], loop: number[] = [], ratios: number[] = [];
+  for (let i = 1; i <= 5 * reps + 3; i++) {
+    const tb = cpuOf(() => kernelBackprop(plan));
+    const tl = cpuOf(() => {
+      draw(i, resident.batch);
+      resident.step(adamScalars(adam, cfg.ema, i));
+    });
+    if (i <= 3) continue; // warm-up
+    bare.push(tb);
+    loop.push(tl);
+    ratios.push(tl / tb);
   }
+  bareMs[label] = median(bare);
+  loopRatio[label] = median(ratios);
+  pairedLoopMs[label] = median(loop);
+  rows.push({ what: `${label}, kernel gradient step alone (data in wasm memory)`, ms: { cpu: bareMs[label], wall: NaN }, note: "the loop's yardstick" });
+  rows.push({
+    what: `${label}, loop step (batch + gradients + Adam/EMA, resident)`,
+    ms: { cpu: median(loop), wall: NaN },
+    note: `${loopRatio[label].toFixed(2)}× the bare step (goal ≤ 1.3): median of ${ratios.length} alternating pairs`,
+  });
+  // End to end through trainScoreNetwork, set-up cancelled.
+  const end = await loopSteps(arch);
+  loopMs[`${label}, kernels, resident state`] = end.cpu;
+  rows.push({ what: `training loop step, ${label} (kernels, resident state)`, ms: end, note: 'trainScoreNetwork, (T(3N) − T(N)) / 2N' });
+}
+// As the stage ran before the kernels (kernels switched off: explicit backprop and the JS Adam).
+for (const [label, arch] of [['reference model', reference], ['paper arch E=128', paper128]] as const) {
+  setKernelsEnabled(false);
+  const ms = await loopSteps(arch);
+  setKernelsEnabled(true);
+  loopMs[`${label}, before: backprop + JS Adam`] = ms.cpu;
+  rows.push({ what: `training loop step, ${label} (before: backprop + JS Adam)`, ms, note: 'mean incl. batch, gradients, Adam, EMA' });
 }
 
 // Jacobian of the trained score (float64, forward mode) at d = 100: the wasm kernels and the JS reference.
@@ -209,15 +276,76 @@ for _ in range(${reps}):
 print(sorted(cpu)[len(cpu) // 2] * 1e3, sorted(wall)[len(wall) // 2] * 1e3)
 `;
 {
-  // One BLAS thread, like the single-threaded wasm backend it is compared with.
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const py = spawnSync('python3', ['-c', NUMPY_STEP], { encoding: 'utf8', env });
-  const [cpu, wall] = (py.stdout ?? '').trim().split(/\s+/).map(Number);
-  if (py.status === 0 && Number.isFinite(cpu)) {
-    rows.push({ what: 'reference model, numpy (1 BLAS thread), outside reference', ms: { cpu, wall }, note: 'optional; not used by the product' });
+  const out = runPeer('numpy', NUMPY_STEP);
+  const [cpu, wall] = (out ?? '').trim().split(/\s+/).map(Number);
+  if (out !== undefined && Number.isFinite(cpu)) {
+    rows.push({ what: 'reference model, numpy (1 BLAS thread), outside reference', ms: { cpu, wall }, note: `numpy ${peerVersion('numpy')}; optional; not used by the product` });
   } else {
     rows.push({ what: 'reference model, numpy', ms: { cpu: NaN, wall: NaN }, note: 'skipped: python3 with numpy not available' });
   }
+}
+
+// PyTorch CPU (when a Python imports it: Debian's python3-torch), one thread, in the same run: the same two
+// architectures' training step with autograd (forward, loss, backward), and with Adam + EMA on top.
+const TORCH_STEP = `
+import time, torch
+torch.manual_seed(0)
+B, d, H, NB = ${batch}, ${d}, 128, 2
+F = torch.nn.functional
+class Block(torch.nn.Module):
+    def __init__(s, E, project):
+        super().__init__()
+        s.n1, s.l1, s.n2, s.l2 = torch.nn.LayerNorm(H), torch.nn.Linear(H, H), torch.nn.LayerNorm(H), torch.nn.Linear(H, H)
+        s.tp = torch.nn.Linear(E, H) if project else None
+    def forward(s, h, tau):
+        z = s.l1(F.silu(s.n1(h)))
+        if s.tp is not None: z = z + s.tp(tau)
+        return h + s.l2(F.silu(s.n2(z)))
+class Net(torch.nn.Module):
+    def __init__(s, E, project):
+        super().__init__()
+        s.project = project
+        s.inp = torch.nn.Linear(d if project else d + E, H)
+        if project: s.t1, s.t2 = torch.nn.Linear(E, E), torch.nn.Linear(E, E)
+        s.blocks = torch.nn.ModuleList([Block(E, project) for _ in range(NB)])
+        s.hn, s.out = torch.nn.LayerNorm(H), torch.nn.Linear(H, d)
+    def forward(s, x, emb):
+        h = s.inp(x)
+        tau = F.silu(s.t2(F.silu(s.t1(emb)))) if s.project else None
+        for b in s.blocks: h = b(h, tau)
+        return s.out(F.silu(s.hn(h)))
+def med(f, reps=${reps}):
+    for _ in range(3): f()
+    cpu = []
+    for _ in range(reps):
+        c0 = time.process_time(); f(); cpu.append(time.process_time() - c0)
+    return sorted(cpu)[len(cpu) // 2] * 1e3
+out = []
+for E, project in ((32, False), (128, True)):
+    net = Net(E, project)
+    x = torch.randn(B, d if project else d + E); emb = torch.randn(B, E); target = torch.randn(B, d)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-4)
+    ema = [p.detach().clone() for p in net.parameters()]
+    def grad():
+        net.zero_grad(set_to_none=True)
+        F.mse_loss(net(x, emb), target).backward()
+    def full():
+        grad(); opt.step()
+        with torch.no_grad():
+            for e, p in zip(ema, net.parameters()): e.mul_(0.999).add_(p, alpha=0.001)
+    out += [med(grad), med(full)]
+print(*out)
+`;
+{
+  const version = peerVersion('torch');
+  const out = version === null ? undefined : runPeer('torch', TORCH_STEP);
+  const [refGrad, refFull, paperGrad, paperFull] = (out ?? '').trim().split(/\s+/).map(Number);
+  const note = out === undefined ? 'skipped: no Python imports torch (apt-get install python3-torch)' : `torch ${version} (${interpreterFor('torch')}), 1 thread; optional`;
+  rows.push({ what: 'reference model, PyTorch CPU autograd step', ms: { cpu: refGrad ?? NaN, wall: NaN }, note });
+  rows.push({ what: 'reference model, PyTorch CPU step + Adam + EMA', ms: { cpu: refFull ?? NaN, wall: NaN }, note });
+  rows.push({ what: 'paper arch E=128, PyTorch CPU autograd step', ms: { cpu: paperGrad ?? NaN, wall: NaN }, note });
+  rows.push({ what: 'paper arch E=128, PyTorch CPU step + Adam + EMA', ms: { cpu: paperFull ?? NaN, wall: NaN }, note });
+  torchMs = { refGrad, refFull, paperGrad, paperFull };
 }
 
 console.log(`backend: ${backend}; median of ${reps} runs; batch ${batch}; ms = CPU time (wall-clock in brackets)`);
@@ -233,15 +361,27 @@ console.log(
 console.log(`goal ≤ 6 ms/step (reference model): ${best <= 6 ? 'met' : 'not met'} (${best.toFixed(2)} ms CPU time)`);
 const numpy = rows.find((r) => r.what.startsWith('reference model, numpy'));
 if (numpy && Number.isFinite(numpy.ms.cpu)) {
-  console.log(`same run, CPU time, relative to numpy: explicit backprop ${(backpropMs / numpy.ms.cpu).toFixed(2)}, wasm kernels ${(kernelsMs / numpy.ms.cpu).toFixed(2)}`);
+  console.log(`same run, CPU time, ours / numpy (reference model gradient step): explicit backprop ${(backpropMs / numpy.ms.cpu).toFixed(2)}, wasm kernels ${(kernelsMs / numpy.ms.cpu).toFixed(2)}`);
+}
+const loopRef = loopMs['reference model, kernels, resident state'], loopPaper = loopMs['paper arch E=128, kernels, resident state'];
+console.log(
+  `same run, CPU time, ours / PyTorch CPU: gradient step ${ratio(kernelsMs, torchMs.refGrad)} (reference), ${ratio(paper128KernelMs, torchMs.paperGrad)} (paper E=128); ` +
+    `training step with Adam + EMA ${ratio(loopRef, torchMs.refFull)} (reference), ${ratio(loopPaper, torchMs.paperFull)} (paper E=128)`,
+);
+for (const label of ['paper arch E=128', 'reference model']) {
+  const r = loopRatio[label];
+  console.log(
+    `goal: training loop ≤ 1.3× its gradient step (${label}${label === 'paper arch E=128' ? ', the quick profile\'s network' : ''}): ${r <= 1.3 ? 'met' : 'not met'} ` +
+      `(${r.toFixed(3)}×, median of alternating pairs: ${pairedLoopMs[label].toFixed(2)} ms vs ${bareMs[label].toFixed(2)} ms)`,
+  );
 }
 console.log(`goal ≤ 2 ms per Jacobian (d = 100, float64): ${jacobianMs <= 2 ? 'met' : 'not met'} (${jacobianMs.toFixed(2)} ms CPU time)`);
 // CPU ms are the wall time on an idle core. The paper profile's network has E = 512: its loop step is the
 // E = 128 loop step with the E = 512 gradients in place of the E = 128 ones.
 const quickSteps = trainStage.params.steps.default;
-for (const how of ['kernels', 'before: backprop + JS Adam']) {
+for (const how of ['kernels, resident state', 'before: backprop + JS Adam']) {
   const quick = loopMs[`paper arch E=128, ${how}`];
   console.log(`quick profile (train.steps = ${quickSteps}, paper arch E=128, ${how}): ≈ ${((quickSteps * quick) / 60000).toFixed(1)} min per model`);
 }
-const paperStep = loopMs['paper arch E=128, kernels'] - paper128KernelMs + paper512KernelMs;
+const paperStep = loopMs['paper arch E=128, kernels, resident state'] - paper128KernelMs + paper512KernelMs;
 console.log(`paper profile (2 000 000 steps, E=512, kernels): ≈ ${paperStep.toFixed(1)} ms a step, ${((2e6 * paperStep) / 3.6e6).toFixed(1)} h per model`);

@@ -18,14 +18,21 @@ export function singularValues(a: Float64Array, rows: number, cols: number): Flo
   const m = Math.max(rows, cols);
   const n = Math.min(rows, cols);
   if (n === 0) return new Float64Array(0);
-  return withWorkspace([m * n, Math.min(m + 1, n), n, m, m, n], (ws, offsets, [b, s, e, work, acc, tau]) => {
+  return withWorkspace([m * n, Math.min(m + 1, n), n, m, m, n, 2 * m + n], (ws, offsets, [b, s, e, work, acc, tau]) => {
     if (rows >= cols) {
       for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) b[j * rows + i] = a[i * cols + j];
     } else {
       b.set(a);
     }
-    bidiagonalize(ws, offsets[0], offsets[3], offsets[4], m, n, s, e, tau);
-    bidiagonalQr(s, e, Math.min(n, m + 1));
+    // In WebAssembly the whole reduction is one call (the per-column calls from JS cost as much as the arithmetic).
+    const r = ws.reductions;
+    if (r) {
+      r.bidiagonalize(offsets[0], m, n, offsets[1], offsets[2], offsets[6]);
+      if (!r.bidiagonalQrValues(offsets[1], offsets[2], n)) throw new Error(`singularValues: bidiagonal QR did not converge (order ${n})`);
+    } else {
+      bidiagonalize(ws, offsets[0], offsets[3], offsets[4], m, n, s, e, tau);
+      bidiagonalQr(s, e, Math.min(n, m + 1));
+    }
     return s.slice(0, n); // a copy: the workspace is reused
   });
 }

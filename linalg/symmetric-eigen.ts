@@ -17,10 +17,17 @@ export interface SymmetricEigen {
 export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
   checkSquare(a, n, 'symmetricEigenvalues');
   if (n === 0) return new Float64Array(0);
-  return withWorkspace([n * n, n, n], (ws, offsets, [w, d, e]) => {
+  return withWorkspace([n * n, n, n, 4 * n], (ws, offsets, [w, d, e]) => {
     w.set(a);
-    tridiagonalize(ws, offsets, n, false);
-    tridiagonalQl(d, e, n, undefined);
+    // In WebAssembly the whole reduction is one call (the per-row calls from JS cost as much as the arithmetic).
+    const r = ws.reductions;
+    if (r) {
+      r.tridiagonalValues(offsets[0], n, offsets[1], offsets[2], offsets[3]);
+      if (!r.tridiagonalQlValues(offsets[1], offsets[2], n)) throw new Error(`symmetric eigensolver: QL iteration did not converge (n = ${n})`);
+    } else {
+      tridiagonalize(ws, offsets, n, false);
+      tridiagonalQl(d, e, n, undefined);
+    }
     return Float64Array.from(d).sort(); // a copy: the workspace is reused
   });
 }

@@ -14,7 +14,8 @@ export interface Rng {
   fork(label: number): Rng;
 }
 
-function splitmix32(seed: number): () => number {
+/** The seeding generator: createRng draws sfc32's initial state from it. */
+export function splitmix32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x9e3779b9) >>> 0;
@@ -28,40 +29,61 @@ function splitmix32(seed: number): () => number {
 export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
   const init = splitmix32(Math.floor(seed) ^ 0x5bd1e995);
-  let a = init(), b = init(), c = init(), d = init();
+  // The state lives in an Int32Array, not in closure variables: V8 boxes every uint32 above 2^31 and every
+  // double kept in a closure as a heap number, an allocation per draw that cost more than the draws
+  // themselves. Same operations on the same 32-bit patterns as sfc32 on uint32s, so the same stream.
+  const s = new Int32Array(4);
+  s[0] = init();
+  s[1] = init();
+  s[2] = init();
+  s[3] = init();
   const next32 = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    const a = s[0], b = s[1], c = s[2];
     const t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
+    s[0] = b ^ (b >>> 9);
+    s[1] = (c + (c << 3)) | 0;
+    const d = (s[3] + 1) | 0;
+    s[3] = d;
     const r = (t + d) | 0;
-    c = (c + r) | 0;
+    s[2] = (((c << 21) | (c >>> 11)) + r) | 0;
     return r >>> 0;
   };
   for (let i = 0; i < 12; i++) next32();
   // 53-bit uniforms from two draws, so tiny probabilities are not quantised at 2^-32.
   const uniform = (): number => ((next32() >>> 5) * 67108864 + (next32() >>> 6)) / 9007199254740992;
-  let spare: number | undefined;
+  // Box–Muller's second value waits here (a Float64Array for the same reason as the state).
+  const spare = new Float64Array(1);
+  let hasSpare = false;
   const normal = (): number => {
-    if (spare !== undefined) {
-      const v = spare;
-      spare = undefined;
-      return v;
+    if (hasSpare) {
+      hasSpare = false;
+      return spare[0];
     }
     let u = 0;
     while (u === 0) u = uniform();
     const r = Math.sqrt(-2 * Math.log(u));
     const theta = 2 * Math.PI * uniform();
-    spare = r * Math.sin(theta);
+    spare[0] = r * Math.sin(theta);
+    hasSpare = true;
     return r * Math.cos(theta);
   };
   return {
     uniform,
     normal,
     fillNormal(out) {
-      for (let i = 0; i < out.length; i++) out[i] = normal();
+      // normal() in a loop, a pair per Box–Muller draw without the spare's round trip: the same values.
+      const len = out.length;
+      let i = 0;
+      if (hasSpare && len > 0) out[i++] = normal();
+      for (; i + 2 <= len; i += 2) {
+        let u = 0;
+        while (u === 0) u = uniform();
+        const r = Math.sqrt(-2 * Math.log(u));
+        const theta = 2 * Math.PI * uniform();
+        out[i] = r * Math.cos(theta);
+        out[i + 1] = r * Math.sin(theta);
+      }
+      if (i < len) out[i] = normal();
     },
     int(n) {
       if (!(Number.isInteger(n) && n > 0)) throw new Error(`Rng.int needs a positive integer, got ${n}`);

@@ -4,7 +4,7 @@
 // The update runs in the WebAssembly kernel (kernels/adam.ts) where available, else in the JS loop below;
 // both give the same bits, so a checkpoint resumes identically on either.
 
-import { kernelAdamEma } from './kernels/adam.ts';
+import { kernelAdamEma, type AdamScalars } from './kernels/adam.ts';
 import { kernelsEnabled } from './kernels/mlp-kernels.ts';
 
 export interface AdamConfig {
@@ -46,12 +46,24 @@ export function emaDecay(ema: number, step: number): number {
   return Math.min(ema, (1 + step) / (10 + step));
 }
 
+/** The scalars of update number t (1-based) as the kernel takes them: bias-corrected lr, 1 − β2^t, EMA decay. */
+export function adamScalars(cfg: AdamConfig, ema: number, t: number): AdamScalars {
+  return {
+    b1: cfg.beta1,
+    b2: cfg.beta2,
+    lrHat: cfg.lr / (1 - Math.pow(cfg.beta1, t)),
+    c2: 1 - Math.pow(cfg.beta2, t),
+    eps: cfg.epsilon,
+    decay: emaDecay(ema, t),
+  };
+}
+
 /** One Adam update of `state.params` with `grads`, then the EMA update. */
 export function adamStep(state: OptimizerState, grads: Float32Array[], cfg: AdamConfig, ema: number): void {
   if (!kernelsEnabled()) return adamStepJs(state, grads, cfg, ema);
   if (grads.length !== state.params.length) throw new Error(`adamStep: ${grads.length} gradients for ${state.params.length} parameters`);
   const t = state.step + 1;
-  kernelAdamEma(state, grads, cfg.beta1, cfg.beta2, cfg.lr / (1 - Math.pow(cfg.beta1, t)), 1 - Math.pow(cfg.beta2, t), cfg.epsilon, emaDecay(ema, t));
+  kernelAdamEma(state, grads, adamScalars(cfg, ema, t));
   state.step = t;
 }
 

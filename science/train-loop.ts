@@ -5,7 +5,8 @@
 // "RNG state" in a checkpoint is just the step counter, and a resumed run replays exactly the batches an
 // uninterrupted one would have drawn. Gradients come from the WebAssembly SIMD kernels (science/kernels/) on
 // the wasm and cpu backends, from tfjs autodiff on GPU/native ones (GradientPath); Adam and the EMA update
-// float32 arrays outside tfjs (train-adam.ts). Same seed + same path ⇒ bit-identical weights.
+// float32 arrays outside tfjs (train-adam.ts), which with the kernels stay resident in wasm memory for the
+// whole run (kernels/resident-training.ts). Same seed + same path ⇒ bit-identical weights.
 
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -22,11 +23,12 @@ import {
 import { denoisingLoss } from './mlp.ts';
 import { backpropLossAndGradients } from './mlp-backprop.ts';
 import { kernelsEnabled } from './kernels/mlp-kernels.ts';
+import { ResidentTraining } from './kernels/resident-training.ts';
 import { kernelLossAndGradients } from './kernels/train-step.ts';
 import type { TrainedWeights } from './mlp-weights.ts';
 import { createRng } from './random.ts';
 import { VeSde, type VeSdeParams } from './sde.ts';
-import { ADAM_DEFAULTS, adamStep, initialOptimizerState, type OptimizerState } from './train-adam.ts';
+import { ADAM_DEFAULTS, adamScalars, adamStep, initialOptimizerState, type OptimizerState } from './train-adam.ts';
 import {
   encodeCheckpoint,
   readCheckpoint,
@@ -101,38 +103,55 @@ export type { Batch };
 
 /** One step's batch, drawn from the step's own generator. */
 export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: number): Batch {
+  const w = inputWidth(c.arch);
+  const out: Batch = {
+    xIn: new Float32Array(c.batch * w),
+    emb: c.arch.timeMode === 'concat' ? null : new Float32Array(c.batch * c.arch.timeEmbed),
+    target: new Float32Array(c.batch * c.arch.d),
+  };
+  batchDrawer(data, n, c)(step, out);
+  return out;
+}
+
+/**
+ * drawBatch writing into given arrays (the resident training's batch regions in wasm memory), with what
+ * does not depend on the step computed once: fn(step, out) fills out.xIn, out.target and out.emb.
+ */
+export function batchDrawer(data: Float64Array, n: number, c: TrainConfig): (step: number, out: Batch) => void {
   const { d, timeEmbed: E } = c.arch;
-  const rng = createRng(c.seed).fork(step);
   const sde = new VeSde(c.sde);
+  const time = timeSampler(c);
   const B = c.batch;
   const w = inputWidth(c.arch);
   const concat = c.arch.timeMode === 'concat';
-  const xIn = new Float32Array(B * w);
-  const target = new Float32Array(B * d);
-  const emb = concat ? null : new Float32Array(B * E);
-  for (let i = 0; i < B; i++) {
-    const row = rng.int(n) * d;
-    const t = drawTime(rng.uniform(), c);
-    const sigma = sde.sigma(t);
-    const { cIn, skip, out } = preconditioning(c.arch, sigma);
-    for (let j = 0; j < d; j++) {
-      const xi = rng.normal();
-      const x = data[row + j] + sigma * xi;
-      target[i * d + j] = (xi - skip * x) / out;
-      xIn[i * w + j] = cIn * x;
-    }
-    if (c.arch.rmsScaling) {
-      // F = r·G(u/r): G sees u/r and learns target/r (r depends on x alone, so the minimiser is unchanged).
-      const r = inputRms(xIn, i * w, d);
+  const rmsScaling = c.arch.rmsScaling === true;
+  const noise = new Float64Array(d); // one row's ξ, drawn in one tight loop (the same draws in the same order)
+  return (step, { xIn, emb, target }) => {
+    const rng = createRng(c.seed).fork(step);
+    for (let i = 0; i < B; i++) {
+      const row = rng.int(n) * d;
+      const t = time(rng.uniform());
+      const sigma = sde.sigma(t);
+      const { cIn, skip, out } = preconditioning(c.arch, sigma);
+      rng.fillNormal(noise);
       for (let j = 0; j < d; j++) {
-        xIn[i * w + j] /= r;
-        target[i * d + j] /= r;
+        const xi = noise[j];
+        const x = data[row + j] + sigma * xi;
+        target[i * d + j] = (xi - skip * x) / out;
+        xIn[i * w + j] = cIn * x;
       }
+      if (rmsScaling) {
+        // F = r·G(u/r): G sees u/r and learns target/r (r depends on x alone, so the minimiser is unchanged).
+        const r = inputRms(xIn, i * w, d);
+        for (let j = 0; j < d; j++) {
+          xIn[i * w + j] /= r;
+          target[i * d + j] /= r;
+        }
+      }
+      if (concat) timeEmbedding(sigma, E, xIn, i * w + d);
+      else timeEmbedding(sigma, E, emb!, i * E);
     }
-    if (concat) timeEmbedding(sigma, E, xIn, i * w + d);
-    else timeEmbedding(sigma, E, emb!, i * E);
-  }
-  return { xIn, emb, target };
+  };
 }
 
 /**
@@ -141,16 +160,23 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
  * W(u) = −½ ln(1 + σ_d² e^{−2u}), inverted in closed form.
  */
 export function drawTime(U: number, c: Pick<TrainConfig, 'arch' | 'sde' | 'weighting'>): number {
+  return timeSampler(c)(U);
+}
+
+/** drawTime with the configuration's constants computed once. */
+function timeSampler(c: Pick<TrainConfig, 'arch' | 'sde' | 'weighting'>): (U: number) => number {
   const { eps } = c.sde;
   const sd = c.arch.sigmaData;
-  if (sd === undefined || c.weighting === 'edm') return eps + (1 - eps) * U;
+  if (sd === undefined || c.weighting === 'edm') return (U) => eps + (1 - eps) * U;
   const sde = new VeSde(c.sde);
   const logMin = Math.log(c.sde.sigmaMin), L = Math.log(c.sde.sigmaMax / c.sde.sigmaMin);
   const W = (u: number): number => -0.5 * Math.log1p(sd * sd * Math.exp(-2 * u));
   const w0 = W(Math.log(sde.sigma(eps))), w1 = W(Math.log(c.sde.sigmaMax));
-  const w = w0 + U * (w1 - w0);
-  const u = -0.5 * Math.log(Math.expm1(-2 * w) / (sd * sd));
-  return Math.min(1, Math.max(eps, (u - logMin) / L));
+  return (U) => {
+    const w = w0 + U * (w1 - w0);
+    const u = -0.5 * Math.log(Math.expm1(-2 * w) / (sd * sd));
+    return Math.min(1, Math.max(eps, (u - logMin) / L));
+  };
 }
 
 /**
@@ -233,14 +259,28 @@ export async function trainScoreNetwork(data: Float64Array, n: number, c: TrainC
   const adam = { lr: c.lr, ...ADAM_DEFAULTS };
   const progressEvery = Math.max(1, Math.floor(c.steps / 200));
   const gradientPath = resolveGradientPath(hooks.gradients ?? 'auto');
-  log(`gradients: ${gradientPath} on the ${tf.getBackend()} backend`);
+  // With the kernels, parameters, moments and EMA stay in wasm memory between steps (resident-training.ts);
+  // `state`'s arrays are brought up to date only for checkpoints and the result.
+  const resident = gradientPath === 'kernels' ? new ResidentTraining(c.arch, c.batch) : undefined;
+  resident?.load(state);
+  const draw = batchDrawer(data, n, c);
+  log(`gradients: ${gradientPath}${resident ? ' (state resident in wasm memory)' : ''} on the ${tf.getBackend()} backend`);
   const started = performance.now();
   while (state.step < c.steps) {
     if (hooks.signal?.aborted) throw new Error('training aborted');
     const next = state.step + 1;
-    const { loss, grads } = lossAndGradients(c.arch, state.params, drawBatch(data, n, c, next), gradientPath);
+    let loss: number;
+    if (resident) {
+      draw(next, resident.batch);
+      loss = resident.step(adamScalars(adam, c.ema, next));
+      state.step = next;
+    } else {
+      const batch = drawBatch(data, n, c, next);
+      const step = lossAndGradients(c.arch, state.params, batch, gradientPath);
+      loss = step.loss;
+      if (Number.isFinite(loss)) adamStep(state, step.grads, adam, c.ema);
+    }
     if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at step ${next} (try a smaller lr)`);
-    adamStep(state, grads, adam, c.ema);
     window.sum += loss;
     window.count += 1;
     if (next % logEvery === 0 || next === c.steps) {
@@ -252,6 +292,7 @@ export async function trainScoreNetwork(data: Float64Array, n: number, c: TrainC
       window.count = 0;
     }
     if (hooks.scratchDir !== undefined && (next % c.checkpointEvery === 0 || next === c.steps)) {
+      resident?.store(state);
       writeCheckpointAtomically(
         hooks.scratchDir,
         encodeCheckpoint({ config, state, lossRows, window, smoother }, shapes),
@@ -266,6 +307,7 @@ export async function trainScoreNetwork(data: Float64Array, n: number, c: TrainC
     // Let the event loop breathe (abort signals, IPC progress) without slowing the loop measurably.
     if (next % 50 === 0) await new Promise<void>((r) => setImmediate(r));
   }
+  resident?.store(state);
   return {
     weights: { arch: c.arch, sde: c.sde, step: state.step, params: state.ema },
     rawParams: state.params,

@@ -1,7 +1,8 @@
-// Adam + EMA over all parameter tensors in one kernel call (mlp-kernels.c adam_ema). The optimiser state
-// stays in the caller's Float32Arrays (checkpoints are those arrays): each call copies parameters, moments,
-// EMA and gradients into one instance's memory back to back, updates them, and copies them back. The copies
-// run at memcpy speed (≈ 25 µs per 640 KB), the update itself at two float64 lanes per instruction.
+// Adam + EMA over all parameter tensors in one kernel call (mlp-kernels.c adam_ema), for optimiser state kept
+// in the caller's Float32Arrays (checkpoints are those arrays): each call copies parameters, moments, EMA and
+// gradients into one instance's memory back to back, updates them, and copies them back. (The training loop
+// keeps its state resident in the kernels' memory instead: resident-training.ts.) The copies run at memcpy
+// speed, the update itself at two float64 lanes per instruction.
 // Bit-identical to the JS loop in train-adam.ts (same float64 expressions, same float32 roundings).
 
 import { KernelInstance } from './mlp-kernels.ts';
@@ -15,17 +16,18 @@ export interface AdamArrays {
   ema: Float32Array[];
 }
 
-/** One update with the scalars train-adam.ts derives for step t (lrHat = lr/(1 − β1^t), c2 = 1 − β2^t). */
-export function kernelAdamEma(
-  s: AdamArrays,
-  grads: Float32Array[],
-  b1: number,
-  b2: number,
-  lrHat: number,
-  c2: number,
-  eps: number,
-  decay: number,
-): void {
+/** The scalars of one update (train-adam.ts adamScalars): β1, β2, lr/(1 − β1^t), 1 − β2^t, ε, EMA decay. */
+export interface AdamScalars {
+  b1: number;
+  b2: number;
+  lrHat: number;
+  c2: number;
+  eps: number;
+  decay: number;
+}
+
+/** One update with the scalars train-adam.ts derives for step t (adamScalars). */
+export function kernelAdamEma(s: AdamArrays, grads: Float32Array[], { b1, b2, lrHat, c2, eps, decay }: AdamScalars): void {
   instance ??= new KernelInstance();
   const mem = instance;
   mem.reset();

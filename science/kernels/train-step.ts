@@ -9,6 +9,22 @@ import { KernelInstance } from './mlp-kernels.ts';
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/** Byte addresses of one Linear's weight, bias and their gradients. */
+interface LinearAt {
+  W: number;
+  b: number;
+  dW: number;
+  db: number;
+}
+
+/** Byte addresses of one LayerNorm's gain, shift and their gradients. */
+interface NormAt {
+  g: number;
+  b: number;
+  dg: number;
+  db: number;
+}
+
 /** Activations saved by one LayerNorm → SiLU for its backward pass. */
 interface NormAct {
   xhat: number;
@@ -17,11 +33,16 @@ interface NormAct {
   out: number;
 }
 
-/** Memory layout of one (architecture, batch size): parameters, gradients, batch, activations. */
-class StepPlan {
+/**
+ * Memory layout of one (architecture, batch size): parameters, gradients, batch, activations. Parameters
+ * and gradients are each one contiguous span with the same layout (padding between tensors stays zero),
+ * so element-wise passes over all of them (Adam) are one call.
+ */
+export class StepPlan {
   readonly mem = new KernelInstance();
   readonly param: number[];
   readonly grad: number[];
+  readonly paramBegin: number;
   readonly gradBegin: number;
   readonly gradEnd: number;
   readonly index: Map<string, number>;
@@ -39,6 +60,15 @@ class StepPlan {
   readonly head: NormAct;
   /** Time MLP ('project' only): pre-activations, sigmoids, outputs, and gradient buffers. */
   readonly tau: { e1: number; s1: number; a1: number; e2: number; s2: number; a2: number; dTau: number; de: number; tE: number } | null;
+  /** Every layer's parameter addresses, looked up once (a step then builds no names and allocates nothing). */
+  readonly at: {
+    input: LinearAt;
+    time1: LinearAt;
+    time2: LinearAt;
+    blocks: Array<{ norm1: NormAt; lin1: LinearAt; time: LinearAt; norm2: NormAt; lin2: LinearAt }>;
+    headNorm: NormAt;
+    headOut: LinearAt;
+  };
 
   constructor(
     readonly arch: MlpArchitecture,
@@ -48,6 +78,7 @@ class StepPlan {
     const m = this.mem;
     const shapes = parameterShapes(arch);
     this.index = new Map(shapes.map((s, i) => [s.name, i]));
+    this.paramBegin = m.alloc(0);
     this.param = shapes.map((s) => m.allocF32(size(s.shape)));
     this.gradBegin = m.alloc(0);
     this.grad = shapes.map((s) => m.allocF32(size(s.shape)));
@@ -70,6 +101,25 @@ class StepPlan {
       arch.timeMode === 'project'
         ? { e1: nE(), s1: nE(), a1: nE(), e2: nE(), s2: nE(), a2: nE(), dTau: nE(), de: nE(), tE: nE() }
         : null;
+    // Absent layers ('concat' has no time MLP) get address 0; the step never reads them.
+    const has = (name: string): boolean => this.index.has(name);
+    const linear = (name: string): LinearAt =>
+      has(`${name}.W`) ? { W: this.P(`${name}.W`), b: this.P(`${name}.b`), dW: this.G(`${name}.W`), db: this.G(`${name}.b`) } : { W: 0, b: 0, dW: 0, db: 0 };
+    const norm = (name: string): NormAt => ({ g: this.P(`${name}.g`), b: this.P(`${name}.b`), dg: this.G(`${name}.g`), db: this.G(`${name}.b`) });
+    this.at = {
+      input: linear('in'),
+      time1: linear('time1'),
+      time2: linear('time2'),
+      blocks: Array.from({ length: arch.blocks }, (_, b) => ({
+        norm1: norm(`block${b}.norm1`),
+        lin1: linear(`block${b}.lin1`),
+        time: linear(`block${b}.time`),
+        norm2: norm(`block${b}.norm2`),
+        lin2: linear(`block${b}.lin2`),
+      })),
+      headNorm: norm('head.norm'),
+      headOut: linear('head.out'),
+    };
   }
 
   P(name: string): number {
@@ -97,12 +147,11 @@ function planFor(arch: MlpArchitecture, n: number): StepPlan {
 
 /** Loss (1/(n·d)) Σ |F − target|² and its gradient for every parameter (parameterShapes order), in float32. */
 export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
-  const { d, hidden: H, timeEmbed: E } = arch;
+  const { d, timeEmbed: E } = arch;
   const n = batch.target.length / d;
   const win = inputWidth(arch);
   if (!Number.isInteger(n) || batch.xIn.length !== n * win) throw new Error(`kernel step: batch of ${batch.xIn.length} inputs and ${batch.target.length} targets does not fit d = ${d}, input width ${win}`);
   const plan = planFor(arch, n);
-  const { k } = plan.mem;
   const shapes = parameterShapes(arch);
   if (params.length !== shapes.length) throw new Error(`kernel step: ${params.length} parameter tensors, expected ${shapes.length}`);
 
@@ -114,76 +163,11 @@ export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Arr
   });
   f32.set(batch.xIn, plan.xIn / 4);
   f32.set(batch.target, plan.target / 4);
-  const tau = plan.tau;
-  if (tau) {
+  if (plan.tau) {
     if (!batch.emb || batch.emb.length !== n * E) throw new Error(`kernel step: 'project' needs an n × ${E} time embedding`);
     f32.set(batch.emb, plan.emb / 4);
   }
-  const P = (name: string): number => plan.P(name);
-  const G = (name: string): number => plan.G(name);
-  // C = op(A)·op(B) [+ bias] [+ C]; transposes only change how the kernel reads A and B.
-  const mm = (tA: number, tB: number, M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, bias = 0, acc = 0): void =>
-    k.sgemm(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, bias, acc);
-  const norm = (x: number, name: string, a: NormAct): void => k.ln_silu_forward(x, n, H, P(`${name}.g`), P(`${name}.b`), a.xhat, a.rstd, a.sig, a.out);
-  const normBack = (dy: number, name: string, a: NormAct, dx: number, acc: number): void =>
-    k.ln_silu_backward(dy, a.xhat, a.rstd, a.sig, n, H, P(`${name}.g`), P(`${name}.b`), dx, acc, G(`${name}.g`), G(`${name}.b`), plan.scratch);
-  const { h, z, t, dz, out, dOut, head } = plan;
-
-  // ---- forward
-  mm(0, 0, n, H, win, plan.xIn, win, P('in.W'), H, h, H, P('in.b'));
-  if (tau) {
-    mm(0, 0, n, E, E, plan.emb, E, P('time1.W'), E, tau.e1, E, P('time1.b'));
-    k.silu_forward(tau.e1, n * E, tau.s1, tau.a1);
-    mm(0, 0, n, E, E, tau.a1, E, P('time2.W'), E, tau.e2, E, P('time2.b'));
-    k.silu_forward(tau.e2, n * E, tau.s2, tau.a2);
-  }
-  for (let b = 0; b < arch.blocks; b++) {
-    const { na1, na2 } = plan.blocks[b];
-    norm(h, `block${b}.norm1`, na1);
-    mm(0, 0, n, H, H, na1.out, H, P(`block${b}.lin1.W`), H, z, H, P(`block${b}.lin1.b`));
-    if (tau) mm(0, 0, n, H, E, tau.a2, E, P(`block${b}.time.W`), H, z, H, P(`block${b}.time.b`), 1);
-    norm(z, `block${b}.norm2`, na2);
-    mm(0, 0, n, H, H, na2.out, H, P(`block${b}.lin2.W`), H, h, H, P(`block${b}.lin2.b`), 1); // residual: h += …
-  }
-  norm(h, 'head.norm', head);
-  mm(0, 0, n, d, H, head.out, H, P('head.out.W'), d, out, d, P('head.out.b'));
-
-  // ---- loss
-  const loss = k.squared_error(out, plan.target, n * d, 2 / (n * d), dOut) / (n * d);
-
-  // ---- backward (dW = Aᵀ·dY with transA; dX = dY·Wᵀ with transB)
-  mm(1, 0, H, d, n, head.out, H, dOut, d, G('head.out.W'), d);
-  k.column_sums(dOut, n, d, G('head.out.b'));
-  mm(0, 1, n, H, d, dOut, d, P('head.out.W'), d, t, H);
-  normBack(t, 'head.norm', head, h, 0); // h now holds dL/dh
-  for (let b = arch.blocks - 1; b >= 0; b--) {
-    const { na1, na2 } = plan.blocks[b];
-    mm(1, 0, H, H, n, na2.out, H, h, H, G(`block${b}.lin2.W`), H);
-    k.column_sums(h, n, H, G(`block${b}.lin2.b`));
-    mm(0, 1, n, H, H, h, H, P(`block${b}.lin2.W`), H, t, H);
-    normBack(t, `block${b}.norm2`, na2, dz, 0);
-    mm(1, 0, H, H, n, na1.out, H, dz, H, G(`block${b}.lin1.W`), H);
-    k.column_sums(dz, n, H, G(`block${b}.lin1.b`));
-    if (tau) {
-      mm(1, 0, E, H, n, tau.a2, E, dz, H, G(`block${b}.time.W`), H);
-      k.column_sums(dz, n, H, G(`block${b}.time.b`));
-      mm(0, 1, n, E, H, dz, H, P(`block${b}.time.W`), H, tau.dTau, E, 0, b === arch.blocks - 1 ? 0 : 1);
-    }
-    mm(0, 1, n, H, H, dz, H, P(`block${b}.lin1.W`), H, t, H);
-    normBack(t, `block${b}.norm1`, na1, h, 1); // the residual path: dh += back through the block
-  }
-  mm(1, 0, win, H, n, plan.xIn, win, h, H, G('in.W'), H);
-  k.column_sums(h, n, H, G('in.b'));
-  if (tau) {
-    if (arch.blocks === 0) plan.mem.f32.fill(0, tau.dTau / 4, tau.dTau / 4 + n * E);
-    k.silu_backward(tau.dTau, tau.e2, tau.s2, n * E, tau.de);
-    mm(1, 0, E, E, n, tau.a1, E, tau.de, E, G('time2.W'), E);
-    k.column_sums(tau.de, n, E, G('time2.b'));
-    mm(0, 1, n, E, E, tau.de, E, P('time2.W'), E, tau.tE, E);
-    k.silu_backward(tau.tE, tau.e1, tau.s1, n * E, tau.de);
-    mm(1, 0, E, E, n, plan.emb, E, tau.de, E, G('time1.W'), E);
-    k.column_sums(tau.de, n, E, G('time1.b'));
-  }
+  const loss = kernelBackprop(plan);
 
   // ---- copy out: one allocation for all gradients, one view per parameter
   const all = plan.mem.f32.slice(plan.gradBegin / 4, plan.gradEnd / 4);
@@ -192,4 +176,86 @@ export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Arr
     return all.subarray(at, at + size(s.shape));
   });
   return { loss, grads };
+}
+
+/**
+ * Forward and backward pass on what is in the plan's memory (parameters, batch): returns the loss and
+ * leaves every gradient in its region of the plan. No allocation, no copies.
+ */
+export function kernelBackprop(plan: StepPlan): number {
+  const { arch, n, tau, at } = plan;
+  const { d, hidden: H, timeEmbed: E } = arch;
+  const win = inputWidth(arch);
+  const { k } = plan.mem;
+  const { h, z, t, dz, out, dOut, head } = plan;
+  // sgemm(transA, transB, M, N, K, A, lda, B, ldb, C, ldc, bias, accumulate): C = op(A)·op(B) [+ bias] [+ C].
+
+  // ---- forward
+  k.sgemm(0, 0, n, H, win, plan.xIn, win, at.input.W, H, h, H, at.input.b, 0);
+  if (tau) {
+    k.sgemm(0, 0, n, E, E, plan.emb, E, at.time1.W, E, tau.e1, E, at.time1.b, 0);
+    k.silu_forward(tau.e1, n * E, tau.s1, tau.a1);
+    k.sgemm(0, 0, n, E, E, tau.a1, E, at.time2.W, E, tau.e2, E, at.time2.b, 0);
+    k.silu_forward(tau.e2, n * E, tau.s2, tau.a2);
+  }
+  for (let b = 0; b < arch.blocks; b++) {
+    const { na1, na2 } = plan.blocks[b];
+    const L = at.blocks[b];
+    normForward(plan, h, L.norm1, na1);
+    k.sgemm(0, 0, n, H, H, na1.out, H, L.lin1.W, H, z, H, L.lin1.b, 0);
+    if (tau) k.sgemm(0, 0, n, H, E, tau.a2, E, L.time.W, H, z, H, L.time.b, 1);
+    normForward(plan, z, L.norm2, na2);
+    k.sgemm(0, 0, n, H, H, na2.out, H, L.lin2.W, H, h, H, L.lin2.b, 1); // residual: h += …
+  }
+  normForward(plan, h, at.headNorm, head);
+  k.sgemm(0, 0, n, d, H, head.out, H, at.headOut.W, d, out, d, at.headOut.b, 0);
+
+  // ---- loss
+  const loss = k.squared_error(out, plan.target, n * d, 2 / (n * d), dOut) / (n * d);
+
+  // ---- backward (dW = Aᵀ·dY with transA; dX = dY·Wᵀ with transB)
+  k.sgemm(1, 0, H, d, n, head.out, H, dOut, d, at.headOut.dW, d, 0, 0);
+  k.column_sums(dOut, n, d, at.headOut.db);
+  k.sgemm(0, 1, n, H, d, dOut, d, at.headOut.W, d, t, H, 0, 0);
+  normBackward(plan, t, at.headNorm, head, h, 0); // h now holds dL/dh
+  for (let b = arch.blocks - 1; b >= 0; b--) {
+    const { na1, na2 } = plan.blocks[b];
+    const L = at.blocks[b];
+    k.sgemm(1, 0, H, H, n, na2.out, H, h, H, L.lin2.dW, H, 0, 0);
+    k.column_sums(h, n, H, L.lin2.db);
+    k.sgemm(0, 1, n, H, H, h, H, L.lin2.W, H, t, H, 0, 0);
+    normBackward(plan, t, L.norm2, na2, dz, 0);
+    k.sgemm(1, 0, H, H, n, na1.out, H, dz, H, L.lin1.dW, H, 0, 0);
+    k.column_sums(dz, n, H, L.lin1.db);
+    if (tau) {
+      k.sgemm(1, 0, E, H, n, tau.a2, E, dz, H, L.time.dW, H, 0, 0);
+      k.column_sums(dz, n, H, L.time.db);
+      k.sgemm(0, 1, n, E, H, dz, H, L.time.W, H, tau.dTau, E, 0, b === arch.blocks - 1 ? 0 : 1);
+    }
+    k.sgemm(0, 1, n, H, H, dz, H, L.lin1.W, H, t, H, 0, 0);
+    normBackward(plan, t, L.norm1, na1, h, 1); // the residual path: dh += back through the block
+  }
+  k.sgemm(1, 0, win, H, n, plan.xIn, win, h, H, at.input.dW, H, 0, 0);
+  k.column_sums(h, n, H, at.input.db);
+  if (tau) {
+    if (arch.blocks === 0) plan.mem.f32.fill(0, tau.dTau / 4, tau.dTau / 4 + n * E);
+    k.silu_backward(tau.dTau, tau.e2, tau.s2, n * E, tau.de);
+    k.sgemm(1, 0, E, E, n, tau.a1, E, tau.de, E, at.time2.dW, E, 0, 0);
+    k.column_sums(tau.de, n, E, at.time2.db);
+    k.sgemm(0, 1, n, E, E, tau.de, E, at.time2.W, E, tau.tE, E, 0, 0);
+    k.silu_backward(tau.tE, tau.e1, tau.s1, n * E, tau.de);
+    k.sgemm(1, 0, E, E, n, plan.emb, E, tau.de, E, at.time1.dW, E, 0, 0);
+    k.column_sums(tau.de, n, E, at.time1.db);
+  }
+  return loss;
+}
+
+/** LayerNorm → SiLU forward of the n × H activations at x, saving what the backward pass needs in a. */
+function normForward(plan: StepPlan, x: number, p: NormAt, a: NormAct): void {
+  plan.mem.k.ln_silu_forward(x, plan.n, plan.arch.hidden, p.g, p.b, a.xhat, a.rstd, a.sig, a.out);
+}
+
+/** Its backward pass: dx (= or += with acc) from dy, accumulating the gain and shift gradients. */
+function normBackward(plan: StepPlan, dy: number, p: NormAt, a: NormAct, dx: number, acc: number): void {
+  plan.mem.k.ln_silu_backward(dy, a.xhat, a.rstd, a.sig, plan.n, plan.arch.hidden, p.g, p.b, dx, acc, p.dg, p.db, plan.scratch);
 }

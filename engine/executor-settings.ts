@@ -63,7 +63,7 @@ export function chooseExecutor(flags: ExecutorFlags, config: Record<string, unkn
   } else if (c.time !== undefined) setTime(undefined, String(c.time), '--config executor.time');
   for (const t of flags.times) {
     const eq = t.indexOf('=');
-    setTime(eq < 0 ? undefined : t.slice(0, eq), eq < 0 ? t : t.slice(eq + 1), `--slurm-time ${JSON.stringify(t)}`);
+    setTime(eq < 0 ? undefined : t.slice(0, eq), eq < 0 ? t : t.slice(eq + 1), '--slurm-time');
   }
   if (c.sbatch_args !== undefined) {
     if (Array.isArray(c.sbatch_args) && c.sbatch_args.every((a) => typeof a === 'string')) slurm.sbatchArgs.push(...c.sbatch_args);

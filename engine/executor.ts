@@ -1,7 +1,7 @@
 // Executors: where a ready node's stage runs. The scheduler hands every node to one Executor; `localExecutor`
 // runs it in its own child process on this host (execa, `node --import tsx engine/child.ts`, IPC), forwarding
 // progress and logs, keeping the tail of stderr for error messages, and stopping it on interrupt. The Slurm
-// executor (slurm-executor.ts) runs that same child inside a batch job.
+// executor (slurm-executor.ts) runs the same stage runner (stage-runner.ts) inside a batch job.
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import type { ChildJob, ChildMessage } from './job.ts';
@@ -23,8 +23,6 @@ export interface ChildHooks {
   onProgress(fraction: number, message?: string): void;
   onLog(level: 'info' | 'warn', message: string): void;
   onStart?(pid: number | undefined): void;
-  /** Raw stderr of the stage, as it comes (a batch job copies it to its log file). */
-  onStderr?(chunk: string): void;
 }
 
 export interface StageRun {
@@ -79,9 +77,7 @@ export async function runStageInChild(
   hooks.onStart?.(sub.pid);
   let stderr = '';
   sub.stderr?.on('data', (d: Buffer) => {
-    const text = d.toString('utf8');
-    hooks.onStderr?.(text);
-    stderr += text;
+    stderr += d.toString('utf8');
     if (stderr.length > 64_000) stderr = stderr.slice(-32_000);
   });
   sub.stdout?.on('data', (d: Buffer) => {

@@ -39,6 +39,8 @@ export interface BatchJobFile {
   events: string;
   /** Written (then renamed into place) after the outputs: the truth about the outcome. */
   done: string;
+  /** The job's stderr log (sbatch --error), for the tail a failure shows. */
+  stderr: string;
 }
 
 export type BatchEvent =

@@ -108,7 +108,7 @@ export class SlurmExecutor implements Executor {
     const name = jobName(this.opts.runId, run.label);
     const base = join(this.opts.logDir, run.label.replace('/', '.'));
     const file: BatchJobFile = {
-      job, gpus: Math.ceil(run.resources.gpu), lock: { path: run.lockPath, token }, events: `${base}.events.jsonl`, done: `${base}.done.json`,
+      job, gpus: Math.ceil(run.resources.gpu), lock: { path: run.lockPath, token }, events: `${base}.events.jsonl`, done: `${base}.done.json`, stderr: `${base}.err`,
     };
     writeFileSync(`${base}.job.json`, JSON.stringify(file, null, 1));
     writeFileSync(file.events, '');

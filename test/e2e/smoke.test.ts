@@ -136,10 +136,11 @@ describe.skipIf(!cluster.ok && !clusterRequired)(`the smoke DAG on Slurm${cluste
     const local = await tables(out);
     expect(await tables(onSlurm.out)).toEqual(local);
     expect(local.length).toBeGreaterThan(20);
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
     for (const { table } of local) {
       const a = `read_parquet('${join(out, table)}')`;
       const b = `read_parquet('${join(onSlurm.out, table)}')`;
-      const [d] = await query(`select (select count(*) from (select * from ${a} except all select * from ${b}))::INTEGER as only_local, (select count(*) from (select * from ${b} except all select * from ${a}))::INTEGER as only_slurm`);
+      const [d] = (await conn.runAndReadAll(`select (select count(*) from (select * from ${a} except all select * from ${b}))::INTEGER as only_local, (select count(*) from (select * from ${b} except all select * from ${a}))::INTEGER as only_slurm`)).getRowObjectsJS();
       expect(d, table).toEqual({ only_local: 0, only_slurm: 0 });
     }
   });

@@ -93,7 +93,7 @@ describe('failures and interruptions', () => {
     expect(ok.code, ok.stderr).toBe(0);
     const manifestDir = listDirSafe(join(toy.store, 'artifacts')).find((k) => {
       const m = join(toy.store, 'artifacts', k, 'manifest.json');
-      return existsSync(m) && (JSON.parse(readFileSync(m, 'utf8')) as { stage: string }).stage === 'numbers';
+      return existsSync(m) && (JSON.parse(readFileSync(m, 'utf8')) as { node: string }).node === 'numbers';
     })!;
     const file = join(toy.store, 'artifacts', manifestDir, 'values.parquet');
     const bytes = readFileSync(file);

@@ -1,7 +1,7 @@
 // Slurm benchmark: `npx tsx bench/slurm.ts [--profile smoke] [--jobs N]` (a cluster must answer: scripts/slurm-cluster.sh start).
 // (a) the DAG's wall time from an empty store on Slurm against a local run measured in the same invocation, both
 //     with the same --jobs (default 2: the cores of the development machine);
-// (b) per job: submit → start (the batch job's first line) → done (its done marker seen by the pipeline), from
+// (b) per job: submit → start (the batch job's first line, after node and tsx have loaded) → done (its done marker seen by the pipeline), from
 //     the run's `logs/<run>/jobs.jsonl`, as median and max.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -50,7 +50,7 @@ const rows: Array<[string, string]> = [
   [`(a) ${profile} DAG from an empty store, local (--jobs ${jobs}), wall`, `${(local.wallMs / 1000).toFixed(1)} s`],
   [`    same on Slurm (--executor slurm --jobs ${jobs}), wall`, `${(slurm.wallMs / 1000).toFixed(1)} s (${(slurm.wallMs / local.wallMs).toFixed(2)}× local)`],
   [`(b) ${records.length} jobs: submit → start`, stat(records.map((j) => j.startedAt! - j.submittedAt))],
-  ['    start → done (the stage, with its child process)', stat(records.map((j) => j.doneAt! - j.startedAt!))],
+  ['    start → done (the stage, in the job\'s process)', stat(records.map((j) => j.doneAt! - j.startedAt!))],
   ['    submit → done', stat(records.map((j) => j.doneAt! - j.submittedAt))],
 ];
 const w = Math.max(...rows.map((r) => r[0].length));

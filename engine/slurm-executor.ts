@@ -112,7 +112,8 @@ export class SlurmExecutor implements Executor {
     };
     writeFileSync(`${base}.job.json`, JSON.stringify(file, null, 1));
     writeFileSync(file.events, '');
-    writeFileSync(`${base}.sh`, `#!/bin/sh\n# stage ${job.stage} at ${run.label}, run ${this.opts.runId}\nexec '${process.execPath}' --import tsx '${BATCH_ENTRY}' '${base}.job.json'\n`);
+    const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    writeFileSync(`${base}.sh`, `#!/bin/sh\n# stage ${job.stage} at ${run.label}, run ${this.opts.runId}\nexec ${sh(process.execPath)} --import tsx ${sh(BATCH_ENTRY)} ${sh(`${base}.job.json`)}\n`);
     const args = this.sbatchArgs(job, run, base, name);
     const time = this.timeFor(job.stage, run.resources.timeMinutes);
 

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { makeToyProject, listDirSafe, waitFor, type ToyProject, type ToyRun } from './toy-project.ts';
 import { clusterRequired, jobState, jobsNamed, probeCluster } from '../support/slurm.ts';
 
@@ -46,12 +47,15 @@ describe.skipIf(!cluster.ok)(`the Slurm executor${cluster.ok ? '' : ` (skipped: 
   // The time-limit case waits at least a minute (Slurm's limits are minute-granular and fire up to 30 s late):
   // it runs in its own project beside the other cases and is checked last.
   const timed = makeToyProject();
-  let overTime: { done: Promise<ToyRun> };
+  let overTime: { child: ChildProcess; done: Promise<ToyRun> };
   beforeAll(() => {
     overTime = onSlurm(timed, ['--only', 'toy/slow', '--slurm-time', '1'], { TOY_SLOW_MS: '300000' });
   });
-  afterAll(() => {
-    overTime.done.finally(() => timed.cleanup());
+  afterAll(async () => {
+    // Only when the time-limit case did not run to its end (a filtered run): stop it and its job.
+    overTime.child.kill('SIGINT');
+    await overTime.done;
+    timed.cleanup();
     toy.cleanup();
   });
 
@@ -114,6 +118,35 @@ describe.skipIf(!cluster.ok)(`the Slurm executor${cluster.ok ? '' : ` (skipped: 
     expect(resubmitted.jobId).not.toBe(orphan.jobId);
     expect(readFileSync(join(toy.store, 'logs', readdirSync(join(toy.store, 'logs')).find((d) => readFileSync(join(toy.store, 'logs', d, 'jobs.jsonl'), 'utf8').includes(`"jobId":"${orphan.jobId}"`))!, 'toy.slow.err'), 'utf8'))
       .toMatch(/stage stopped: (its lock was released or taken over|its parent is gone)/);
+  });
+
+  it('Ctrl-C (SIGINT) cancels the run\'s jobs and leaves no lock', async () => {
+    writeFileSync(toy.pids, '');
+    const run = onSlurm(toy, ['--only', 'toy/slow', '--set', 'toy.slow.tag=ctrl-c'], { TOY_SLOW_MS: '120000' });
+    await waitFor('the slow stage to run', () => readFileSync(toy.pids, 'utf8').trim() !== '');
+    const job = jobRecords(toy).filter((j) => j.node === 'toy/slow').at(-1)!;
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    await waitFor('the job to be cancelled', () => jobState(job.jobId) === 'CANCELLED', 10_000);
+    noStaleLocks(toy);
+  });
+
+  it('a requeued job (as after preemption) is not a failure: its node runs again and commits', async () => {
+    writeFileSync(toy.pids, '');
+    const run = onSlurm(toy, ['--only', 'toy/slow', '--set', 'toy.slow.tag=requeue'], { TOY_SLOW_MS: '6000' });
+    await waitFor('the slow stage to run', () => readFileSync(toy.pids, 'utf8').trim() !== '');
+    const job = jobRecords(toy).filter((j) => j.node === 'toy/slow').at(-1)!;
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('scontrol', ['requeue', job.jobId]);
+    // Slurm holds a requeued job back for two minutes (reason BeginTime); let it go now.
+    await waitFor('the job to pend again', () => jobState(job.jobId) === 'PENDING', 20_000);
+    execFileSync('scontrol', ['update', `jobid=${job.jobId}`, 'StartTime=now']);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`toy/slow: Slurm job ${job.jobId} requeued, running again on .* \\(restart 1\\)`));
+    expect(manifests(toy).filter((m) => m.params.tag === 'requeue')).toHaveLength(1);
+    noStaleLocks(toy);
   });
 
   it('GPU stages receive distinct CUDA_VISIBLE_DEVICES from Slurm\'s --gres', async () => {

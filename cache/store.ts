@@ -274,6 +274,15 @@ export class Store {
         rmSync(join(this.scratch, key), { recursive: true, force: true });
       }
     }
+    // Slurm job files and logs of runs that are neither kept nor pinned.
+    const logs = join(this.root, 'logs');
+    if (existsSync(logs)) {
+      for (const run of readdirSync(logs)) {
+        if (roots.has(run) || this.readRun(run)?.status === 'running') continue;
+        bytesFreed += dirBytes(join(logs, run));
+        rmSync(join(logs, run), { recursive: true, force: true });
+      }
+    }
     return { removed, bytesFreed, kept: live.size };
   }
 }

@@ -78,6 +78,15 @@ describe.skipIf(!cluster.ok)(`the Slurm executor${cluster.ok ? '' : ` (skipped: 
     noStaleLocks(toy);
   });
 
+  it('a failing stage\'s job is reported with the stage\'s name and the tail of its stderr, as locally', async () => {
+    const r = await onSlurm(toy, ['--only', 'broken', '--set', 'broken.fail.fail=true']).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/stage fail failed at broken\/fail: toy failure requested \(fail=true\)/);
+    expect(r.stderr).toMatch(/stderr \(tail\)[\s\S]*TOY-FAILURE-MARKER/);
+    expect(r.stderr).toMatch(/not run because an upstream stage failed: broken\/after-fail/);
+    noStaleLocks(toy);
+  });
+
   it('scancel of a running stage\'s job is reported with the stage\'s name; a re-run recovers', async () => {
     writeFileSync(toy.pids, '');
     const run = onSlurm(toy, ['--only', 'toy/slow'], { TOY_SLOW_MS: '120000' });
@@ -205,6 +214,14 @@ exec /usr/bin/${cmd} "$@"
     const runId = readdirSync(join(toy.store, 'runs')).sort().at(-1)!.replace(/\.json$/, '');
     expect(jobsNamed(`pipeline.${runId}.toy.numbers`)).toHaveLength(1);
     expect(Number(readFileSync(join(bin, 'sbatch.count'), 'utf8'))).toBe(1);
+  });
+
+  it('gc removes the job files and logs of runs it does not keep', async () => {
+    expect(listDirSafe(join(toy.store, 'logs')).length).toBeGreaterThan(1);
+    const gc = await toy.run(['gc', '--keep', '1']);
+    expect(gc.code, gc.stderr).toBe(0);
+    const latest = readdirSync(join(toy.store, 'runs')).sort().at(-1)!.replace(/\.json$/, '');
+    expect(listDirSafe(join(toy.store, 'logs'))).toEqual([latest]);
   });
 
   it('a job over its time limit is reported as such', async () => {

@@ -72,6 +72,7 @@ export class SlurmExecutor implements Executor {
   private readonly live = new Set<string>();
   private readonly patienceMs: number;
   private readonly markerGraceMs: number;
+  private outage = false;
 
   constructor(private readonly opts: SlurmExecutorOptions) {
     this.queue = new SlurmQueue({ minMs: opts.pollMinMs ?? 250, maxMs: opts.pollMaxMs ?? 5000 });
@@ -132,7 +133,6 @@ export class SlurmExecutor implements Executor {
       let endedState = '';
       let hopeless: { reason: string; since: number } | undefined;
       let preemptedSince: number | undefined;
-      let outageNoticed = false;
       let settled = false;
       const follow = () => {
         // New bytes of the events file: progress and logs as a local child would send them.
@@ -206,11 +206,12 @@ export class SlurmExecutor implements Executor {
       };
       const onState = (s: JobState | { error: string }) => {
         if ('error' in s) {
-          if (!outageNoticed) this.opts.notice(`squeue failed (${s.error.split('\n')[0]}); the jobs keep running, retrying with backoff`);
-          outageNoticed = true;
+          // Once per outage for the whole run, not once per job.
+          if (!this.outage) this.opts.notice(`squeue failed (${s.error.split('\n')[0]}); the jobs keep running, retrying with backoff`);
+          this.outage = true;
           return;
         }
-        outageNoticed = false;
+        this.outage = false;
         if (s.state.startsWith('PREEMPTED')) {
           preemptedSince ??= Date.now();
           return;

@@ -1,14 +1,33 @@
-// Per-key lock: an O_EXCL lock file holding pid/host/time. Two processes on one store compute a key once;
-// a lock left by a dead process on this host is taken over (a lock from another host is waited for).
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, renameSync, mkdirSync } from 'node:fs';
+// Per-key lock, correct on a store shared by several hosts: a lease. The lock file names its owner (token, host,
+// pid, the Slurm job the owner runs in) and a heartbeat time that the owner renews every lease/3; the lock is
+// created by link(2) from a complete temporary file, so it is never seen half-written (NFS-safe).
+// Taken over only when provably abandoned: its pid is dead on this very host, or its heartbeat is older than its
+// lease. A lock from another host is never taken over on a pid check.
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 export interface LockOwner {
-  pid: number;
+  /** Unique per acquisition: the holder checks it before renewing, committing or releasing. */
+  token: string;
   host: string;
-  time: string;
+  pid: number;
+  /** The Slurm job the holder runs in ($SLURM_JOB_ID), when it does. */
+  slurmJobId?: string;
+  acquiredAt: string;
+  heartbeatAt: string;
+  leaseMs: number;
 }
+
+/** How long a silent holder keeps its lock; $PIPELINE_LOCK_LEASE_MS (default 60 s, so clock skew between hosts must stay well below it). */
+export function leaseMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.PIPELINE_LOCK_LEASE_MS);
+  return Number.isFinite(v) && v >= 1000 ? v : 60_000;
+}
+
+const held = new Map<string, string>();
+let heartbeat: NodeJS.Timeout | undefined;
 
 function alive(pid: number): boolean {
   try {
@@ -19,31 +38,85 @@ function alive(pid: number): boolean {
   }
 }
 
+export function readLockOwner(path: string): LockOwner | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a lock may be taken over, or undefined while its owner may still be working. */
+export function abandonment(owner: LockOwner, now = Date.now(), host = hostname()): string | undefined {
+  if (owner.host === host && !alive(owner.pid)) return `its process ${owner.pid} on ${host} is gone`;
+  const silentMs = now - Date.parse(owner.heartbeatAt);
+  if (!(silentMs <= owner.leaseMs)) return `no heartbeat from ${owner.host} pid ${owner.pid} for ${Math.round(silentMs / 1000)} s (lease ${Math.round(owner.leaseMs / 1000)} s)`;
+  return undefined;
+}
+
+function writeNewFile(path: string, text: string): void {
+  const fd = openSync(path, 'wx');
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function renew(): void {
+  for (const [path, token] of held) {
+    const owner = readLockOwner(path);
+    // Lost (taken over after our lease ran out, or removed): stop renewing; holdsLock() now says so.
+    if (owner?.token !== token) {
+      held.delete(path);
+      continue;
+    }
+    const tmp = `${path}.${token}.hb`;
+    try {
+      writeNewFile(tmp, JSON.stringify({ ...owner, heartbeatAt: new Date().toISOString() }));
+      renameSync(tmp, path);
+    } catch {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // not created
+      }
+    }
+  }
+  if (!held.size && heartbeat) {
+    clearInterval(heartbeat);
+    heartbeat = undefined;
+  }
+}
+
 export function tryLock(path: string): boolean {
   mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; attempt < 3; attempt++) {
+    const now = new Date().toISOString();
+    const owner: LockOwner = {
+      token: randomBytes(8).toString('hex'), host: hostname(), pid: process.pid, slurmJobId: process.env.SLURM_JOB_ID,
+      acquiredAt: now, heartbeatAt: now, leaseMs: leaseMs(),
+    };
+    const tmp = `${path}.${owner.token}.new`;
+    writeNewFile(tmp, JSON.stringify(owner));
     try {
-      const fd = openSync(path, 'wx');
-      const owner: LockOwner = { pid: process.pid, host: hostname(), time: new Date().toISOString() };
-      writeSync(fd, JSON.stringify(owner));
-      closeSync(fd);
+      linkSync(tmp, path);
+      held.set(path, owner.token);
+      heartbeat ??= setInterval(renew, Math.max(250, owner.leaseMs / 3)).unref();
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      unlinkSync(tmp);
     }
-    let owner: LockOwner | undefined;
+    const current = readLockOwner(path);
+    // Unreadable right after link means it vanished between our link and read: try again.
+    if (current && !abandonment(current)) return false;
+    // Move the abandoned lock aside under a unique name: of two processes taking it over, one wins the rename.
+    const aside = `${path}.${owner.token}.stale`;
     try {
-      owner = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-    } catch {
-      // Being written right now (or torn by a crash between open and write): treat as held unless old.
-      owner = undefined;
-    }
-    const stale = owner ? owner.host === hostname() && !alive(owner.pid) : false;
-    if (!stale) return false;
-    // Move the stale lock aside under a unique name: of two processes racing to take it over, one wins the rename.
-    try {
-      renameSync(path, `${path}.stale.${process.pid}`);
-      unlinkSync(`${path}.stale.${process.pid}`);
+      renameSync(path, aside);
+      unlinkSync(aside);
     } catch {
       // someone else took it over first: try again
     }
@@ -51,20 +124,31 @@ export function tryLock(path: string): boolean {
   return false;
 }
 
-export async function acquireLock(path: string, signal?: AbortSignal, onWait?: () => void): Promise<void> {
+export async function acquireLock(path: string, signal?: AbortSignal, onWait?: (owner: LockOwner | undefined) => void): Promise<void> {
   let waited = false;
   while (!tryLock(path)) {
     if (signal?.aborted) throw new Error('interrupted while waiting for a lock');
-    if (!waited) onWait?.();
+    if (!waited) onWait?.(readLockOwner(path));
     waited = true;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
+/** This process's token for a lock it acquired, while it still holds it on disk. */
+export function lockToken(path: string): string | undefined {
+  const token = held.get(path);
+  return token !== undefined && readLockOwner(path)?.token === token ? token : undefined;
+}
+
+export function holdsLock(path: string): boolean {
+  return lockToken(path) !== undefined;
+}
+
 export function releaseLock(path: string): void {
+  const token = held.get(path);
+  held.delete(path);
+  if (token === undefined || readLockOwner(path)?.token !== token) return;
   try {
-    const owner = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-    if (owner.pid !== process.pid || owner.host !== hostname()) return;
     unlinkSync(path);
   } catch {
     // already gone

@@ -5,6 +5,7 @@ import {
   existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ArtifactKey, FileSha256HexDigest } from '../engine/digest.ts';
 import { fileDigest } from '../engine/digest.ts';
@@ -272,6 +273,17 @@ export class Store {
         if (live.has(key) || isLocked(key)) continue;
         bytesFreed += dirBytes(join(this.scratch, key));
         rmSync(join(this.scratch, key), { recursive: true, force: true });
+      }
+    }
+    // Slurm job files and logs of runs that are neither kept nor pinned, nor running on another host (gc refuses
+    // to start while a run of this host works, so one recorded running here was killed).
+    const logs = join(this.root, 'logs');
+    if (existsSync(logs)) {
+      for (const run of readdirSync(logs)) {
+        const r = this.readRun(run);
+        if (roots.has(run) || (r?.status === 'running' && r.host !== hostname())) continue;
+        bytesFreed += dirBytes(join(logs, run));
+        rmSync(join(logs, run), { recursive: true, force: true });
       }
     }
     return { removed, bytesFreed, kept: live.size };

@@ -21,9 +21,17 @@ export interface CliArgs {
   json: boolean;
   keep: number;
   evict: boolean;
+  executor?: string;
+  slurmPartition?: string;
+  slurmAccount?: string;
+  slurmTimes: string[];
+  sbatchArgs: string[];
 }
 
-const VALUE_FLAGS = ['--config', '--set', '--sweep', '--profile', '--only', '--force', '--jobs', '--store', '--out', '--keep'];
+const VALUE_FLAGS = [
+  '--config', '--set', '--sweep', '--profile', '--only', '--force', '--jobs', '--store', '--out', '--keep',
+  '--executor', '--slurm-partition', '--slurm-account', '--slurm-time', '--sbatch-arg',
+];
 const BOOL_FLAGS = ['--help', '-h', '--dry-run', '--json', '--evict'];
 
 function positiveInt(flag: string, v: string, min: number): number {
@@ -35,7 +43,7 @@ function positiveInt(flag: string, v: string, min: number): number {
 export function parseArgs(argv: string[]): CliArgs {
   const a: CliArgs = {
     command: 'run', positionals: [], help: false, configFiles: [], sets: [], sweeps: [], only: [], force: [],
-    dryRun: false, json: false, keep: 5, evict: false,
+    dryRun: false, json: false, keep: 5, evict: false, slurmTimes: [], sbatchArgs: [],
   };
   let commandSeen = false;
   for (let i = 0; i < argv.length; i++) {
@@ -59,6 +67,11 @@ export function parseArgs(argv: string[]): CliArgs {
         case '--store': a.store = v; break;
         case '--out': a.out = v; break;
         case '--keep': a.keep = positiveInt(arg, v, 0); break;
+        case '--executor': a.executor = v; break;
+        case '--slurm-partition': a.slurmPartition = v; break;
+        case '--slurm-account': a.slurmAccount = v; break;
+        case '--slurm-time': a.slurmTimes.push(v); break;
+        case '--sbatch-arg': a.sbatchArgs.push(v); break;
       }
     } else if (BOOL_FLAGS.includes(arg)) {
       if (arg === '--help' || arg === '-h') a.help = true;

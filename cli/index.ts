@@ -20,12 +20,14 @@ import type { NodeOutcome } from '../engine/execute.ts';
 import { parseArgs, type CliArgs } from './args.ts';
 import { helpText } from './help.ts';
 import { tryLock, releaseLock } from '../cache/lock.ts';
+import { chooseExecutor, openExecutor } from '../engine/executor-settings.ts';
 import type { ArtifactKey } from '../engine/digest.ts';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
 const eprint = (s: string) => process.stderr.write(`${s}\n`);
 
-function loadConfigFile(path: string): Promise<ConfigTree> {
+/** A --config file's parameter tree, and its `executor:` settings, which are not parameters. */
+function loadConfigFile(path: string): Promise<{ tree: ConfigTree; executor?: Record<string, unknown> }> {
   return (async () => {
     if (!existsSync(path)) throw new UsageError([`--config ${path}: no such file`]);
     const text = readFileSync(path, 'utf8');
@@ -38,18 +40,27 @@ function loadConfigFile(path: string): Promise<ConfigTree> {
     if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
       throw new UsageError([`--config ${path}: expected a mapping of <stage> or <experiment> keys, got ${JSON.stringify(tree)}`]);
     }
-    return tree as ConfigTree;
+    const { executor, ...params } = (tree ?? {}) as ConfigTree & { executor?: unknown };
+    if (executor !== undefined && (typeof executor !== 'object' || executor === null || Array.isArray(executor))) {
+      throw new UsageError([`--config ${path}: executor ${JSON.stringify(executor)}: expects a mapping (kind, partition, account, time, sbatch_args)`]);
+    }
+    return { tree: params as ConfigTree, executor: executor as Record<string, unknown> | undefined };
   })();
 }
 
-async function configLayers(spec: PipelineSpec, args: CliArgs): Promise<{ layers: ConfigLayer[]; sweeps: Sweep[]; profile: string }> {
+async function configLayers(spec: PipelineSpec, args: CliArgs): Promise<{ layers: ConfigLayer[]; sweeps: Sweep[]; profile: string; executor?: Record<string, unknown> }> {
   const problems: string[] = [];
   const profile = args.profile ?? spec.defaultProfile;
   if (!(profile in spec.profiles)) {
     throw new UsageError([`unknown profile "${profile}": choose one of ${Object.keys(spec.profiles).join(', ')}${didYouMean(profile, Object.keys(spec.profiles))}`]);
   }
   const layers: ConfigLayer[] = [{ source: `profile ${profile}`, tree: spec.profiles[profile], raw: false }];
-  for (const f of args.configFiles) layers.push({ source: `--config ${f}`, tree: await loadConfigFile(f), raw: false });
+  let executor: Record<string, unknown> | undefined;
+  for (const f of args.configFiles) {
+    const loaded = await loadConfigFile(f);
+    layers.push({ source: `--config ${f}`, tree: loaded.tree, raw: false });
+    if (loaded.executor) executor = { ...executor, ...loaded.executor };
+  }
   const setTree: ConfigTree = {};
   for (const s of args.sets) {
     try {
@@ -77,7 +88,7 @@ async function configLayers(spec: PipelineSpec, args: CliArgs): Promise<{ layers
   }
   if (problems.length) throw new UsageError(problems);
   // The sweep layers above only check keys and values; buildGraph applies one value per copy.
-  return { layers, sweeps, profile };
+  return { layers, sweeps, profile, executor };
 }
 
 /** Nodes matched by a selector: a stage kind, a node name, experiment/node, or an experiment. */
@@ -177,8 +188,13 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   if (args.command === 'gc') return gc(store, args);
   if (args.command === 'pin' || args.command === 'unpin') return pin(store, args);
 
-  const { layers, sweeps, profile } = await configLayers(spec, args);
+  const { layers, sweeps, profile, executor: executorConfig } = await configLayers(spec, args);
   const graph = buildGraph(spec, layers, sweeps);
+  const executorChoice = chooseExecutor(
+    { executor: args.executor, partition: args.slurmPartition, account: args.slurmAccount, times: args.slurmTimes, sbatchArgs: args.sbatchArgs },
+    executorConfig,
+    new Set(graph.nodes.map((n) => n.stage.name)),
+  );
   let nodes = graph.nodes;
   if (args.only.length) nodes = withUpstream(nodes, select(graph, args.only, '--only'));
   const forced = args.force.length ? select(graph, args.force, '--force') : new Set<PhysicalNode>();
@@ -243,9 +259,11 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
       }));
     } else {
       const { executePlan } = await import('../engine/execute.ts');
+      const executor = await openExecutor(executorChoice, { logDir: join(store.root, 'logs', runId), runId, notice: (m) => progress.info(m) });
       outcomes = await executePlan(plans, {
-        store, planner, progress, projectRoot, runId, signal: controller.signal,
-        jobs: args.jobs ?? availableParallelism(),
+        store, planner, progress, projectRoot, runId, signal: controller.signal, executor,
+        // On a cluster --jobs caps the jobs in flight; Slurm queues the rest.
+        jobs: args.jobs ?? (executor.placesResources ? 256 : availableParallelism()),
         onSettled: exportOutcome,
       });
     }

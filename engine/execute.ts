@@ -9,13 +9,14 @@ import { label } from './build.ts';
 import { criticalPaths, DEFAULT_ESTIMATE_MS, durationEstimates } from './priority.ts';
 import type { NodePlan, Planner } from './plan.ts';
 import type { Manifest, RunNodeRecord, Store } from '../cache/store.ts';
-import { acquireLock, releaseLock } from '../cache/lock.ts';
+import { acquireLock, holdsLock, releaseLock } from '../cache/lock.ts';
 import { fingerprintKey, type Fingerprint } from '../cache/fingerprint.ts';
 import type { ArtifactKey } from './digest.ts';
 import type { ProgressReporter } from './progress.ts';
 import { outputFileName, type ChildJob } from './job.ts';
 import type { Lineage, OutputSpec, InputSpec } from './stage.ts';
 import { visibleGpus } from './gpu.ts';
+import type { Executor } from './executor.ts';
 
 export interface ExecuteOptions {
   store: Store;
@@ -25,6 +26,8 @@ export interface ExecuteOptions {
   runId: string;
   jobs: number;
   signal: AbortSignal;
+  /** Where stages run (default: a child process each on this host). */
+  executor?: Executor;
   /** Called as each node settles (cached or computed), e.g. to export its outputs while others still run. */
   onSettled?(outcome: NodeOutcome): void;
 }
@@ -41,6 +44,8 @@ export interface NodeOutcome {
 
 export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Promise<Map<PhysicalNode, NodeOutcome>> {
   const { store, planner, progress, signal } = opts;
+  // execa is loaded only when something runs: a no-op run never pays for it.
+  const executor = opts.executor ?? (await import('./executor.ts')).localExecutor;
   const cpuSlots = Math.max(1, opts.jobs);
   const cpu = new PQueue({ concurrency: cpuSlots });
   let gpuIds: string[] | undefined;
@@ -119,7 +124,8 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
         scratchDir: store.scratchDir(key),
         lineage: await lineageOf(node),
       };
-      const wantsGpu = node.resources.gpu > 0;
+      // A cluster executor requests GPUs from its scheduler: no device of this host is assigned.
+      const wantsGpu = node.resources.gpu > 0 && !executor.placesResources;
       if (wantsGpu && gpuIds === undefined) {
         gpuIds = visibleGpus();
         freeGpus.push(...gpuIds);
@@ -132,7 +138,7 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
           if (signal.aborted) return { ok: false, error: 'interrupted', stderrTail: '', rows: {} };
           // A stage taking k cpu slots lowers the queue's concurrency by k − 1 while it runs (set synchronously,
           // before p-queue considers starting another task), so fewer others start beside it.
-          const extraSlots = queue === cpu ? Math.min(Math.max(1, Math.round(node.resources.cpu)), cpuSlots) - 1 : 0;
+          const extraSlots = queue === cpu && !executor.placesResources ? Math.min(Math.max(1, Math.round(node.resources.cpu)), cpuSlots) - 1 : 0;
           if (extraSlots > 0) cpu.concurrency = cpu.concurrency - extraSlots;
           const device = queue === gpu ? freeGpus.shift() : undefined;
           t0 = Date.now();
@@ -140,9 +146,7 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
           env.CUDA_VISIBLE_DEVICES = device ?? (wantsGpu ? '' : process.env.CUDA_VISIBLE_DEVICES);
           progress.start(label(node));
           try {
-            // execa is loaded only when something runs: a no-op run never pays for it.
-            const { runStageInChild } = await import('./executor.ts');
-            return await runStageInChild(job, { cwd: opts.projectRoot, env, signal }, {
+            return await executor.run(job, { cwd: opts.projectRoot, env, signal, resources: node.resources, label: label(node), lockPath }, {
               onProgress: (f, m) => progress.progress(label(node), f, m),
               onLog: (level, m) => progress.log(label(node), level, m),
             });
@@ -190,6 +194,11 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
         createdAt: new Date().toISOString(),
         runId: opts.runId,
       };
+      // A lease that ran out (this process stalled longer than the lease) may now be someone else's: never commit under it.
+      if (!holdsLock(lockPath)) {
+        progress.failed(label(node), 'lost its lock');
+        return { plan, status: 'failed', key, fingerprint: fp, durationMs, error: `stage ${node.stage.name} at ${label(node)}: its lock ${key.slice(0, 12)} was taken over while it ran (lease expired); not committed` };
+      }
       store.commit(staging, manifest);
       planner.rememberArtifact(manifest);
       stagingDirs.delete(staging);
@@ -253,6 +262,10 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
     );
   }
   const settled = new Map<PhysicalNode, NodeOutcome>();
-  for (const p of plans) settled.set(p.node, await outcomes.get(p.node)!);
+  try {
+    for (const p of plans) settled.set(p.node, await outcomes.get(p.node)!);
+  } finally {
+    await executor.close();
+  }
   return settled;
 }

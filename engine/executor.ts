@@ -1,8 +1,11 @@
-// Runs one stage in its own child process (execa, `node --import tsx engine/child.ts`, IPC), forwarding
-// progress and logs, keeping the tail of stderr for error messages, and stopping it on interrupt.
+// Executors: where a ready node's stage runs. The scheduler hands every node to one Executor; `localExecutor`
+// runs it in its own child process on this host (execa, `node --import tsx engine/child.ts`, IPC), forwarding
+// progress and logs, keeping the tail of stderr for error messages, and stopping it on interrupt. The Slurm
+// executor (slurm-executor.ts) runs the same stage runner (stage-runner.ts) inside a batch job.
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import type { ChildJob, ChildMessage } from './job.ts';
+import type { Resources } from './stage.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -21,6 +24,35 @@ export interface ChildHooks {
   onLog(level: 'info' | 'warn', message: string): void;
   onStart?(pid: number | undefined): void;
 }
+
+export interface StageRun {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  signal: AbortSignal;
+  /** The node's declared resources, for executors that request them from a cluster. */
+  resources: Resources & { cpu: number; gpu: number };
+  /** experiment/node, for job names and messages. */
+  label: string;
+  /** The key's lock, held by this process while the stage runs: a remote job stops when it is lost. */
+  lockPath: string;
+}
+
+export interface Executor {
+  readonly name: string;
+  /** True when the executor places cpus and GPUs itself (a cluster): the scheduler then assigns no device and
+   * counts no cpu slots, and `--jobs` only caps the stages in flight. */
+  readonly placesResources: boolean;
+  run(job: ChildJob, run: StageRun, hooks: ChildHooks): Promise<ChildOutcome>;
+  /** Called once the plan has settled (after an interrupt too). */
+  close(): Promise<void>;
+}
+
+export const localExecutor: Executor = {
+  name: 'local',
+  placesResources: false,
+  run: (job, run, hooks) => runStageInChild(job, run, hooks),
+  close: async () => {},
+};
 
 const TAIL_LINES = 20;
 

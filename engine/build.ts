@@ -151,11 +151,16 @@ function checkMemory(n: NodeDecl, params: Record<string, unknown>, inputs: Bound
   const have = machineMemoryMiB();
   if (need === undefined) return;
   if (!Number.isFinite(need) || need > have) {
-    const by = (r.memoryFrom ?? []).map((k) => (k.includes('.') ? `${k}=${showValue(inputParam(inputs, k))}` : `${n.stage.name}.${k}=${showValue(params[k])}`)).join(', ');
+    const named = (r.memoryFrom ?? []).map((k) => {
+      if (!k.includes('.')) return { name: `${n.stage.name}.${k}`, value: params[k], via: '' };
+      const [input, p] = k.split('.');
+      return { name: `${inputs[input]?.stage ?? input}.${p}`, value: inputParam(inputs, k), via: ` (of its input ${input})` };
+    });
+    const by = named.map((x) => `${x.name}=${showValue(x.value)}${x.via}`).join(', ');
     problems.push(
       `${nodeLabel(n)}: stage ${n.stage.name} needs about ${Number.isFinite(need) ? Math.round(need).toLocaleString('en-US') : 'unbounded'} MiB of memory` +
         `${by ? ` with ${by}` : ''}, more than this machine's ${have.toLocaleString('en-US')} MiB: allowed are values whose estimate fits` +
-        `${by ? ` (lower ${(r.memoryFrom ?? []).join(' or ')})` : ''}`,
+        `${by ? ` (lower ${named.map((x) => x.name).join(' or ')})` : ''}`,
     );
   }
 }
@@ -235,7 +240,8 @@ function checkShared(nodes: NodeDecl[], params: Map<NodeDecl, Record<string, unk
       const values = new Set(group.map((g) => canonicalJson(params.get(g)![name])));
       if (values.size <= 1) continue;
       const what = sharedOf(group[0]).find(([k]) => k === name)![1];
-      const list = group.map((g) => `${nodeLabel(g)} = ${showValue(params.get(g)![name])} (${sources.get(g)?.[name] ?? 'default'})`).join(', ');
+      const from = (src: string | undefined) => (!src || src === 'default' ? 'default' : `from ${src}`);
+      const list = group.map((g) => `${nodeLabel(g)} = ${showValue(params.get(g)![name])} (${from(sources.get(g)?.[name])})`).join(', ');
       problems.push(
         `parameter ${name} of the ${what} differs between nodes whose results are combined: ${list}; ` +
           `they must agree: set it once for all of them with all.${name}=VALUE (or the same value on each)`,

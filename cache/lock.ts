@@ -1,6 +1,6 @@
 // Per-key lock: an O_EXCL lock file holding pid/host/time. Two processes on one store compute a key once;
 // a lock left by a dead process on this host is taken over (a lock from another host is waited for).
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, renameSync, mkdirSync } from 'node:fs';
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, renameSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
@@ -33,12 +33,21 @@ export function tryLock(path: string): boolean {
     }
     let owner: LockOwner | undefined;
     try {
-      owner = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+      const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner> | null;
+      owner = parsed && typeof parsed === 'object' && typeof parsed.pid === 'number' && typeof parsed.host === 'string' ? (parsed as LockOwner) : undefined;
     } catch {
-      // Being written right now (or torn by a crash between open and write): treat as held unless old.
       owner = undefined;
     }
-    const stale = owner ? owner.host === hostname() && !alive(owner.pid) : false;
+    // No owner to read: being written right now (open and write are microseconds apart), or torn by a crash
+    // between them, or not a lock at all ({}): held while young, stale once a few seconds old.
+    let stale = owner ? owner.host === hostname() && !alive(owner.pid) : false;
+    if (!owner) {
+      try {
+        stale = Date.now() - statSync(path).mtimeMs > 5000;
+      } catch {
+        stale = false; // gone meanwhile: try again
+      }
+    }
     if (!stale) return false;
     // Move the stale lock aside under a unique name: of two processes racing to take it over, one wins the rename.
     try {

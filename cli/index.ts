@@ -385,6 +385,10 @@ function explain(plans: NodePlan[], planner: Planner): number {
     print('  code files:');
     for (const [f, dgst] of Object.entries(fp.code.files).sort()) print(`    ${f} ${dgst.slice(0, 16)}`);
     print(`  packages: ${Object.entries(fp.code.packages).sort().map(([k, v]) => `${k}@${v}`).join(', ') || 'none'}`);
+    if (fp.external) {
+      print('  external files (by content):');
+      for (const [f, dgst] of Object.entries(fp.external).sort()) print(`    ${f} ${dgst.slice(0, 16)}`);
+    }
     print('  inputs:');
     for (const [name, { from, output }] of Object.entries(p.node.inputs)) {
       const i = p.fingerprint?.inputs[name];

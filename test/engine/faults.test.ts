@@ -237,6 +237,15 @@ describe('malformed records are absent, and said to be', () => {
     expect(status.stderr).toMatch(/warning: .*29990101T000000Z-ffffff\.json is not a run record: not a JSON object \(string "x"\): treated as absent/);
     const gc = await toy.run(['gc']);
     expect(gc.stderr).toMatch(/warning: .*pins\.json is not a list of run ids/);
+    // A lock file that names no owner ({}), left for a while: stale, taken over, not waited for for ever.
+    const key = artifactOf(toy, 'toy', 'numbers').key;
+    mkdirSync(join(toy.store, 'locks'), { recursive: true });
+    const lock = join(toy.store, 'locks', `${key}.lock`);
+    writeFileSync(lock, '{}');
+    utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const forced = await toy.run([...ONLY, '--force', 'numbers']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(existsSync(lock)).toBe(false);
   });
 });
 

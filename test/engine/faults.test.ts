@@ -206,8 +206,8 @@ describe('malformed records are absent, and said to be', () => {
       expect(r.code, `run with manifest ${bad}: ${r.stderr}`).toBe(0);
       noStackTrace(r.stderr);
       expect(count(toy, 'numbers'), bad).toBe(n + 1); // treated as absent: recomputed
-      expect((await toy.run(['verify'])).code, bad).toBe(0);
     }
+    expect((await toy.run(['verify'])).code).toBe(0);
     // verify --evict removes a malformed one.
     const m = artifactOf(toy, 'toy', 'numbers');
     writeFileSync(join(toy.store, 'artifacts', m.key, 'manifest.json'), '{}');

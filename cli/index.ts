@@ -1,6 +1,6 @@
 // The command line: `process.exitCode = await runCli(spec, process.argv.slice(2))` in pipeline.ts.
 // Everything the user can get wrong is checked before any work starts (exit 2, nothing written).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -254,6 +254,12 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
     store.markActive(runId, process.pid, hostname());
   } catch (e) {
     progress.close();
+    // Nothing ran: leave no record of it either (a 'running' record without its marker would never be tidied).
+    try {
+      rmSync(join(store.runs, `${runId}.json`), { force: true });
+    } catch {
+      // the store is unwritable: there is nothing of ours to remove
+    }
     eprint(`error: ${ioMessage(`cannot start the run in the store ${store.root}`, e)}`);
     eprint('nothing was run');
     return 1;
@@ -422,7 +428,6 @@ async function verify(store: Store, args: CliArgs, outDir: string, projectRoot: 
   }
   // The exports in out/, against the digests the catalog recorded.
   const { verifyExports } = await import('../artifacts/export.ts');
-  const { rmSync } = await import('node:fs');
   if (existsSync(outDir)) {
     const e = verifyExports(outDir, projectRoot, (path, problem) => store.malformed.set(path, problem));
     print(`verified ${e.checked} exports in ${outDir}: ${e.problems.length} corrupt or missing`);

@@ -2,9 +2,13 @@
 // (a) a no-op re-run of a fully cached DAG through a real `npx tsx <pipeline>` process, split into process start +
 //     imports / fingerprinting / planning (PIPELINE_TIMINGS=1), against a bare `npx tsx` start measured now;
 // (b) fingerprinting 200 stage modules, cold and stat-cached;
-// (c) hashing throughput against `sha256sum` (or, without it, a single node crypto call) on the same bytes.
+// (c) hashing throughput against `sha256sum` (or, without it, a single node crypto call) on the same bytes;
+// (d) what content verification costs on the same store: the no-op run's checks (stat cache keyed by size,
+//     mtime, ctime and inode, exports included) are in (a); here `--dry-run` against `--dry-run --verify`
+//     (re-hash every artifact the plan trusts) and `verify` (re-hash the whole store and out/), with the bytes
+//     they read.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash, randomFillSync } from 'node:crypto';
@@ -58,6 +62,31 @@ const time = (f: () => void) => {
   rows.push([`(a) no-op run of ${pipeline} (${nodes} nodes, profile ${profile}), wall`, `${median(noop).toFixed(0)} ms`, `bare \`npx tsx -e 0\`: ${median(bare).toFixed(0)} ms`]);
   rows.push(['    same without npx: `node --import tsx <pipeline>`', `${median(noopNode).toFixed(0)} ms`, `bare \`node --import tsx -e 0\`: ${median(bareNode).toFixed(0)} ms`]);
   for (const [k, v] of Object.entries(splits)) rows.push([`    ${k}`, `${median(v).toFixed(0)} ms`, '']);
+
+  // ---- (d) content verification on the same store
+  const storeArgs = common.slice(2).filter((a, i, all) => a === '--store' || all[i - 1] === '--store' || a === '--out' || all[i - 1] === '--out');
+  const storeDir = isToy ? join(tmp, 'store') : process.env.PIPELINE_STORE || join(ROOT, '.pipeline');
+  const outDir = isToy ? join(tmp, 'out') : join(ROOT, 'out');
+  const bytesUnder = (dir: string): number => {
+    if (!existsSync(dir)) return 0;
+    let total = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) total += e.isDirectory() ? bytesUnder(join(dir, e.name)) : statSync(join(dir, e.name)).size;
+    return total;
+  };
+  const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
+  const plainDry = median([0, 1, 2].map(() => time(() => spawnSync(process.execPath, [...direct, '--dry-run'], { cwd: ROOT, env }))));
+  const deepDry = median([0, 1, 2].map(() => time(() => spawnSync(process.execPath, [...direct, '--dry-run', '--verify'], { cwd: ROOT, env }))));
+  const verifyAll = median([0, 1, 2].map(() => time(() => spawnSync(process.execPath, ['--import', 'tsx', pipeline, 'verify', ...storeArgs], { cwd: ROOT, env }))));
+  const storeBytes = bytesUnder(join(storeDir, 'artifacts'));
+  const outBytes = bytesUnder(outDir);
+  rows.push(['(d) --dry-run (stat-cached trust: size, mtime, ctime, inode)', `${plainDry.toFixed(0)} ms`, '']);
+  rows.push(['    --dry-run --verify (re-hash every trusted artifact)', `${deepDry.toFixed(0)} ms`, `+${(deepDry - plainDry).toFixed(0)} ms for ${mib(storeBytes)} of artifacts`]);
+  rows.push(['    verify (re-hash the store and out/)', `${verifyAll.toFixed(0)} ms`, `${mib(storeBytes)} + ${mib(outBytes)} of exports`]);
+  // The hashing alone, in this process (without the process start that dominates the rows above).
+  const files = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)])) : []);
+  const all = [...files(join(storeDir, 'artifacts')), ...files(outDir)];
+  const hashAll = median([0, 1, 2].map(() => time(() => { for (const f of all) fileDigest(readFileSync(f)); })));
+  rows.push(['    re-hash alone (read + sha256 of every artifact and export)', `${hashAll.toFixed(0)} ms`, `${all.length} files, ${mib(storeBytes + outBytes)}: the cost --verify and verify add`]);
   rm(tmp);
 }
 

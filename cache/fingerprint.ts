@@ -15,6 +15,11 @@ export interface Fingerprint {
   code: CodeFingerprint;
   /** Compute backend and precision change the numbers a stage produces. */
   environment: Record<string, string>;
+  /**
+   * Files the stage reads from outside the store (a dataset), by absolute path: their content digests. Absent
+   * for stages that read none, so their keys do not depend on this field's existence.
+   */
+  external?: Record<string, string>;
   /** Bumped when the engine changes how artifacts are written (table encoding), which changes the bytes. */
   format: number;
   /** Content hashes of the inputs, by input name. */
@@ -60,6 +65,13 @@ export function diffFingerprints(prev: Fingerprint, next: Fingerprint): string[]
     if (!a || !b) reasons.push(`input ${i} ${a ? 'unbound' : 'bound'}`);
     else if (a.digest !== b.digest) reasons.push(`input ${i} changed (content ${a.digest.slice(0, 12)} → ${b.digest.slice(0, 12)})`);
     else if (a.output !== b.output) reasons.push(`input ${i} now bound to output ${b.output}`);
+  }
+  const ext = (f: Fingerprint) => f.external ?? {};
+  for (const f of union(ext(prev), ext(next))) {
+    const a = ext(prev)[f];
+    const b = ext(next)[f];
+    if (a === b) continue;
+    reasons.push(a === undefined ? `reads external file ${f} (new)` : b === undefined ? `no longer reads external file ${f}` : `external file ${f} changed (content ${a.slice(0, 12)} → ${b.slice(0, 12)})`);
   }
   for (const e of union(prev.environment, next.environment)) {
     if (prev.environment[e] !== next.environment[e]) {

@@ -26,13 +26,27 @@ export interface CliArgs {
   slurmAccount?: string;
   slurmTimes: string[];
   sbatchArgs: string[];
+  /** `run --verify`: re-hash every artifact the plan trusts, not only those the run reads. */
+  verify: boolean;
 }
+
+/** How many positional arguments each command takes. */
+const POSITIONALS: Record<Command, { count: number; what: string }> = {
+  run: { count: 0, what: '' },
+  status: { count: 0, what: '' },
+  verify: { count: 0, what: '' },
+  gc: { count: 0, what: '' },
+  explain: { count: 1, what: 'one NODE' },
+  pin: { count: 1, what: 'one RUN id' },
+  unpin: { count: 1, what: 'one RUN id' },
+  theory: { count: Infinity, what: '' },
+};
 
 const VALUE_FLAGS = [
   '--config', '--set', '--sweep', '--profile', '--only', '--force', '--jobs', '--store', '--out', '--keep',
   '--executor', '--slurm-partition', '--slurm-account', '--slurm-time', '--sbatch-arg',
 ];
-const BOOL_FLAGS = ['--help', '-h', '--dry-run', '--json', '--evict'];
+const BOOL_FLAGS = ['--help', '-h', '--dry-run', '--json', '--evict', '--verify'];
 
 function positiveInt(flag: string, v: string, min: number): number {
   const n = Number(v);
@@ -43,7 +57,7 @@ function positiveInt(flag: string, v: string, min: number): number {
 export function parseArgs(argv: string[]): CliArgs {
   const a: CliArgs = {
     command: 'run', positionals: [], help: false, configFiles: [], sets: [], sweeps: [], only: [], force: [],
-    dryRun: false, json: false, keep: 5, evict: false, slurmTimes: [], sbatchArgs: [],
+    dryRun: false, json: false, keep: 5, evict: false, slurmTimes: [], sbatchArgs: [], verify: false,
   };
   let commandSeen = false;
   for (let i = 0; i < argv.length; i++) {
@@ -64,8 +78,8 @@ export function parseArgs(argv: string[]): CliArgs {
         case '--only': a.only.push(v); break;
         case '--force': a.force.push(v); break;
         case '--jobs': a.jobs = positiveInt(arg, v, 1); break;
-        case '--store': a.store = v; break;
-        case '--out': a.out = v; break;
+        case '--store': a.store = nonEmpty(arg, v, 'the store directory'); break;
+        case '--out': a.out = nonEmpty(arg, v, 'the directory for exports'); break;
         case '--keep': a.keep = positiveInt(arg, v, 0); break;
         case '--executor': a.executor = v; break;
         case '--slurm-partition': a.slurmPartition = v; break;
@@ -78,6 +92,7 @@ export function parseArgs(argv: string[]): CliArgs {
       else if (arg === '--dry-run') a.dryRun = true;
       else if (arg === '--json') a.json = true;
       else if (arg === '--evict') a.evict = true;
+      else if (arg === '--verify') a.verify = true;
     } else if (arg.startsWith('-')) {
       throw new UsageError([`unknown option ${arg}${didYouMean(arg, [...VALUE_FLAGS, ...BOOL_FLAGS])}`]);
     } else if (!commandSeen && a.positionals.length === 0) {
@@ -92,5 +107,19 @@ export function parseArgs(argv: string[]): CliArgs {
       a.positionals.push(arg);
     }
   }
+  // Stray arguments are mistakes (`verify extra`, `run run`), not something to ignore.
+  const takes = POSITIONALS[a.command];
+  if (a.positionals.length > takes.count && takes.count !== Infinity) {
+    const extra = a.positionals.slice(takes.count).map((p) => JSON.stringify(p)).join(', ');
+    throw new UsageError([
+      `${a.command} takes ${takes.count ? takes.what : 'no arguments'}, got the extra argument${a.positionals.length - takes.count > 1 ? 's' : ''} ${extra}` +
+        `${(COMMANDS as readonly string[]).includes(a.positionals[takes.count]) ? ' (one command per invocation)' : ''}`,
+    ]);
+  }
   return a;
+}
+
+function nonEmpty(flag: string, v: string, what: string): string {
+  if (v.trim() === '') throw new UsageError([`${flag} ${JSON.stringify(v)}: expects a path to ${what}, got an empty one`]);
+  return v;
 }

@@ -10,7 +10,7 @@ export function helpText(nodes: NodeDecl[], profiles: string[], defaultProfile: 
     'commands:',
     '  run (default)          compute what is stale, export out/',
     '  status                 the last run and what is cached or stale now',
-    '  verify [--evict]       re-hash the store; report (and remove) corrupt artifacts',
+    '  verify [--evict]       re-hash the store and out/; report (and remove) corrupt artifacts and exports',
     '  gc [--keep N]          remove artifacts unreachable from the last N runs (default 5) and pinned runs',
     '  explain NODE           fingerprint fields, code files, inputs and the diff with the previous fingerprint',
     '  pin RUN | unpin RUN    keep a run\'s artifacts through gc',
@@ -28,12 +28,14 @@ export function helpText(nodes: NodeDecl[], profiles: string[], defaultProfile: 
     '  --out DIR              exported outputs (default out/)',
     '  --dry-run              print what would run or be cached, and why',
     '  --json                 the dry-run plan (or status) as JSON on stdout; runs nothing',
-  '  --executor local|slurm where stages run: child processes here (default), or one Slurm job per ready node',
-  '  --slurm-partition P    sbatch --partition',
-  '  --slurm-account A      sbatch --account',
-  '  --slurm-time [STAGE=]T sbatch --time for every stage, or one stage kind (minutes or [D-]HH:MM:SS; repeatable)',
-  '  --sbatch-arg ARG       an extra sbatch option, e.g. --sbatch-arg=--qos=high (repeatable)',
-  '                         (or `executor: {kind, partition, account, time, sbatch_args}` in a --config file)',
+    '  --executor local|slurm where stages run: child processes here (default), or one Slurm job per ready node',
+    '  --slurm-partition P    sbatch --partition',
+    '  --slurm-account A      sbatch --account',
+    '  --slurm-time [STAGE=]T sbatch --time for every stage, or one stage kind (minutes or [D-]HH:MM:SS; repeatable)',
+    '  --sbatch-arg ARG       an extra sbatch option, e.g. --sbatch-arg=--qos=high (repeatable)',
+    '                         (or `executor: {kind, partition, account, time, sbatch_args}` in a --config file)',
+    '  --verify               re-hash every cached artifact before trusting it (a run re-hashes only what it reads)',
+    '  PIPELINE_MEMORY_MIB=N  the memory stages may use (default: the machine\'s), checked against their estimates',
     '  PIPELINE_TIMINGS=1     print start-up, fingerprint and planning times',
     '',
     'parameters (set with --set <stage>.<param>=value):',
@@ -44,7 +46,8 @@ export function helpText(nodes: NodeDecl[], profiles: string[], defaultProfile: 
     lines.push(`  ${s.name} — ${s.description}`);
     for (const [name, spec] of Object.entries(s.params as Record<string, ParamSpec>)) {
       const unit = 'unit' in spec && spec.unit ? ` [${spec.unit}]` : '';
-      lines.push(`    ${s.name}.${name} = ${JSON.stringify(spec.default)}${unit}  (${describeParam(spec)})  ${spec.help}`);
+      const shared = spec.type === 'number' && spec.shared ? ` [${spec.shared}: one value for connected nodes, set all.${name}]` : '';
+      lines.push(`    ${s.name}.${name} = ${JSON.stringify(spec.default)}${unit}  (${describeParam(spec)})${shared}  ${spec.help}`);
     }
   }
   lines.push('', 'experiments and nodes:');

@@ -1,6 +1,6 @@
 // The command line: `process.exitCode = await runCli(spec, process.argv.slice(2))` in pipeline.ts.
 // Everything the user can get wrong is checked before any work starts (exit 2, nothing written).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import type { ConfigTree, PipelineSpec } from '../engine/dag.ts';
 import { declareDag, nodeLabel } from '../engine/dag.ts';
 import { parseAssignment, setInTree, type ConfigLayer } from '../engine/config.ts';
 import { UsageError, didYouMean } from '../engine/errors.ts';
-import { buildGraph, label, type BuiltGraph, type PhysicalNode, type Sweep } from '../engine/build.ts';
+import { buildGraph, label, resolveExternalFiles, type BuiltGraph, type PhysicalNode, type Sweep } from '../engine/build.ts';
 import { Planner, formatPlan, planRows, type NodePlan } from '../engine/plan.ts';
 import { Store, type RunNodeRecord, type RunRecord } from '../cache/store.ts';
 import { StatCache } from '../cache/stat-cache.ts';
@@ -30,7 +30,13 @@ const eprint = (s: string) => process.stderr.write(`${s}\n`);
 function loadConfigFile(path: string): Promise<{ tree: ConfigTree; executor?: Record<string, unknown> }> {
   return (async () => {
     if (!existsSync(path)) throw new UsageError([`--config ${path}: no such file`]);
-    const text = readFileSync(path, 'utf8');
+    if (!statSync(path).isFile()) throw new UsageError([`--config ${path}: is a directory, not a file: expects a YAML or JSON file`]);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new UsageError([`--config ${path}: cannot be read: ${(e as Error).message}`]);
+    }
     let tree: unknown;
     try {
       tree = /\.json$/i.test(path) ? JSON.parse(text) : (await import('yaml')).parse(text);
@@ -143,8 +149,9 @@ export async function runCli(spec: PipelineSpec, argv: string[]): Promise<number
       eprint(`timings: ${timings.map(([k, v]) => `${k} ${v.toFixed(0)}ms`).join(', ')}, total ${performance.now().toFixed(0)}ms`);
     }
   };
+  const seen: { store?: Store } = {};
   try {
-    const code = await main(spec, argv, lap);
+    const code = await main(spec, argv, lap, seen);
     report();
     return code;
   } catch (e) {
@@ -155,10 +162,29 @@ export async function runCli(spec: PipelineSpec, argv: string[]): Promise<number
     }
     eprint(`error: ${(e as Error).stack ?? String(e)}`);
     return 1;
+  } finally {
+    // Every reader treats a malformed record as absent; say which ones were.
+    for (const [path, problem] of seen.store?.malformed ?? []) eprint(`warning: ${path} ${problem}: treated as absent`);
   }
 }
 
-async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => void): Promise<number> {
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** An error of the file system (a full disk, no permission), as one line naming what failed. */
+function ioMessage(what: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const hint = err.code === 'ENOSPC' ? ' (the disk is full: free space and run again)' : err.code === 'EACCES' || err.code === 'EROFS' ? ' (not writable)' : '';
+  return `${what}: ${err.message}${hint}`;
+}
+
+async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => void, seen: { store?: Store }): Promise<number> {
   const args = parseArgs(argv);
   if (args.command === 'theory') {
     // The theory helper's file, loaded only for this command, so that its absence breaks nothing else.
@@ -180,11 +206,12 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   const projectRoot = resolve(spec.projectRoot);
   const store = new Store(resolve(args.store ?? (process.env.PIPELINE_STORE || join(projectRoot, '.pipeline'))));
   const outDir = resolve(args.out ?? join(projectRoot, 'out'));
+  seen.store = store;
   if (args.help) {
     print(helpText(declareDag(spec).nodes, Object.keys(spec.profiles), spec.defaultProfile));
     return 0;
   }
-  if (args.command === 'verify') return verify(store, args);
+  if (args.command === 'verify') return verify(store, args, outDir, projectRoot);
   if (args.command === 'gc') return gc(store, args);
   if (args.command === 'pin' || args.command === 'unpin') return pin(store, args);
 
@@ -200,6 +227,8 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   const forced = args.force.length ? select(graph, args.force, '--force') : new Set<PhysicalNode>();
   if (args.command === 'explain' && args.positionals.length !== 1) throw new UsageError(['explain needs one NODE (a node name, experiment/node or stage kind)']);
   const explained = args.command === 'explain' ? select(graph, args.positionals, 'explain') : undefined;
+  // Files read from outside the store (datasets), for the nodes this command plans: missing ones are bad input.
+  resolveExternalFiles(nodes);
   lap('declare + validate');
 
   const stat = new StatCache(store.statCachePath());
@@ -207,7 +236,8 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   for (const n of nodes) importGraph.codeOf(fileURLToPath(n.stage.module));
   lap('fingerprint code');
   const planner = new Planner(store, importGraph, stat);
-  const plans = planner.plan(nodes, forced);
+  planner.deep = args.verify;
+  let plans = planner.plan(nodes, forced);
   lap('plan');
 
   if (args.command === 'explain') return explain(plans.filter((p) => explained!.has(p.node)), planner);
@@ -220,16 +250,36 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   }
 
   // ---- run: from here on the store and out/ are written.
-  store.init();
   const runId = newRunId();
   const startedAt = new Date().toISOString();
-  // A record of the run in progress: `status` shows it and `gc` refuses to collect while it works.
   const config = { layers: layers.map((l) => ({ source: l.source, tree: l.tree })) };
-  store.writeRun({
-    runId, startedAt, finishedAt: '', argv, profile, status: 'running', pid: process.pid, host: hostname(), config,
-    nodes: plans.flatMap((p) => p.node.decls.map((d) => ({ experiment: d.experiment, node: d.node, stage: p.node.stage.name, key: p.key, status: p.action === 'cached' ? 'cached' as const : 'skipped' as const, durationMs: 0 }))),
-  });
   const progress = new ProgressReporter();
+  try {
+    store.init();
+    // Leftovers of killed runs: their records say 'running' for ever, their staging directories are never used.
+    const killed = store.tidyDeadRuns(isAlive, hostname());
+    const stale = store.tidyStaging(isLockedBy(store));
+    if (killed.length || stale) {
+      progress.info(`tidied after killed runs: ${killed.length ? `${killed.length} run record${killed.length > 1 ? 's' : ''} marked killed (${killed.join(', ')})` : ''}${killed.length && stale ? ', ' : ''}${stale ? `${stale} abandoned staging director${stale > 1 ? 'ies' : 'y'} removed` : ''}`);
+    }
+    // A record of the run in progress: `status` shows it and `gc` refuses to collect while it works.
+    store.writeRun({
+      runId, startedAt, finishedAt: '', argv, profile, status: 'running', pid: process.pid, host: hostname(), config,
+      nodes: plans.flatMap((p) => p.node.decls.map((d) => ({ experiment: d.experiment, node: d.node, stage: p.node.stage.name, key: p.key, status: p.action === 'cached' ? 'cached' as const : 'skipped' as const, durationMs: 0 }))),
+    });
+    store.markActive(runId, process.pid, hostname());
+  } catch (e) {
+    progress.close();
+    // Nothing ran: leave no record of it either (a 'running' record without its marker would never be tidied).
+    try {
+      rmSync(join(store.runs, `${runId}.json`), { force: true });
+    } catch {
+      // the store is unwritable: there is nothing of ours to remove
+    }
+    eprint(`error: ${ioMessage(`cannot start the run in the store ${store.root}`, e)}`);
+    eprint('nothing was run');
+    return 1;
+  }
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (!controller.signal.aborted) progress.info(`${sig}: stopping the running stages...`);
@@ -240,13 +290,17 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
   let outcomes: Map<PhysicalNode, NodeOutcome>;
   // Outputs are exported as each node settles, overlapping with stages still running.
   const { OutputExporter } = await import('../artifacts/export.ts');
-  const exporter = new OutputExporter({ store, outDir, projectRoot, runId }, plans.flatMap((p) => p.node.decls));
-  const exportErrors: string[] = [];
+  const exporter = new OutputExporter({ store, outDir, projectRoot, runId, stat }, plans.flatMap((p) => p.node.decls));
+  // Cached artifacts this run will export are read: re-hash them first, and recompute (in this run) any that is corrupt.
+  const exportReads = (ps: NodePlan[]): Array<[NodePlan, string[]]> =>
+    ps.filter((p) => p.action === 'cached' && p.manifest).flatMap((p) => p.node.decls.map((d) => [p, exporter.staleOutputs(d, p.manifest!)] as [NodePlan, string[]]));
+  const corruptBefore = planner.corrupt.size;
+  for (const [p, outputs] of exportReads(plans)) if (outputs.length) planner.verifyContent(p.manifest!, outputs);
+  if (planner.corrupt.size > corruptBefore) plans = planner.plan(nodes, forced, exportReads);
+  for (const [key, problem] of planner.corrupt) progress.info(`artifact ${key.slice(0, 12)} is corrupt (${problem}): recomputing it`);
   const exportOutcome = (o: NodeOutcome) => {
     if (!o.manifest || controller.signal.aborted) return;
-    for (const d of o.plan.node.decls) {
-      exporter.add(d, o.manifest).catch((e: unknown) => exportErrors.push(`export of ${nodeLabel(d)} failed: ${(e as Error).message}`));
-    }
+    for (const d of o.plan.node.decls) void exporter.add(d, o.manifest);
   };
   try {
     if (plans.every((p) => p.action === 'cached')) {
@@ -282,28 +336,41 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
     }
   }
   const exported = await exporter.finish();
-  if (exported.written) progress.info(`exported ${exported.written} outputs to ${outDir} (${exported.upToDate} up to date)`);
-  for (const e of exportErrors) eprint(`error: ${e}`);
+  if (exported.written) progress.info(`exported ${exported.written} outputs to ${outDir} (${exported.upToDate} up to date${exported.repaired ? `, ${exported.repaired} repaired: changed on disk` : ''})`);
+  const exportErrors = exporter.errors;
   lap('export (what was left after the stages)');
   const record: RunRecord = {
     runId, startedAt, finishedAt: new Date().toISOString(), argv, profile,
-    status: interrupted ? 'interrupted' : failed.length ? 'failed' : 'succeeded',
+    status: interrupted ? 'interrupted' : failed.length || exportErrors.length ? 'failed' : 'succeeded',
     pid: process.pid, host: hostname(), config,
     nodes: records,
   };
-  store.writeRun(record);
-  stat.save();
+  let recordError: string | undefined;
+  try {
+    store.writeRun(record);
+    store.clearActive(runId);
+  } catch (e) {
+    recordError = ioMessage(`could not write the run record ${join(store.runs, `${runId}.json`)}`, e);
+  }
+  const statWarning = stat.save();
+  if (statWarning) eprint(`warning: ${statWarning}`);
   const counts = { computed: 0, cached: 0, failed: 0, skipped: 0, interrupted: 0 };
   for (const o of outcomes.values()) counts[o.status]++;
-  progress.info(`run ${runId}: ${counts.computed} computed, ${counts.cached} cached, ${counts.failed} failed, ${counts.skipped} skipped${counts.interrupted ? `, ${counts.interrupted} interrupted` : ''}`);
+  progress.info(`run ${runId}: ${counts.computed} computed, ${counts.cached} cached, ${counts.failed} failed, ${counts.skipped} skipped${counts.interrupted ? `, ${counts.interrupted} interrupted` : ''}${exportErrors.length ? `, ${exportErrors.length} exports failed` : ''}`);
   if (interrupted) {
+    if (recordError) eprint(`error: ${recordError}`);
     eprint('interrupted: the store is consistent (staging removed, locks released)');
     return 130;
   }
-  if (failed.length || exportErrors.length) {
+  if (failed.length || exportErrors.length || recordError) {
     for (const f of failed) eprint(`\nerror: ${f.error}`);
+    for (const e of exportErrors) eprint(`\nerror: ${e}`);
     const skipped = [...outcomes.values()].filter((o) => o.status === 'skipped');
     if (skipped.length) eprint(`\nnot run because an upstream stage failed: ${skipped.map((o) => label(o.plan.node)).join(', ')}`);
+    if (recordError) {
+      eprint(`\nerror: ${recordError}`);
+      eprint('the artifacts committed so far are intact; the next run on this store marks this run killed and recomputes only what is missing');
+    }
     return 1;
   }
   return 0;
@@ -312,19 +379,18 @@ async function main(spec: PipelineSpec, argv: string[], lap: (name: string) => v
 function status(store: Store, plans: NodePlan[], args: CliArgs): number {
   const lastId = store.listRunIds()[0];
   const last = lastId ? store.readRun(lastId) : undefined;
+  // Runs whose process is gone while their record still says 'running' were killed: shown as such.
+  const dead = new Set(store.deadRuns(isAlive, hostname()));
+  const shown = (r: RunRecord) => (r.status === 'running' && (dead.has(r.runId) || (r.host === hostname() && r.pid !== undefined && !isAlive(r.pid))) ? 'killed' : r.status);
   const rows = planRows(plans);
   if (args.json) {
-    print(JSON.stringify({ lastRun: last ? { runId: last.runId, status: last.status, startedAt: last.startedAt, finishedAt: last.finishedAt } : null, plan: rows }, null, 1));
+    print(JSON.stringify({ lastRun: last ? { runId: last.runId, status: shown(last), startedAt: last.startedAt, finishedAt: last.finishedAt } : null, plan: rows }, null, 1));
     return 0;
   }
-  if (last?.status === 'running' && last.host === hostname() && last.pid !== undefined) {
-    try {
-      process.kill(last.pid, 0);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') last.status = 'killed (its process is gone)' as RunRecord['status'];
-    }
-  }
-  print(last ? `last run ${last.runId}: ${last.status}, ${last.startedAt} → ${last.finishedAt}, ${last.nodes.length} nodes` : 'no run recorded yet');
+  const lastStatus = last && shown(last) === 'killed' && last.status === 'running' ? 'killed (its process is gone)' : last?.status;
+  print(last ? `last run ${last.runId}: ${lastStatus}, ${last.startedAt} → ${last.finishedAt}, ${last.nodes.length} nodes` : 'no run recorded yet');
+  const others = [...dead].filter((id) => id !== lastId);
+  if (others.length) print(`killed runs (record still 'running', process gone; the next run marks them killed): ${others.join(', ')}`);
   print(formatPlan(rows));
   return 0;
 }
@@ -343,6 +409,10 @@ function explain(plans: NodePlan[], planner: Planner): number {
     print('  code files:');
     for (const [f, dgst] of Object.entries(fp.code.files).sort()) print(`    ${f} ${dgst.slice(0, 16)}`);
     print(`  packages: ${Object.entries(fp.code.packages).sort().map(([k, v]) => `${k}@${v}`).join(', ') || 'none'}`);
+    if (fp.external) {
+      print('  external files (by content):');
+      for (const [f, dgst] of Object.entries(fp.external).sort()) print(`    ${f} ${dgst.slice(0, 16)}`);
+    }
     print('  inputs:');
     for (const [name, { from, output }] of Object.entries(p.node.inputs)) {
       const i = p.fingerprint?.inputs[name];
@@ -360,16 +430,33 @@ function explain(plans: NodePlan[], planner: Planner): number {
   return 0;
 }
 
-function verify(store: Store, args: CliArgs): number {
-  if (!store.exists()) {
-    print(`no store at ${store.root}`);
-    return 0;
+async function verify(store: Store, args: CliArgs, outDir: string, projectRoot: string): Promise<number> {
+  let bad = 0;
+  if (!store.exists()) print(`no store at ${store.root}`);
+  else {
+    const r = store.verify(args.evict);
+    print(
+      `verified ${r.checked} artifacts in ${store.root}: ${r.corrupt.length} corrupt` +
+        `${r.malformed.length ? `, ${r.malformed.length} with a malformed manifest (treated as absent)` : ''}` +
+        `${r.incomplete.length ? `, ${r.incomplete.length} incomplete (no manifest: treated as absent)` : ''}`,
+    );
+    for (const c of r.corrupt) print(`  corrupt ${c.key.slice(0, 12)} ${c.problem}${args.evict ? ' — evicted' : ''}`);
+    for (const c of r.malformed) print(`  malformed ${c.key.slice(0, 12)}: its ${c.problem}${args.evict ? ' — evicted' : ''}`);
+    bad += r.corrupt.length + r.malformed.length;
   }
-  const r = store.verify(args.evict);
-  print(`verified ${r.checked} artifacts in ${store.root}: ${r.corrupt.length} corrupt${r.incomplete.length ? `, ${r.incomplete.length} incomplete (no manifest: treated as absent)` : ''}`);
-  for (const c of r.corrupt) print(`  corrupt ${c.key.slice(0, 12)} ${c.problem}${args.evict ? ' — evicted' : ''}`);
-  if (r.corrupt.length && !args.evict) print('run `verify --evict` to remove them; the next run recomputes them');
-  return r.corrupt.length && !args.evict ? 1 : 0;
+  // The exports in out/, against the digests the catalog recorded.
+  const { verifyExports } = await import('../artifacts/export.ts');
+  if (existsSync(outDir)) {
+    const e = verifyExports(outDir, projectRoot, (path, problem) => store.malformed.set(path, problem));
+    print(`verified ${e.checked} exports in ${outDir}: ${e.problems.length} corrupt or missing`);
+    for (const p of e.problems) {
+      if (args.evict && !/is missing/.test(p.problem)) rmSync(join(projectRoot, p.path), { force: true });
+      print(`  export ${p.path} ${p.problem}${args.evict && !/is missing/.test(p.problem) ? ' — removed' : ''}`);
+    }
+    bad += e.problems.length;
+  }
+  if (bad && !args.evict) print('run `verify --evict` to remove them, or just run: the next run recomputes corrupt artifacts it needs and rewrites changed exports');
+  return bad && !args.evict ? 1 : 0;
 }
 
 function isLockedBy(store: Store) {
@@ -390,14 +477,7 @@ function gc(store: Store, args: CliArgs): number {
     print(`no store at ${store.root}`);
     return 0;
   }
-  const running = store.runningRuns((pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }, hostname());
+  const running = store.runningRuns(isAlive, hostname());
   if (running.length) {
     eprint(`gc: run ${running[0].runId} (pid ${running[0].pid}) is in progress on this store; try again when it has finished`);
     return 1;

@@ -1,12 +1,15 @@
 // From a PipelineSpec and the command line's configuration to a validated graph of physical nodes:
 // parameters resolved and checked, bindings checked (required inputs bound, outputs exist, kinds and table
 // schemas match, no cycles), sweeps fanned out, and logical nodes with the same identity merged (computed once).
+import { existsSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
 import type { AnyStage, ConfigTree, NodeDecl, OutputRef, PipelineSpec } from './dag.ts';
 import { declareDag, nodeLabel } from './dag.ts';
-import { checkLayerKeys, resolveNodeParams, setInTree, type ConfigLayer } from './config.ts';
+import { checkLayerKeys, resolveNodeParams, setInTree, showValue, type ConfigLayer } from './config.ts';
 import { UsageError, didYouMean } from './errors.ts';
 import { canonicalJson, sha256Hex } from './digest.ts';
-import type { InputSpec, OutputSpec, Resources, TableSchema } from './stage.ts';
+import type { InputSpec, OutputSpec, ParamSpec, Resources, TableSchema } from './stage.ts';
 
 export interface PhysicalNode {
   /** Identity before keys are known: stage, parameters, environment and the identities of its inputs. */
@@ -16,6 +19,8 @@ export interface PhysicalNode {
   stage: AnyStage;
   params: Record<string, unknown>;
   environment: Record<string, string>;
+  /** Absolute paths of the files it reads from outside the store (stage.externalFiles): resolveExternalFiles. */
+  externalFiles: string[];
   resources: Required<Pick<Resources, 'cpu' | 'gpu'>> & Resources;
   inputs: Record<string, { from: PhysicalNode; output: string }>;
 }
@@ -115,18 +120,160 @@ interface ResolvedCopy {
   identity: Map<NodeDecl, string>;
 }
 
+/** Memory this machine offers a stage, MiB ($PIPELINE_MEMORY_MIB overrides: a scheduler's allocation, a test). */
+export function machineMemoryMiB(): number {
+  const env = Number(process.env.PIPELINE_MEMORY_MIB);
+  return Number.isFinite(env) && env > 0 ? env : Math.floor(totalmem() / 2 ** 20);
+}
+
+type Bound = Record<string, { stage: string; params: Record<string, unknown> }>;
+
+function resourcesOf(stage: AnyStage, params: Record<string, unknown>, inputs: Bound): Resources {
+  return typeof stage.resources === 'function' ? stage.resources(params as never, inputs as never) : (stage.resources ?? {});
+}
+
+function boundInputs(n: NodeDecl, params: Map<NodeDecl, Record<string, unknown>>): Bound {
+  const bound: Bound = {};
+  for (const [name, ref] of Object.entries(n.inputs)) if (ref && params.has(ref.from)) bound[name] = { stage: ref.from.stage.name, params: params.get(ref.from)! };
+  return bound;
+}
+
+/** A stage's declared memory estimate against the machine: a problem naming the parameters it grows with. */
+function checkMemory(n: NodeDecl, params: Record<string, unknown>, inputs: Bound, problems: string[]): void {
+  let r: Resources;
+  try {
+    r = resourcesOf(n.stage, params, inputs);
+  } catch (e) {
+    problems.push(`${nodeLabel(n)}: cannot estimate the resources of stage ${n.stage.name}: ${(e as Error).message}`);
+    return;
+  }
+  const need = r.memoryMiB;
+  const have = machineMemoryMiB();
+  if (need === undefined) return;
+  if (!Number.isFinite(need) || need > have) {
+    const named = (r.memoryFrom ?? []).map((k) => {
+      if (!k.includes('.')) return { name: `${n.stage.name}.${k}`, value: params[k], via: '' };
+      const [input, p] = k.split('.');
+      return { name: `${inputs[input]?.stage ?? input}.${p}`, value: inputParam(inputs, k), via: ` (of its input ${input})` };
+    });
+    const by = named.map((x) => `${x.name}=${showValue(x.value)}${x.via}`).join(', ');
+    problems.push(
+      `${nodeLabel(n)}: stage ${n.stage.name} needs about ${Number.isFinite(need) ? Math.round(need).toLocaleString('en-US') : 'unbounded'} MiB of memory` +
+        `${by ? ` with ${by}` : ''}, more than this machine's ${have.toLocaleString('en-US')} MiB: allowed are values whose estimate fits` +
+        `${by ? ` (lower ${named.map((x) => x.name).join(' or ')})` : ''}`,
+    );
+  }
+}
+
+/** 'samples.d' → the d parameter of the node bound to input samples. */
+function inputParam(inputs: Bound, path: string): unknown {
+  const [input, name] = path.split('.');
+  return inputs[input]?.params[name];
+}
+
+/**
+ * The files each selected node reads from outside the store (stage.externalFiles), resolved to absolute paths
+ * and checked to exist: called for the nodes a command plans (after --only), so a dataset missing on this
+ * machine stops only the runs that need it, at plan time, with exit code 2.
+ */
+export function resolveExternalFiles(nodes: PhysicalNode[]): void {
+  const problems: string[] = [];
+  for (const n of nodes) n.externalFiles = externalFilesOf(n, problems);
+  if (problems.length) throw new UsageError([...new Set(problems)]);
+}
+
+function externalFilesOf(node: PhysicalNode, problems: string[]): string[] {
+  if (!node.stage.externalFiles) return [];
+  const n = node.decls[0];
+  let files: string[];
+  try {
+    files = node.stage.externalFiles(node.params as never);
+  } catch (e) {
+    problems.push(`${label(node)}: stage ${node.stage.name}: ${(e as Error).message}`);
+    return [];
+  }
+  const out: string[] = [];
+  for (const f of files) {
+    const abs = isAbsolute(f) ? f : resolve(f);
+    if (!existsSync(abs) || !statSync(abs).isFile()) {
+      problems.push(`${nodeLabel(n)}: stage ${node.stage.name} reads ${abs}, which ${existsSync(abs) ? 'is not a file' : 'does not exist'}`);
+      continue;
+    }
+    out.push(abs);
+  }
+  return [...new Set(out)].sort();
+}
+
+/**
+ * Parameters declared `shared` (the VE SDE's) must agree between nodes whose results meet: nodes of one
+ * experiment, and a node and its upstream. One problem per disagreeing group, with each value and its source.
+ */
+function checkShared(nodes: NodeDecl[], params: Map<NodeDecl, Record<string, unknown>>, sources: Map<NodeDecl, Record<string, string>>, problems: string[]): void {
+  const sharedOf = (n: NodeDecl) => Object.entries(n.stage.params as Record<string, ParamSpec>).filter(([, s]) => s.type === 'number' && s.shared).map(([k, s]) => [k, (s as { shared: string }).shared] as const);
+  const names = new Set(nodes.flatMap((n) => sharedOf(n).map(([k]) => k)));
+  for (const name of names) {
+    const holders = nodes.filter((n) => sharedOf(n).some(([k]) => k === name));
+    // Union-find over the holders: same experiment, or one upstream of the other.
+    const parent = new Map(holders.map((h) => [h, h]));
+    const find = (x: NodeDecl): NodeDecl => (parent.get(x) === x ? x : find(parent.get(x)!));
+    const join = (a: NodeDecl, b: NodeDecl) => parent.set(find(a), find(b));
+    const byExperiment = new Map<string, NodeDecl>();
+    for (const h of holders) {
+      const first = byExperiment.get(h.experiment);
+      if (first) join(h, first);
+      else byExperiment.set(h.experiment, h);
+    }
+    const ancestors = (n: NodeDecl, acc: Set<NodeDecl>) => {
+      for (const ref of Object.values(n.inputs)) {
+        if (!ref || acc.has(ref.from)) continue;
+        acc.add(ref.from);
+        ancestors(ref.from, acc);
+      }
+      return acc;
+    };
+    for (const h of holders) {
+      for (const a of ancestors(h, new Set())) if (parent.has(a)) join(h, a);
+    }
+    const groups = new Map<NodeDecl, NodeDecl[]>();
+    for (const h of holders) groups.set(find(h), [...(groups.get(find(h)) ?? []), h]);
+    for (const group of groups.values()) {
+      const values = new Set(group.map((g) => canonicalJson(params.get(g)![name])));
+      if (values.size <= 1) continue;
+      const what = sharedOf(group[0]).find(([k]) => k === name)![1];
+      const from = (src: string | undefined) => (!src || src === 'default' ? 'default' : `from ${src}`);
+      const list = group.map((g) => `${nodeLabel(g)} = ${showValue(params.get(g)![name])} (${from(sources.get(g)?.[name])})`).join(', ');
+      problems.push(
+        `parameter ${name} of the ${what} differs between nodes whose results are combined: ${list}; ` +
+          `they must agree: set it once for all of them with all.${name}=VALUE (or the same value on each)`,
+      );
+    }
+  }
+}
+
 function resolveCopy(spec: PipelineSpec, layers: ConfigLayer[], problems: string[]): ResolvedCopy {
   const { nodes, problems: declProblems } = declareDag(spec);
   problems.push(...declProblems);
   for (const layer of layers) problems.push(...checkLayerKeys(layer, nodes));
   const params = new Map<NodeDecl, Record<string, unknown>>();
+  const sources = new Map<NodeDecl, Record<string, string>>();
   for (const n of nodes) {
     const before = problems.length;
-    const p = resolveNodeParams(n, layers, problems);
+    const src: Record<string, string> = {};
+    const p = resolveNodeParams(n, layers, problems, src);
     params.set(n, p);
+    sources.set(n, src);
     if (problems.length === before && n.stage.check) {
       const why = n.stage.check(p as never);
       if (why) problems.push(`${nodeLabel(n)}: inconsistent parameters for stage ${n.stage.name}: ${why}`);
+    }
+  }
+  if (problems.length === 0) {
+    checkShared(nodes, params, sources, problems);
+    for (const n of nodes) {
+      const bound = boundInputs(n, params);
+      const why = n.stage.checkInputs?.(params.get(n) as never, bound as never);
+      if (why) problems.push(`${nodeLabel(n)}: parameters of stage ${n.stage.name} do not fit its inputs: ${why}`);
+      else checkMemory(n, params.get(n)!, bound, problems);
     }
   }
   checkBindings(nodes, problems);
@@ -194,13 +341,14 @@ export function buildGraph(spec: PipelineSpec, layers: ConfigLayer[], sweeps: Sw
       const params = copy.params.get(decl)!;
       const inputs: PhysicalNode['inputs'] = {};
       for (const [name, ref] of Object.entries(decl.inputs)) if (ref) inputs[name] = { from: ensure(ref.from, copy), output: ref.output };
-      const r = typeof decl.stage.resources === 'function' ? decl.stage.resources(params as never) : (decl.stage.resources ?? {});
+      const r = resourcesOf(decl.stage, params, boundInputs(decl, copy.params));
       p = {
         id,
         decls: [],
         stage: decl.stage,
         params,
         environment: decl.stage.environment?.(params as never) ?? {},
+        externalFiles: [],
         resources: { cpu: 1, gpu: 0, ...r },
         inputs,
       };

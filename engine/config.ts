@@ -26,6 +26,14 @@ export const ALL_NODES = 'all';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** A value as the user wrote it, for messages: NaN and ±Infinity (YAML .nan/.inf, JSON 1e400) stay themselves. */
+export function showValue(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (Array.isArray(v)) return `[${v.map(showValue).join(', ')}]`;
+  if (isObject(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${showValue(x)}`).join(', ')}}`;
+  return JSON.stringify(v) ?? String(v);
+}
+
 /** `key.path=value` → a one-leaf tree; throws a message naming the argument when malformed. */
 export function parseAssignment(flag: string, arg: string): { path: string[]; raw: string } {
   const eq = arg.indexOf('=');
@@ -90,7 +98,13 @@ export function checkLayerKeys(layer: ConfigLayer, nodes: NodeDecl[]): string[] 
           }
         }
       } else if (stage && key in stage.params) {
-        // stage-level value, checked when applied
+        // stage-level value, checked when applied; a nested table under a parameter is a typo, not a value
+        if (isObject(value) && !exp?.get(key)) {
+          problems.push(
+            `${layer.source}: "${top}.${key}" is a parameter of stage ${top} (${describeParam(stage.params[key] as ParamSpec)}), not a node: ` +
+              `"${top}.${key}.${Object.keys(value).join('", "')}" means nothing; write ${top}.${key}=VALUE`,
+          );
+        }
       } else {
         const candidates = [...(stage ? Object.keys(stage.params) : []), ...(exp ? exp.keys() : [])];
         problems.push(`${layer.source}: unknown key "${top}.${key}"${didYouMean(key, candidates)}`);
@@ -105,6 +119,8 @@ export function resolveNodeParams(
   node: NodeDecl,
   layers: ConfigLayer[],
   problems: string[],
+  /** Filled with where each value came from ('default', 'profile quick', '--set', ...). */
+  sources?: Record<string, string>,
 ): Record<string, unknown> {
   const resolved: Record<string, ResolvedParam> = {};
   const schema = node.stage.params as Record<string, ParamSpec>;
@@ -137,8 +153,9 @@ export function resolveNodeParams(
     try {
       const raw = r.source === '--set' || r.source.startsWith('--sweep') ? parseRaw(spec, r.value) : r.value;
       out[name] = checkValue(spec, raw);
+      if (sources) sources[name] = r.source;
     } catch (e) {
-      problems.push(`${where} = ${JSON.stringify(r.value)} (from ${r.source}): ${(e as Error).message}`);
+      problems.push(`${where} = ${showValue(r.value)} (from ${r.source}): ${(e as Error).message}`);
     }
   }
   return out;
@@ -179,8 +196,12 @@ function describeRange(spec: { min?: number; max?: number; integer?: boolean }):
 }
 
 function checkNumber(spec: { min?: number; max?: number; integer?: boolean }, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`wrong type: expects ${describeRange(spec)}`);
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`not a finite number: allowed ${describeRange(spec)}`);
+  if (typeof v !== 'number') throw new Error(`wrong type: expects ${describeRange(spec)}`);
   if (spec.integer && !Number.isInteger(v)) throw new Error(`not an integer: allowed ${describeRange(spec)}`);
+  if (spec.integer && !Number.isSafeInteger(v)) {
+    throw new Error(`too large to be an exact integer: allowed ${describeRange({ ...spec, max: Math.min(spec.max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) })}`);
+  }
   if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) {
     throw new Error(`out of range: allowed ${describeRange(spec)}`);
   }
@@ -205,7 +226,7 @@ export function checkValue(spec: ParamSpec, v: unknown): unknown {
         try {
           checkNumber(spec, x);
         } catch (e) {
-          throw new Error(`element ${i} (${JSON.stringify(x)}): ${(e as Error).message}`);
+          throw new Error(`element ${i} (${showValue(x)}): ${(e as Error).message}`);
         }
       });
       return v;

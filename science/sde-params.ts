@@ -4,10 +4,16 @@
 import { param } from '../engine/stage.ts';
 import { VE_DEFAULTS, type VeSdeParams } from './sde.ts';
 
+// `shared`: nodes whose results are combined (one experiment; a node and its upstream, e.g. fig4's spectra and
+// fig3-left's model) must use one SDE, so a value set on one stage only (`--set train.sigma_max=60`) is an
+// error at plan time naming every node's value; `all.sigma_max=...` sets them together.
+// sigma_max ≤ 10⁴: σ² must stay far inside float32 (training runs in float32; 1e308 overflowed to a "diverged"
+// loss), and 10⁴ is 200 times the default (50), far above any data scale here (|x| ≤ 2·√784 = 56 for images).
+const SDE = 'VE SDE';
 export const SDE_PARAMS = {
-  sigma_min: param.number({ default: VE_DEFAULTS.sigmaMin, min: 0, help: 'VE SDE σ at t = 0' }),
-  sigma_max: param.number({ default: VE_DEFAULTS.sigmaMax, min: 0, help: 'VE SDE σ at t = 1 (the prior is N(0, σ_max² I))' }),
-  eps: param.number({ default: VE_DEFAULTS.eps, min: 0, max: 1, help: 'Smallest time t (training draws t ~ U(eps, 1); grids and samplers stop there)' }),
+  sigma_min: param.number({ default: VE_DEFAULTS.sigmaMin, min: 0, max: 1e4, shared: SDE, help: 'VE SDE σ at t = 0' }),
+  sigma_max: param.number({ default: VE_DEFAULTS.sigmaMax, min: 0, max: 1e4, shared: SDE, help: 'VE SDE σ at t = 1 (the prior is N(0, σ_max² I))' }),
+  eps: param.number({ default: VE_DEFAULTS.eps, min: 0, max: 1, shared: SDE, help: 'Smallest time t (training draws t ~ U(eps, 1); grids and samplers stop there)' }),
 };
 
 export interface SdeParamValues {

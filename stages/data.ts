@@ -58,7 +58,8 @@ export default defineStage({
       'Grouped variance profile {(f_k, σ_k²)} with α = m/d: the truth for theory and fits',
     ),
   },
-  resources: (p) => ({ cpu: 1, memoryMiB: Math.ceil((p.n_train * p.d * 8 * 3) / 2 ** 20) + 100 }),
+  // Checked against the machine before the run starts (d = 100 000 or n_train = 10⁹ stop at plan time).
+  resources: (p) => ({ cpu: 1, memoryMiB: Math.ceil((p.n_train * p.d * 8 * 3 + 3 * 8 * p.d * p.m) / 2 ** 20) + 100, memoryFrom: ['d', 'n_train'] }),
   async run(ctx) {
     const p = ctx.params;
     const { createLinearManifold, sampleLinearManifold } = await import('../science/linear-manifold.ts');

@@ -1,7 +1,7 @@
 // Stage `figure3`: the paper's Figure 3 — ordered singular values of the trained model's s·J over time,
 // three panels (left, centre swap, continuous profile). Spec in plots/figure3.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
-import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 
 export default defineStage({
@@ -11,9 +11,9 @@ export default defineStage({
   params: {
     value: param.choice(['sv', 'eig'] as const, { default: 'sv', help: 'Singular values of s·J (paper) or eigenvalues of sym(s·J)' }),
     x_axis: param.choice(['s', 't'] as const, { default: 's', help: 'x axis: noise variance s (log) or time t (linear)' }),
-    score: param.string({ default: 'trained', help: "Score rows to draw ('auto': trained, else analytic, else empirical)" }),
-    method: param.string({ default: 'auto', help: "Jacobian method ('auto': exact, else alg2, else alg1)" }),
-    point_kind: param.string({ default: 'auto', help: "Evaluation points ('auto': trajectory, else noised)" }),
+    score: param.choice(SCORE_CHOICES, { default: 'trained', help: "Score rows to draw ('auto': trained, else analytic, else empirical)" }),
+    method: param.choice(METHOD_CHOICES, { default: 'auto', help: "Jacobian method ('auto': exact, else alg2, else alg1)" }),
+    point_kind: param.choice(POINT_KIND_CHOICES, { default: 'auto', help: "Evaluation points ('auto': trajectory, else noised)" }),
     ranks: param.numbers({ default: [], integer: true, min: 0, help: 'Ranks to draw (empty: max_ranks evenly spaced ranks)' }),
     max_ranks: param.integer({ default: 100, min: 1, help: 'Most lines per panel when ranks is empty' }),
     ...styleParams({ width: 280, height: 220 }),

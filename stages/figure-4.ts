@@ -1,7 +1,7 @@
 // Stage `figure4`: the paper's Figure 4 — sorted spectrum of the trained model's sym(s·J) against the
 // theoretical quantile curve at t ≈ 0.45, 0.3, 0.11. Spec in plots/figure4.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
-import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
 import { SPECTRA, THEORY_DENSITY } from '../artifacts/schemas.ts';
 
 export default defineStage({
@@ -10,9 +10,9 @@ export default defineStage({
   module: import.meta.url,
   params: {
     times: param.numbers({ default: [0.45, 0.3, 0.11], min: 0, max: 1, minLength: 1, help: 'Times of the panels (snap to the nearest time computed)' }),
-    score: param.string({ default: 'trained', help: "Score rows to draw ('auto': trained, else analytic, else empirical)" }),
-    method: param.string({ default: 'auto', help: "Jacobian method ('auto': exact, else alg2, else alg1)" }),
-    point_kind: param.string({ default: 'auto', help: "Evaluation points ('auto': trajectory, else noised)" }),
+    score: param.choice(SCORE_CHOICES, { default: 'trained', help: "Score rows to draw ('auto': trained, else analytic, else empirical)" }),
+    method: param.choice(METHOD_CHOICES, { default: 'auto', help: "Jacobian method ('auto': exact, else alg2, else alg1)" }),
+    point_kind: param.choice(POINT_KIND_CHOICES, { default: 'auto', help: "Evaluation points ('auto': trajectory, else noised)" }),
     alpha: param.number({ default: 0, min: 0, max: 1, help: 'α = m/d for the atom at −1 (weight 1 − α); 0: infer from the theory density' }),
     ...styleParams({ width: 260, height: 220 }),
   },

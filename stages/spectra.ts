@@ -62,7 +62,12 @@ export default defineStage({
       '‖s·J_method − s·J_reference‖_F / ‖s·J_reference‖_F: finite differences against exact; trained exact against analytic',
     ),
   },
-  resources: { cpu: 1 },
+  // A few d × d float64 matrices per point (the Jacobian, its symmetric part, the eigen/SVD workspace); d is the
+  // data's dimension, read from the node bound to samples.
+  resources: (_p, inputs) => {
+    const d = Number(inputs.samples?.params.d ?? 0);
+    return { cpu: 1, memoryMiB: 300 + (8 * 8 * d * d) / 2 ** 20, memoryFrom: ['samples.d'] };
+  },
   async run(ctx) {
     const p = ctx.params;
     const { VeSde } = await import('../science/sde.ts');

@@ -16,6 +16,8 @@ export default defineStage({
     steps: param.integer({
       default: 2000,
       min: 1,
+      // 50 × the paper's 2 000 000: a larger count is a typo, not a plan (it would train for weeks).
+      max: 100_000_000,
       help: 'Optimiser steps. Quick default 2000: 130–200 ms a step on one wasm core for the MLP at hidden 256, batch 128 (measured 4.5–6.6 min on the shared 2-core machine); the U-Net at widths 8/16/16, batch 32: ~360 ms CPU a step; the paper profile wants ~10⁵ on a GPU',
     }),
     batch: param.integer({ default: 128, min: 1, help: 'Batch size' }),
@@ -54,6 +56,21 @@ export default defineStage({
     if (sdeIssue) return sdeIssue;
     if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
     if (p.time_embed % 2 !== 0) return `time_embed must be even (sin and cos halves), got ${p.time_embed}`;
+    return undefined;
+  },
+  checkInputs(p, inputs) {
+    // The U-Net halves the image once per level: the side must be divisible by 2^(levels − 1). The images
+    // stage's dataset tells the side before anything is read (28 for the MNIST family, 32 for CIFAR-10).
+    const src = inputs.images;
+    if (p.model !== 'unet' || src?.stage !== 'images') return undefined;
+    const dataset = src.params.dataset;
+    const side = dataset === 'cifar10' ? 32 : dataset === 'mnist' || dataset === 'fashion-mnist' ? 28 : undefined;
+    if (side === undefined) return undefined;
+    let most = 1;
+    while (side % 2 ** most === 0) most++;
+    if (p.widths.length > most) {
+      return `widths: ${p.widths.length} levels [${p.widths.join(', ')}] halve the image ${p.widths.length - 1} times, but images.dataset=${String(dataset)} gives ${side} × ${side} images: allowed at most ${most} levels`;
+    }
     return undefined;
   },
   inputs: {

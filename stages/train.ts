@@ -15,6 +15,8 @@ export default defineStage({
     steps: param.integer({
       default: 60000,
       min: 1,
+      // 50 × the paper's 2 000 000: a larger count is a typo, not a plan (it would train for weeks).
+      max: 100_000_000,
       help:
         'Optimiser steps. Quick default 60 000 (3% of the paper\'s 2 000 000): ≈ 10 ms a step on one wasm core with the SIMD ' +
         'kernels (bench/train.ts), ≈ 10 min per model; the trained s·J error falls from 10.6 % at 20 000 steps to 8.5 % at 60 000',

@@ -1,7 +1,7 @@
 // Fingerprint pieces in-process: canonical JSON, the import graph (transitive local modules, dynamic imports,
 // locked package versions), the stat cache, and the reasons a diff of two fingerprints gives.
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, writeFileSync, rmSync, mkdirSync, utimesSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync, utimesSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '../../engine/digest.ts';
@@ -91,6 +91,33 @@ describe('stat cache', () => {
     write('data.bin', 'hello, world');
     expect(s2.digest(p)).not.toBe(d1);
     expect(s2.misses).toBe(1);
+  });
+
+  it('a rewrite of the same size given its old mtime back (touch -r) is re-hashed: ctime is part of the key', async () => {
+    const file = join(dir, 'cache-ctime.json');
+    const p = write('ctime.bin', 'abcdef');
+    const s1 = new StatCache(file);
+    const d1 = s1.digest(p);
+    s1.save();
+    const st = statSync(p);
+    await new Promise((r) => setTimeout(r, 20)); // a later ctime tick
+    writeFileSync(p, 'abcdeX');
+    utimesSync(p, st.atime, st.mtime);
+    expect(statSync(p).mtimeMs).toBe(st.mtimeMs);
+    const s2 = new StatCache(file);
+    expect(s2.digest(p)).not.toBe(d1);
+    expect(s2.misses).toBe(1);
+  });
+
+  it('a torn or foreign cache file costs a re-hash, never a crash', () => {
+    const file = join(dir, 'cache-bad.json');
+    const p = write('bad.bin', 'x');
+    for (const bad of ['[1, 2]', '"x"', 'null', '{"' + p + '": {"size": "big"}}', '{trunc']) {
+      writeFileSync(file, bad);
+      const s = new StatCache(file);
+      expect(s.digest(p)).toMatch(/^[0-9a-f]{64}$/);
+      expect(s.misses).toBe(1);
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseCifarBatch } from '../../images/cifar.ts';
-import { loadImages, readShippedFashionMnist } from '../../images/dataset.ts';
+import { loadImages, readCheckedIdxPair } from '../../images/dataset.ts';
 import { checkShippedBytes, DEBIAN_FASHION_MNIST_DIR, locateFullFashionMnist, SHIPPED_FASHION_MNIST } from '../../images/fashion-mnist.ts';
 import { parseIdx, parseIdxImages, parseIdxLabels, readIdxPair } from '../../images/idx.ts';
 
@@ -106,7 +106,8 @@ describe('real datasets', () => {
     expect(all.n).toBeGreaterThan(9900);
   });
   it('the shipped Fashion-MNIST test set: 10 000 images, 1000 per class, checksums verified', () => {
-    const a = readShippedFashionMnist();
+    const f = SHIPPED_FASHION_MNIST;
+    const a = readCheckedIdxPair(f, { images: f.imagesSha256, labels: f.labelsSha256 });
     expect(a.n).toBe(SHIPPED_FASHION_MNIST.n);
     expect(a.shape).toEqual([28, 28]);
     const perClass = new Array(10).fill(0);

@@ -1,0 +1,55 @@
+// Stage `spectra-gaussian`: the Gaussian model N(μ, C) of an image dataset through the paper's linear
+// theory (science.md §4, §7; images/gaussian-model.ts). The eigenvalues λᵢ of the data covariance C give
+// s·J's spectrum −s/(s + λᵢ) exactly, at every x; written as the common `spectra` table (score
+// 'gaussian') on the same time grid as `spectra-images`, so the `gaps` stage and the figures read it as
+// they read the trained and empirical spectra. Also the λᵢ and the dimension drop at resolution Δ.
+
+import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { SPECTRA, THEORY_CURVES } from '../artifacts/schemas.ts';
+import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
+
+export default defineStage({
+  name: 'spectra-gaussian',
+  description: 'Spectra of s·J for the Gaussian model of an image dataset: −s/(s + λᵢ) over the data covariance eigenvalues',
+  module: import.meta.url,
+  params: {
+    times: param.integer({ default: 12, min: 1, help: 'Number of analysis times, log-spaced in s (evenly in t) from t_max down to t_min' }),
+    t_min: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest analysis time' }),
+    t_max: param.number({ default: 1, min: 0, max: 1, help: 'Largest analysis time' }),
+    delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Resolution Δ of the dimension drop (eigenvalues more than Δ above −1), 0 < Δ < 1' }),
+    ...SDE_PARAMS,
+  },
+  check(p) {
+    if (!(p.t_min > 0 && p.t_min <= p.t_max)) return `need 0 < t_min ≤ t_max, got t_min=${p.t_min}, t_max=${p.t_max}`;
+    if (!(p.delta > 0 && p.delta < 1)) return `delta must be in (0, 1), got ${p.delta}`;
+    return sdeProblem(p);
+  },
+  inputs: {
+    images: tableInput({ x: 'f32[]' }, 'Images whose covariance defines the Gaussian model'),
+  },
+  outputs: {
+    spectra: table(SPECTRA, 'Per t: eigenvalues −s/(s + λᵢ) of s·J ascending and singular values s/(s + λᵢ) descending, by rank (point 0)'),
+    covariance: table({ rank: 'i32', eigenvalue: 'f64', n_samples: 'i32' }, 'Eigenvalues λᵢ of the data covariance (1/n normalisation), ascending, and the n it was estimated from'),
+    dimension_drop: table(THEORY_CURVES, 'Eigenvalues of s·J more than Δ above −1 per t (gap_index −1, width NaN: the theory_curves schema)'),
+  },
+  resources: { cpu: 1, memoryMiB: 2000 },
+  async run(ctx) {
+    const p = ctx.params;
+    const { dataCovarianceEigenvalues, gaussianDimensionDrop, gaussianModelSpectra } = await import('../images/gaussian-model.ts');
+    const { VeSde } = await import('../science/sde.ts');
+    const images = await ctx.read.table('images');
+    const { values, width: d } = images.columns.x;
+    ctx.progress(0, `covariance of ${images.numRows} images`);
+    const lambda = dataCovarianceEigenvalues(values, images.numRows, d);
+    ctx.log.info(`trace(C) = ${lambda.reduce((a, b) => a + b, 0).toPrecision(4)}, largest λ = ${lambda[d - 1].toPrecision(4)}, ${lambda.filter((l) => l > 0).length} of ${d} non-zero`);
+    const grid = new VeSde(sdeParamsOf(p)).analysisGrid(p.times, p.t_min, p.t_max);
+    await ctx.write.table('spectra', gaussianModelSpectra(lambda, grid));
+    await ctx.write.table('covariance', {
+      rank: Int32Array.from(lambda, (_, i) => i),
+      eigenvalue: lambda,
+      n_samples: new Int32Array(d).fill(images.numRows),
+    });
+    await ctx.write.table('dimension_drop', gaussianDimensionDrop(lambda, grid, p.delta));
+    ctx.progress(1);
+  },
+});

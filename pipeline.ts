@@ -19,6 +19,8 @@ import images from './stages/images.ts';
 import trainImages from './stages/train-images.ts';
 import spectraImages from './stages/spectra-images.ts';
 import intrinsicDimension from './stages/intrinsic-dimension.ts';
+import spectraGaussian from './stages/spectra-gaussian.ts';
+import imageSummary from './stages/image-summary.ts';
 import { figureNodes } from './config/figures.ts';
 
 /** The three Figure 3 settings (science.md §3.1): d = 100, m = 40. */
@@ -56,15 +58,42 @@ function linearManifoldExperiment(b: DagBuilder, name: keyof typeof FIG3) {
   return { data: d, model, traj, trained, analytic, empirical, theory: th, gaps: measured, fit: fitted, phaseTimes: times };
 }
 
-function imageExperiment(b: DagBuilder, dataset: 'mnist' | 'fashion-mnist') {
+/**
+ * Figure 5 per dataset: a trained network on a subset, and two exact references on the whole set — its
+ * empirical score (memorises at small t) and its Gaussian model (the linear theory on the data
+ * covariance) — read by the same gap detection, then summarised against MLE and TwoNN.
+ */
+function imageExperiment(b: DagBuilder, dataset: 'mnist' | 'fashion-mnist' | 'cifar10', o: { path?: string; exactN?: number } = {}) {
   const x = b.experiment(dataset);
-  const imgs = x.add(images, { params: { dataset } });
+  const source = { dataset, ...(o.path ? { path: o.path } : {}) };
+  const imgs = x.add(images, { params: source });
+  const all = x.add(images, { node: 'images-all', params: { ...source, n: o.exactN ?? 0 } });
   const model = x.add(trainImages, { inputs: { images: imgs.out.images } });
   const spec = x.add(spectraImages, { inputs: { images: imgs.out.images, weights: model.out.weights } });
   const measured = x.add(gaps, { inputs: { spectra: spec.out.spectra } });
-  x.add(intrinsicDimension, { inputs: { images: imgs.out.images } });
-  return { model, spectra: spec, gaps: measured };
+  // A finer grid than the trained spectra's: it brackets the collapse time.
+  const empirical = x.add(spectraImages, { node: 'spectra-images-empirical', params: { score: 'empirical', times: 24 }, inputs: { images: all.out.images } });
+  const gaussian = x.add(spectraGaussian, { params: { times: 48 }, inputs: { images: all.out.images } });
+  const gapsEmpirical = x.add(gaps, { node: 'gaps-empirical', inputs: { spectra: empirical.out.spectra } });
+  const gapsGaussian = x.add(gaps, { node: 'gaps-gaussian', inputs: { spectra: gaussian.out.spectra } });
+  const id = x.add(intrinsicDimension, { inputs: { images: imgs.out.images } });
+  const summary = x.add(imageSummary, {
+    inputs: {
+      spectra_trained: spec.out.spectra,
+      spectra_empirical: empirical.out.spectra,
+      spectra_gaussian: gaussian.out.spectra,
+      phases_trained: measured.out.phases,
+      phases_empirical: gapsEmpirical.out.phases,
+      phases_gaussian: gapsGaussian.out.phases,
+      intrinsic_dimension: id.out.intrinsic_dimension,
+      covariance: gaussian.out.covariance,
+    },
+  });
+  return { model, spectra: spec, gaps: measured, empirical, gaussian, intrinsic: id, summary };
 }
+
+/** CIFAR-10 runs only when its binary batches are supplied (no network to fetch them from). */
+export const CIFAR10_ENV = 'CIFAR10_PATH';
 
 export const spec: PipelineSpec = {
   projectRoot: dirname(fileURLToPath(import.meta.url)),
@@ -91,8 +120,11 @@ export const spec: PipelineSpec = {
     const coll = b.experiment('collapse').add(collapse);
     const mnist = imageExperiment(b, 'mnist');
     const fashion = imageExperiment(b, 'fashion-mnist');
+    // 3072 pixels: the exact scores on 5000 images (the empirical Jacobian costs d² n per point).
+    const cifarPath = process.env[CIFAR10_ENV];
+    const cifar10 = cifarPath ? imageExperiment(b, 'cifar10', { path: cifarPath, exactN: 5000 }) : undefined;
 
-    figureNodes(b.experiment('figures'), { fig2: { theory: fig2Theory, montecarlo: mc, gaps: mcGaps }, left, centre, right, fig4, collapse: coll, mnist, fashion });
+    figureNodes(b.experiment('figures'), { fig2: { theory: fig2Theory, montecarlo: mc, gaps: mcGaps }, left, centre, right, fig4, collapse: coll, mnist, fashion, cifar10 });
   },
 };
 

@@ -2,11 +2,10 @@
 // score is linear, s(x) = −(C + sI)⁻¹(x − μ), so s·J = −s(C + sI)⁻¹ at every x, with eigenvalues
 // −s/(s + λᵢ) over the eigenvalues λᵢ of C: the paper's linear theory applied to the measured λᵢ. What
 // it shows beside the trained and empirical scores is the spectrum a model that only learned the second
-// moments would have.
+// moments would have. Its gaps, phases and dimension drop come from the same gap detection as the others.
 
 import { gramRows } from '../linalg/matrix.ts';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.ts';
-import { detachmentThreshold } from '../theory/gap-theory.ts';
 import { rescaledJacobianSpectrum } from '../theory/montecarlo.ts';
 import type { SpectraRows } from './spectra.ts';
 
@@ -63,25 +62,4 @@ export function gaussianModelSpectra(eigenvalues: Float64Array, grid: Array<{ t:
     }
   });
   return rows;
-}
-
-/**
- * The dimension drop (science.md §7) of the Gaussian model at each (t, s): the number of eigenvalues of
- * s·J separated from −1 by more than Δ, i.e. of λᵢ > sΔ/(1 − Δ). Rows in the `theory_curves` schema
- * (gap_index −1, width NaN), which the dimension figures read.
- */
-export function gaussianDimensionDrop(eigenvalues: Float64Array, grid: Array<{ t: number; s: number }>, delta: number) {
-  const dimension = grid.map(({ s }) => {
-    const threshold = detachmentThreshold(s, delta);
-    let count = 0;
-    for (const l of eigenvalues) if (l > threshold) count++;
-    return count;
-  });
-  return {
-    s: Float64Array.from(grid, (g) => g.s),
-    t: Float64Array.from(grid, (g) => g.t),
-    gap_index: new Int32Array(grid.length).fill(-1),
-    width: new Float64Array(grid.length).fill(NaN),
-    dimension: Float64Array.from(dimension),
-  };
 }

@@ -2,10 +2,10 @@
 // theory (science.md §4, §7; images/gaussian-model.ts). The eigenvalues λᵢ of the data covariance C give
 // s·J's spectrum −s/(s + λᵢ) exactly, at every x; written as the common `spectra` table (score
 // 'gaussian') on the same time grid as `spectra-images`, so the `gaps` stage and the figures read it as
-// they read the trained and empirical spectra. Also the λᵢ and the dimension drop at resolution Δ.
+// they read the trained and empirical spectra. Also the λᵢ, which the image summary reads.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
-import { SPECTRA, THEORY_CURVES } from '../artifacts/schemas.ts';
+import { SPECTRA } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 
 export default defineStage({
@@ -16,12 +16,10 @@ export default defineStage({
     times: param.integer({ default: 12, min: 1, help: 'Number of analysis times, log-spaced in s (evenly in t) from t_max down to t_min' }),
     t_min: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest analysis time' }),
     t_max: param.number({ default: 1, min: 0, max: 1, help: 'Largest analysis time' }),
-    delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Resolution Δ of the dimension drop (eigenvalues more than Δ above −1), 0 < Δ < 1' }),
     ...SDE_PARAMS,
   },
   check(p) {
     if (!(p.t_min > 0 && p.t_min <= p.t_max)) return `need 0 < t_min ≤ t_max, got t_min=${p.t_min}, t_max=${p.t_max}`;
-    if (!(p.delta > 0 && p.delta < 1)) return `delta must be in (0, 1), got ${p.delta}`;
     return sdeProblem(p);
   },
   inputs: {
@@ -30,12 +28,11 @@ export default defineStage({
   outputs: {
     spectra: table(SPECTRA, 'Per t: eigenvalues −s/(s + λᵢ) of s·J ascending and singular values s/(s + λᵢ) descending, by rank (point 0)'),
     covariance: table({ rank: 'i32', eigenvalue: 'f64', n_samples: 'i32' }, 'Eigenvalues λᵢ of the data covariance (1/n normalisation), ascending, and the n it was estimated from'),
-    dimension_drop: table(THEORY_CURVES, 'Eigenvalues of s·J more than Δ above −1 per t (gap_index −1, width NaN: the theory_curves schema)'),
   },
   resources: { cpu: 1, memoryMiB: 2000 },
   async run(ctx) {
     const p = ctx.params;
-    const { dataCovarianceEigenvalues, gaussianDimensionDrop, gaussianModelSpectra } = await import('../images/gaussian-model.ts');
+    const { dataCovarianceEigenvalues, gaussianModelSpectra } = await import('../images/gaussian-model.ts');
     const { VeSde } = await import('../science/sde.ts');
     const images = await ctx.read.table('images');
     const { values, width: d } = images.columns.x;
@@ -49,7 +46,6 @@ export default defineStage({
       eigenvalue: lambda,
       n_samples: new Int32Array(d).fill(images.numRows),
     });
-    await ctx.write.table('dimension_drop', gaussianDimensionDrop(lambda, grid, p.delta));
     ctx.progress(1);
   },
 });

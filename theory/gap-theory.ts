@@ -146,13 +146,8 @@ export function gapIntervalAt(gap: { lowerEdge: number; upperEdge: number }, s: 
  * at −1 by more than Δ, i.e. μ > −1 + Δ ⇔ λ > sΔ/(1 − Δ): d × (mass of C's spectrum above that λ).
  */
 export function dimensionDrop(cdf: SpectralCdf, s: number, delta: number, d: number): number {
-  return d * (1 - cdfAt(cdf, detachmentThreshold(s, delta)));
-}
-
-/** The eigenvalue of C above which s·J's eigenvalue −s/(s + λ) lies more than Δ above −1: sΔ/(1 − Δ). */
-export function detachmentThreshold(s: number, delta: number): number {
   checkResolution(delta);
-  return (s * delta) / (1 - delta);
+  return d * (1 - cdfAt(cdf, (s * delta) / (1 - delta)));
 }
 
 export type Phase = 'trivial' | 'coverage' | 'consolidation';

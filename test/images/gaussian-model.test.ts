@@ -1,9 +1,9 @@
 // The Gaussian model of an image set against closed forms: data built so that its sample covariance is
 // exactly Q diag(λ) Qᵀ (pairs μ ± a qᵢ), whose s·J spectrum is −s/(s + λᵢ); the same spectrum through the
-// analytic linear-model score (Woodbury + Cholesky, another code path); the dimension drop by count.
+// analytic linear-model score (Woodbury + Cholesky, another code path); gap detection reads it.
 import { describe, expect, it } from 'vitest';
 import { haarOrthogonal, symmetricEigenvalues } from '../../linalg/index.ts';
-import { dataCovarianceEigenvalues, gaussianDimensionDrop, gaussianModelSpectra } from '../../images/gaussian-model.ts';
+import { dataCovarianceEigenvalues, gaussianModelSpectra } from '../../images/gaussian-model.ts';
 import { analyticScore } from '../../science/exact-scores.ts';
 import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
@@ -74,18 +74,6 @@ describe('Gaussian model of a dataset', () => {
     });
   });
 
-  it('counts the dimension drop as the eigenvalues of s·J more than Δ above −1', () => {
-    const drop = gaussianDimensionDrop(lambda, grid, 0.1);
-    grid.forEach(({ s }, k) => {
-      const count = LAMBDA.filter((l) => -s / (s + l) > -1 + 0.1).length;
-      expect(drop.dimension[k]).toBe(count);
-    });
-    // From all 8 non-zero variances at the smallest s down to none at the largest.
-    expect(drop.dimension[grid.length - 1]).toBe(8);
-    expect(drop.dimension[0]).toBe(0);
-    expect(() => gaussianDimensionDrop(lambda, grid, 1)).toThrow(/delta must be in \(0, 1\)/);
-  });
-
   it('rejects a spectrum that is not ascending', () => {
     expect(() => gaussianModelSpectra(Float64Array.from([1, 0]), grid)).toThrow(/ascending/);
   });
@@ -109,9 +97,5 @@ describe('stage spectra-gaussian', () => {
     expect(phases.phase[smallest]).toBe('consolidation');
     const largest = phases.t.indexOf(Math.max(...phases.t));
     expect(phases.phase[largest]).toBe('trivial');
-  });
-
-  it('rejects a resolution outside (0, 1) with the parameter named', async () => {
-    await expect(runStage(gaussianStage, { delta: 1 }, { tables: {} })).rejects.toThrow(/^delta must be in \(0, 1\), got 1/);
   });
 });

@@ -27,9 +27,9 @@ function referenceLines(intrinsic: Table<IntrinsicDimensionSchema> | undefined) 
     const est = mle.map((i) => c.estimate[i]);
     const [lo, hi] = [Math.min(...est), Math.max(...est)];
     const ks = mle.map((i) => c.k[i]).join(', ');
-    labels.push({ dimension: lo, at: 0, align: 'left', label: `MLE (k = ${ks}) ${lo === hi ? lo.toFixed(1) : `${lo.toFixed(1)}–${hi.toFixed(1)}`}` });
+    labels.push({ dimension: lo, t: 0, align: 'left', label: `MLE (k = ${ks}) ${lo === hi ? lo.toFixed(1) : `${lo.toFixed(1)}–${hi.toFixed(1)}`}` });
   }
-  for (const i of range(intrinsic.numRows).filter((i) => c.method[i] === 'twonn')) labels.push({ dimension: c.estimate[i], at: 1, align: 'right', label: `TwoNN ${c.estimate[i].toFixed(1)}` });
+  for (const i of range(intrinsic.numRows).filter((i) => c.method[i] === 'twonn')) labels.push({ dimension: c.estimate[i], t: 1, align: 'right', label: `TwoNN ${c.estimate[i].toFixed(1)}` });
   return { rules, labels };
 }
 
@@ -41,8 +41,8 @@ function panel(p: ImageDimensionPanel, style: FigureStyle): VegaLiteSpec {
   ]);
   const sources = [...new Set(c.source)];
   // symlog: dimension 0 (trivial phase, memorisation) and hundreds of pixels on one axis.
-  const y = { field: 'dimension', type: 'quantitative', title: AXIS.dimensionEstimate, scale: { type: 'symlog', constant: 1 } };
-  const x = { field: 't', type: 'quantitative', scale: { domain: [0, 1], nice: false }, title: AXIS.t };
+  const y = { field: 'dimension', type: 'quantitative', title: AXIS.dimensionEstimate, scale: { type: 'symlog', constant: 1 }, axis: { values: [0, 1, 3, 10, 30, 100, 300, 1000, 3000] } };
+  const x = { field: 't', type: 'quantitative', scale: { domain: [0, 1], nice: false }, title: AXIS.t, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1] } };
   const refs = referenceLines(p.intrinsic);
   const layers: VegaLiteSpec[] = [
     {
@@ -51,8 +51,8 @@ function panel(p: ImageDimensionPanel, style: FigureStyle): VegaLiteSpec {
       encoding: {
         x,
         y,
-        color: { field: 'source', type: 'nominal', title: 'score', scale: { domain: sources, range: sources.map((s) => SOURCE_COLOURS[s] ?? '#777777') } },
-        strokeDash: { field: 'measure', type: 'nominal', title: 'dimension', scale: { domain: Object.values(MEASURES), range: [[1, 0], [5, 3]] } },
+        color: { field: 'source', type: 'nominal', title: 'score', scale: { domain: sources, range: sources.map((s) => SOURCE_COLOURS[s] ?? '#777777') }, legend: { symbolType: 'stroke' } },
+        strokeDash: { field: 'measure', type: 'nominal', title: 'dimension', scale: { domain: Object.values(MEASURES), range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#333333', symbolStrokeWidth: 2 } },
         detail: { field: 'measure', type: 'nominal' },
         order: { field: 't', type: 'quantitative' },
       },
@@ -66,7 +66,7 @@ function panel(p: ImageDimensionPanel, style: FigureStyle): VegaLiteSpec {
       layers.push({
         data: { values: labels },
         mark: { type: 'text', align, baseline: 'bottom', dx: align === 'left' ? 2 : -2, dy: -1, fontSize: style.fontSize - 1, color: '#333333' },
-        encoding: { y, x: { field: 'at', type: 'quantitative', scale: { domain: [0, 1], nice: false } }, text: { field: 'label' } },
+        encoding: { y, x, text: { field: 'label' } },
       });
     }
   }

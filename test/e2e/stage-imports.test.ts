@@ -12,7 +12,7 @@ describe('stage modules of pipeline.ts', () => {
   const stages = new Map(declareDag(spec).nodes.map((n) => [n.stage.name, n.stage]));
 
   it('declares every stage kind of docs/dag.md', () => {
-    for (const name of ['data', 'train', 'sample', 'spectra', 'theory', 'montecarlo', 'gaps', 'fit', 'phase-times', 'collapse', 'images', 'train-images', 'spectra-images', 'intrinsic-dimension', 'report']) {
+    for (const name of ['data', 'train', 'sample', 'spectra', 'theory', 'montecarlo', 'gaps', 'fit', 'phase-times', 'collapse', 'images', 'train-images', 'spectra-images', 'spectra-gaussian', 'image-summary', 'intrinsic-dimension', 'figure5', 'image-dimension', 'report']) {
       expect(stages.has(name), name).toBe(true);
     }
   });

@@ -7,7 +7,7 @@
 import { gramRows } from '../linalg/matrix.ts';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.ts';
 import { rescaledJacobianSpectrum } from '../theory/montecarlo.ts';
-import type { SpectraRows } from './spectra.ts';
+import { exactNoisedRows, type SpectraRows } from './spectra.ts';
 
 /**
  * Eigenvalues of the covariance (1/n) Σ (x − x̄)(x − x̄)ᵀ of n rows of width d, ascending, in float64;
@@ -38,18 +38,7 @@ export function gaussianModelSpectra(eigenvalues: Float64Array, grid: Array<{ t:
   for (let i = 1; i < d; i++) {
     if (!(eigenvalues[i] >= eigenvalues[i - 1])) throw new Error('gaussianModelSpectra: eigenvalues must be ascending');
   }
-  const total = grid.length * d;
-  const rows: SpectraRows = {
-    score: new Array<string>(total).fill('gaussian'),
-    method: new Array<string>(total).fill('exact'),
-    point_kind: new Array<string>(total).fill('noised'),
-    t: new Float64Array(total),
-    s: new Float64Array(total),
-    point: new Int32Array(total),
-    rank: new Int32Array(total),
-    eig: new Float64Array(total),
-    sv: new Float64Array(total),
-  };
+  const rows = exactNoisedRows(grid.length * d, 'gaussian');
   grid.forEach(({ t, s }, k) => {
     const mu = rescaledJacobianSpectrum(eigenvalues, s);
     for (let r = 0; r < d; r++) {

@@ -29,6 +29,21 @@ export interface SpectraHooks {
   signal?: AbortSignal;
 }
 
+/** `total` zeroed rows of one score's exact spectra at noised points, to be filled in. */
+export function exactNoisedRows(total: number, score: string): SpectraRows {
+  return {
+    score: new Array<string>(total).fill(score),
+    method: new Array<string>(total).fill('exact'),
+    point_kind: new Array<string>(total).fill('noised'),
+    t: new Float64Array(total),
+    s: new Float64Array(total),
+    point: new Int32Array(total),
+    rank: new Int32Array(total),
+    eig: new Float64Array(total),
+    sv: new Float64Array(total),
+  };
+}
+
 /**
  * `points` holds P data points x₀ (P × d). For every time in `grid` (with its σ = √s) and every point,
  * draws ξ from `rng` and records the spectrum of s·J at x₀ + σξ. Rows are ordered time, point, rank.
@@ -44,18 +59,7 @@ export function noisedPointSpectra(
 ): SpectraRows {
   const d = model.d;
   if (points.length !== P * d) throw new Error(`points: ${points.length} values, expected P × d = ${P} × ${d}`);
-  const total = grid.length * P * d;
-  const rows: SpectraRows = {
-    score: new Array<string>(total).fill(label.score),
-    method: new Array<string>(total).fill('exact'),
-    point_kind: new Array<string>(total).fill('noised'),
-    t: new Float64Array(total),
-    s: new Float64Array(total),
-    point: new Int32Array(total),
-    rank: new Int32Array(total),
-    eig: new Float64Array(total),
-    sv: new Float64Array(total),
-  };
+  const rows = exactNoisedRows(grid.length * P * d, label.score);
   const x = new Float64Array(d);
   const xi = new Float64Array(d);
   let at = 0;

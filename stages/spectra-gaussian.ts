@@ -13,6 +13,7 @@ export default defineStage({
   description: 'Spectra of s·J for the Gaussian model of an image dataset: −s/(s + λᵢ) over the data covariance eigenvalues',
   module: import.meta.url,
   params: {
+    n_train: param.integer({ default: 0, min: 0, help: 'The covariance is that of the first n_train rows of the images table (0 = all): the same set as the empirical score' }),
     times: param.integer({ default: 12, min: 1, help: 'Number of analysis times, log-spaced in s (evenly in t) from t_max down to t_min' }),
     t_min: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest analysis time' }),
     t_max: param.number({ default: 1, min: 0, max: 1, help: 'Largest analysis time' }),
@@ -36,15 +37,16 @@ export default defineStage({
     const { VeSde } = await import('../science/sde.ts');
     const images = await ctx.read.table('images');
     const { values, width: d } = images.columns.x;
-    ctx.progress(0, `covariance of ${images.numRows} images`);
-    const lambda = dataCovarianceEigenvalues(values, images.numRows, d);
+    const n = p.n_train === 0 ? images.numRows : Math.min(p.n_train, images.numRows);
+    ctx.progress(0, `covariance of ${n} of ${images.numRows} images`);
+    const lambda = dataCovarianceEigenvalues(values.subarray(0, n * d), n, d);
     ctx.log.info(`trace(C) = ${lambda.reduce((a, b) => a + b, 0).toPrecision(4)}, largest λ = ${lambda[d - 1].toPrecision(4)}, ${lambda.filter((l) => l > 0).length} of ${d} non-zero`);
     const grid = new VeSde(sdeParamsOf(p)).analysisGrid(p.times, p.t_min, p.t_max);
     await ctx.write.table('spectra', gaussianModelSpectra(lambda, grid));
     await ctx.write.table('covariance', {
       rank: Int32Array.from(lambda, (_, i) => i),
       eigenvalue: lambda,
-      n_samples: new Int32Array(d).fill(images.numRows),
+      n_samples: new Int32Array(d).fill(n),
     });
     ctx.progress(1);
   },

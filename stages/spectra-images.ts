@@ -20,6 +20,11 @@ export default defineStage({
       default: 'trained',
       help: 'trained: the network in `weights`; empirical: the exact score of the images table (all rows are training points)',
     }),
+    n_train: param.integer({
+      default: 0,
+      min: 0,
+      help: 'score = empirical: the training set is the first n_train rows of the images table (0 = all); its Jacobian costs d² × n_train per point at large t',
+    }),
     times: param.integer({ default: 12, min: 1, help: 'Number of analysis times, log-spaced in s (evenly in t) from t_max down to t_min' }),
     t_min: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest analysis time' }),
     t_max: param.number({ default: 1, min: 0, max: 1, help: 'Largest analysis time' }),
@@ -54,11 +59,14 @@ export default defineStage({
     const { values, width: d } = images.columns.x;
     let model: import('../images/spectra.ts').ScaledJacobianSource & { sde: import('../science/sde.ts').VeSde };
     let dispose = () => {};
+    // The rows the evaluation points come from: for the empirical score, its training set.
+    let pool = images.numRows;
     if (p.score === 'empirical') {
       const { VeSde } = await import('../science/sde.ts');
       const { empiricalImageScore } = await import('../images/empirical-image-score.ts');
-      model = empiricalImageScore(values, images.numRows, d, new VeSde(sdeParamsOf(p)));
-      ctx.log.info(`empirical score of ${images.numRows} images, float64`);
+      pool = p.n_train === 0 ? images.numRows : Math.min(p.n_train, images.numRows);
+      model = empiricalImageScore(values.subarray(0, pool * d), pool, d, new VeSde(sdeParamsOf(p)));
+      ctx.log.info(`empirical score of ${pool} of ${images.numRows} images, float64`);
     } else {
       if (!ctx.read.has('weights')) throw new Error("weights: score = 'trained' needs the weights input bound (train-images)");
       const { decodeImageWeights } = await import('../images/score-net-weights.ts');
@@ -78,11 +86,11 @@ export default defineStage({
       }
     }
     if (d !== model.d) throw new Error(`images: width ${d} does not match the network's d = ${model.d}`);
-    if (p.points > images.numRows) throw new Error(`points: ${p.points} requested but the images table has ${images.numRows} rows`);
+    if (p.points > pool) throw new Error(`points: ${p.points} requested but the ${p.score === 'empirical' ? 'training set' : 'images table'} has ${pool} rows`);
     const rng = createRng(p.seed);
     // Distinct data points, uniformly at random.
     const chosen = new Float32Array(p.points * d);
-    const order = Array.from({ length: images.numRows }, (_, i) => i);
+    const order = Array.from({ length: pool }, (_, i) => i);
     for (let i = 0; i < p.points; i++) {
       const j = i + rng.int(order.length - i);
       [order[i], order[j]] = [order[j], order[i]];

@@ -21,7 +21,8 @@ describe('image experiments', () => {
     expect(problems).toEqual([]);
     for (const x of ['mnist', 'fashion-mnist']) {
       expect(node(nodes, x, 'images-all')?.params).toMatchObject({ n: 0 });
-      expect(node(nodes, x, 'spectra-images-empirical')?.params).toMatchObject({ score: 'empirical' });
+      expect(node(nodes, x, 'spectra-images-empirical')?.params).toMatchObject({ score: 'empirical', n_train: 10_000 });
+      expect(node(nodes, x, 'spectra-gaussian')?.params).toMatchObject({ n_train: 10_000 });
       expect(boundFrom(node(nodes, x, 'spectra-gaussian'))).toEqual({ images: `${x}/images-all.images` });
       expect(boundFrom(node(nodes, x, 'image-summary'))).toMatchObject({ phases_empirical: `${x}/gaps-empirical.phases`, covariance: `${x}/spectra-gaussian.covariance` });
     }
@@ -39,7 +40,7 @@ describe('image experiments', () => {
     process.env[CIFAR10_ENV] = '/data/cifar-10-batches-bin';
     const withCifar = declareDag(spec).nodes;
     expect(node(withCifar, 'cifar10', 'images')?.params).toMatchObject({ dataset: 'cifar10', path: '/data/cifar-10-batches-bin' });
-    expect(node(withCifar, 'cifar10', 'images-all')?.params).toMatchObject({ n: 5000 });
+    expect(node(withCifar, 'cifar10', 'spectra-images-empirical')?.params).toMatchObject({ n_train: 5000 });
     expect(boundFrom(node(withCifar, 'figures', 'figure5'))).toMatchObject({ cifar10: 'cifar10/spectra-images.spectra', cifar10_gaussian: 'cifar10/spectra-gaussian.spectra' });
     expect(boundFrom(node(withCifar, 'figures', 'image-dimension'))).toMatchObject({ cifar10_intrinsic: 'cifar10/intrinsic-dimension.intrinsic_dimension' });
   });

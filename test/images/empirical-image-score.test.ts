@@ -11,6 +11,7 @@ import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
 import gapsStage from '../../stages/gaps.ts';
 import spectraStage from '../../stages/spectra-images.ts';
+import gaussianStage from '../../stages/spectra-gaussian.ts';
 import { runStage, writtenTable } from '../support/stage-context.ts';
 
 const sde = new VeSde();
@@ -84,6 +85,19 @@ describe('stage spectra-images, score = empirical', () => {
     const byT = Array.from(ph.t, (t, i) => ({ t, dim: ph.dim_estimate[i] })).sort((a, b) => a.t - b.t);
     expect(byT[0].dim).toBe(0);
     expect(Math.max(...byT.map((r) => r.dim))).toBeGreaterThan(0);
+  });
+
+  it('takes the first n_train rows as the training set and its evaluation points', async () => {
+    const n = 40;
+    const rng = createRng(3);
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+    const images = { numRows: n, columns: { x: { values: x, width: d } } };
+    const run = await runStage(spectraStage, { score: 'empirical', n_train: 10, times: 2, points: 3 }, { tables: { images } });
+    expect(run.logs).toContain('empirical score of 10 of 40 images, float64');
+    await expect(runStage(spectraStage, { score: 'empirical', n_train: 2, points: 3 }, { tables: { images } })).rejects.toThrow(/^points: 3 requested but the training set has 2 rows/);
+    const gaussian = await runStage(gaussianStage, { n_train: 10, times: 2 }, { tables: { images } });
+    expect((writtenTable(gaussian, 'covariance').columns as { n_samples: Int32Array }).n_samples[0]).toBe(10);
   });
 
   it('needs the weights for score = trained, and says so', async () => {

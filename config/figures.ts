@@ -4,6 +4,7 @@ import figure2 from '../stages/figure-2.ts';
 import figure3 from '../stages/figure-3.ts';
 import figure4 from '../stages/figure-4.ts';
 import figure5 from '../stages/figure-5.ts';
+import imageDimension from '../stages/figure-image-dimension.ts';
 import gapWidths from '../stages/figure-gap-widths.ts';
 import phaseDiagram from '../stages/figure-phase-diagram.ts';
 import dimension from '../stages/figure-dimension.ts';
@@ -25,6 +26,10 @@ interface LinearExperiment {
 interface ImageExperiment {
   model: Ref;
   spectra: Ref;
+  empirical: Ref;
+  gaussian: Ref;
+  intrinsic: Ref;
+  summary: Ref;
 }
 export interface FigureSources {
   fig2: { theory: Ref; montecarlo: Ref; gaps: Ref };
@@ -36,6 +41,14 @@ export interface FigureSources {
   collapse: Ref;
   mnist: ImageExperiment;
   fashion: ImageExperiment;
+  /** Present only when CIFAR-10 was supplied. */
+  cifar10?: ImageExperiment;
+}
+
+/** The image experiments by the input prefix the figure and report stages use. */
+function imageSets(s: FigureSources): Array<[string, ImageExperiment]> {
+  const sets: Array<[string, ImageExperiment | undefined]> = [['mnist', s.mnist], ['fashion_mnist', s.fashion], ['cifar10', s.cifar10]];
+  return sets.filter((e): e is [string, ImageExperiment] => e[1] !== undefined);
 }
 
 export function figureNodes(x: ExperimentBuilder, s: FigureSources): void {
@@ -49,7 +62,19 @@ export function figureNodes(x: ExperimentBuilder, s: FigureSources): void {
   });
   const f3 = x.add(figure3, { inputs: { left: s.left.trained.out.spectra, centre: s.centre.trained.out.spectra, right: s.right.trained.out.spectra } });
   const f4 = x.add(figure4, { inputs: { spectra: s.fig4.out.spectra, theory_density: s.left.theory.out.theory_density } });
-  const f5 = x.add(figure5, { inputs: { mnist: s.mnist.spectra.out.spectra, fashion_mnist: s.fashion.spectra.out.spectra } });
+  const images = imageSets(s);
+  const f5 = x.add(figure5, {
+    inputs: Object.fromEntries(
+      images.flatMap(([k, e]) => [
+        [k, e.spectra.out.spectra],
+        [`${k}_empirical`, e.empirical.out.spectra],
+        [`${k}_gaussian`, e.gaussian.out.spectra],
+      ]),
+    ),
+  });
+  const imDim = x.add(imageDimension, {
+    inputs: Object.fromEntries(images.flatMap(([k, e]) => [[k, e.summary.out.dimensions], [`${k}_intrinsic`, e.intrinsic.out.intrinsic_dimension]])),
+  });
   const gw = x.add(gapWidths, {
     inputs: { theory_curves: s.left.theory.out.theory_curves, theory_gaps: s.left.theory.out.theory_gaps, gaps: s.left.gaps.trained.out.gaps },
   });
@@ -73,6 +98,7 @@ export function figureNodes(x: ExperimentBuilder, s: FigureSources): void {
       figure3: f3.out.png,
       figure4: f4.out.png,
       figure5: f5.out.png,
+      image_dimension: imDim.out.png,
       gap_widths: gw.out.png,
       phase_diagram: pd.out.png,
       dimension: dim.out.png,
@@ -87,6 +113,7 @@ export function figureNodes(x: ExperimentBuilder, s: FigureSources): void {
           [`fit_${k}`, s[k].fit.out.fit],
         ]),
       ),
+      ...Object.fromEntries(images.map(([k, e]) => [`image_summary_${k}`, e.summary.out.image_summary])),
     },
   });
 }

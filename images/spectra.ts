@@ -1,4 +1,4 @@
-// Spectra of the rescaled Jacobian s·J of a trained image score model along time (science.md §6):
+// Spectra of the rescaled Jacobian s·J of an image score model along time (science.md §6):
 // at each time of the grid, at noised data points x = x₀ + σ(t)ξ, the exact s·J (d × d), the eigenvalues
 // of its symmetric part (ascending) and its singular values (descending), as rows of the common
 // `spectra` table (docs/dag.md).
@@ -15,10 +15,33 @@ export interface ScaledJacobianSource {
 
 export type SpectraRows = Columns<typeof SPECTRA>;
 
+/** What the rows say about the source, and whether its s·J is symmetric (then sv = |eig|, no SVD). */
+export interface SpectraLabel {
+  /** The `score` column: trained | empirical. */
+  score: string;
+  /** True for exact scores, whose Jacobian is a Hessian of log p_s. */
+  symmetric: boolean;
+}
+
 export interface SpectraHooks {
   /** Called after each (time, point) with the fraction done. */
   onProgress?(fraction: number, message: string): void;
   signal?: AbortSignal;
+}
+
+/** `total` zeroed rows of one score's exact spectra at noised points, to be filled in. */
+export function exactNoisedRows(total: number, score: string): SpectraRows {
+  return {
+    score: new Array<string>(total).fill(score),
+    method: new Array<string>(total).fill('exact'),
+    point_kind: new Array<string>(total).fill('noised'),
+    t: new Float64Array(total),
+    s: new Float64Array(total),
+    point: new Int32Array(total),
+    rank: new Int32Array(total),
+    eig: new Float64Array(total),
+    sv: new Float64Array(total),
+  };
 }
 
 /**
@@ -31,22 +54,12 @@ export function noisedPointSpectra(
   P: number,
   grid: Array<{ t: number; s: number }>,
   rng: Rng,
+  label: SpectraLabel,
   hooks: SpectraHooks = {},
 ): SpectraRows {
   const d = model.d;
   if (points.length !== P * d) throw new Error(`points: ${points.length} values, expected P × d = ${P} × ${d}`);
-  const total = grid.length * P * d;
-  const rows: SpectraRows = {
-    score: new Array<string>(total).fill('trained'),
-    method: new Array<string>(total).fill('exact'),
-    point_kind: new Array<string>(total).fill('noised'),
-    t: new Float64Array(total),
-    s: new Float64Array(total),
-    point: new Int32Array(total),
-    rank: new Int32Array(total),
-    eig: new Float64Array(total),
-    sv: new Float64Array(total),
-  };
+  const rows = exactNoisedRows(grid.length * P * d, label.score);
   const x = new Float64Array(d);
   const xi = new Float64Array(d);
   let at = 0;
@@ -58,7 +71,8 @@ export function noisedPointSpectra(
       for (let j = 0; j < d; j++) x[j] = points[p * d + j] + sigma * xi[j];
       const sj = model.scaledJacobian(x, sigma);
       const eig = symmetricEigenvalues(symmetricPart(sj, d), d);
-      const sv = singularValues(sj, d, d);
+      // A symmetric matrix's singular values are its eigenvalues' absolute values.
+      const sv = label.symmetric ? Float64Array.from(eig, Math.abs).sort().reverse() : singularValues(sj, d, d);
       for (let r = 0; r < d; r++, at++) {
         rows.t[at] = t;
         rows.s[at] = s;

@@ -31,8 +31,16 @@ export const FIGURES = [
   {
     node: 'figure5',
     input: 'figure5',
-    title: 'Figure 5 — spectra along generation for image models',
-    caption: 'Ordered singular values of s·J for score models trained on images (MNIST, Fashion-MNIST), a subset of ranks.',
+    title: 'Figure 5 — spectra along generation for image data: trained, empirical and Gaussian scores',
+    caption:
+      'Ordered singular values of s·J along s, a subset of ranks, one row per dataset (MNIST, Fashion-MNIST, CIFAR-10 when supplied): the trained network, the exact empirical score of the whole training set (at small s every value at 1: memorisation) and the Gaussian model of the data (s/(s + λᵢ) over the covariance eigenvalues).',
+  },
+  {
+    node: 'image-dimension',
+    input: 'image_dimension',
+    title: 'Dimension along generation for image data: trained, empirical and Gaussian scores',
+    caption:
+      'Per dataset, the dimension each score reads from s·J against t: by gap detection (solid) and as the eigenvalues more than Δ above −1 (dashed), with the intrinsic dimension of the raw images (Levina–Bickel MLE, TwoNN) as reference lines. The empirical score memorises below its collapse time (dimension 0); the Gaussian model counts every direction of non-zero variance.',
   },
   {
     node: 'gap-widths',

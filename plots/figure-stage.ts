@@ -47,8 +47,8 @@ export async function writeFigure(ctx: FigureContext, spec: VegaLiteSpec, scale:
 
 /** The row selections a spectra figure accepts ('auto' leaves the choice to the data), checked at plan time. */
 export const SCORE_CHOICES = ['auto', 'trained', 'analytic', 'empirical'] as const;
-export const METHOD_CHOICES = ['auto', 'exact', 'alg1', 'alg2'] as const;
-export const POINT_KIND_CHOICES = ['auto', 'trajectory', 'noised'] as const;
+export const METHOD_CHOICES = ['auto', 'exact', 'alg1', 'alg2', 'haar-stack'] as const;
+export const POINT_KIND_CHOICES = ['auto', 'trajectory', 'noised', 'clean'] as const;
 
 /** '1' → 1, '' or 'auto' → undefined: string params that may be left to the data. */
 export function optionalLabel(value: string): string | undefined {

@@ -3,7 +3,7 @@
 // stage upstream (parameters, keys, durations, environment, code version). Pure: bytes and tables in,
 // a string out; inputs that were not run are shown as "not run".
 import type { Lineage, Table } from '../engine/stage.ts';
-import type { FitSchema, PhasesSchema, PhaseTimesSchema } from '../artifacts/schemas.ts';
+import type { FitSchema, ImageSummarySchema, PhasesSchema, PhaseTimesSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { formatNumber } from './theme.ts';
 
@@ -26,6 +26,14 @@ export interface ReportExperiment {
   fit?: Table<FitSchema>;
 }
 
+export interface ReportImageSet {
+  /** Dataset label, e.g. 'mnist' (from the table's origin). */
+  label: string;
+  summary?: Table<ImageSummarySchema>;
+  /** Shown instead of the table when it is absent: why it did not run. */
+  absent: string;
+}
+
 export interface ReportInput {
   title: string;
   /** When the results were made (the newest upstream artifact), shown under the title. */
@@ -33,6 +41,8 @@ export interface ReportInput {
   figures: ReportFigure[];
   /** The measured tables of each linear-manifold experiment, in reading order. */
   experiments: ReportExperiment[];
+  /** Per image dataset: dimensions at the smallest t by score, collapse times, MLE and TwoNN. */
+  images?: ReportImageSet[];
   provenance: {
     codeVersion: string;
     /** Environment of the report stage itself (backend, precision as the engine resolved them). */
@@ -132,6 +142,14 @@ ${phaseTimesSection(e.phaseTimes)}
 ${phasesSection(e.phases)}
 <h3>${label}: theory fit against the truth</h3>
 ${fitSection(e.fit)}`;
+}
+
+function imageTables(im: ReportImageSet): string {
+  const head = `<h3>${escapeHtml(im.label)}: dimension at the smallest t by score, collapse time, MLE and TwoNN</h3>`;
+  if (!im.summary) return `${head}\n${NOT_RUN(im.absent)}`;
+  const c = im.summary.columns;
+  const rows = range(im.summary.numRows).map((i) => [escapeHtml(c.quantity[i]), escapeHtml(c.source[i]), num(c.t[i]), num(c.s[i]), num(c.value[i])]);
+  return `${head}\n${htmlTable(['quantity', 'source', 't', 's', 'value'], rows, 2)}`;
 }
 
 function phaseTimesSection(t?: Table<PhaseTimesSchema>): string {
@@ -278,6 +296,7 @@ export function reportHtml(input: ReportInput): string {
 ${figures}
 <h2 id="tables">Tables</h2>
 ${input.experiments.map(experimentTables).join('\n')}
+${(input.images ?? []).map(imageTables).join('\n')}
 <h2 id="provenance">Provenance</h2>
 ${provenanceSection(input.provenance)}
 </body>

@@ -1,43 +1,57 @@
-// Stage `figure5`: the paper's Figure 5 — spectra over time for image models, one panel per dataset bound
-// (MNIST, Fashion-MNIST). With none bound it still writes a figure that says "not run".
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+// Stage `figure5`: the paper's Figure 5 — spectra over time for image data, one row per dataset bound
+// (MNIST, Fashion-MNIST, CIFAR-10), one column per score (trained, empirical, Gaussian). With none bound
+// it still writes a figure that says "not run".
+import { defineStage, param, tableInput, type TableInput } from '../engine/stage.ts';
 import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
+import { IMAGE_SOURCES } from '../plots/figure5.ts';
 
-const DATASETS = [
+/** Input prefix and row title of each dataset; the trained spectra are bound as `<prefix>`, the others as `<prefix>_<source>`. */
+export const FIGURE5_DATASETS = [
   ['mnist', 'MNIST'],
   ['fashion_mnist', 'Fashion-MNIST'],
+  ['cifar10', 'CIFAR-10'],
 ] as const;
+
+const inputName = (prefix: string, source: string) => (source === 'trained' ? prefix : `${prefix}_${source}`);
+
+const spectraInputs = Object.fromEntries(
+  FIGURE5_DATASETS.flatMap(([prefix, label]) =>
+    IMAGE_SOURCES.map((source) => [inputName(prefix, source), tableInput(SPECTRA, `${label}: spectra of the ${source} score (spectra-images or spectra-gaussian)`, true)]),
+  ),
+) as Record<string, TableInput<typeof SPECTRA>>;
 
 export default defineStage({
   name: 'figure5',
-  description: 'Figure 5: ordered spectra of s·J along generation for image score models',
+  description: 'Figure 5: ordered spectra of s·J along generation for image data, trained vs empirical vs Gaussian scores',
   module: import.meta.url,
   params: {
     value: param.choice(['sv', 'eig'] as const, { default: 'sv', help: 'Singular values of s·J or eigenvalues of sym(s·J)' }),
     x_axis: param.choice(['s', 't'] as const, { default: 's', help: 'x axis: noise variance s (log) or time t (linear)' }),
-    score: param.choice(SCORE_CHOICES, { default: 'auto', help: "Score rows to draw ('auto': trained, else analytic, else empirical)" }),
-    method: param.choice(METHOD_CHOICES, { default: 'auto', help: "Jacobian method ('auto': exact, else alg2, else alg1)" }),
-    point_kind: param.choice(POINT_KIND_CHOICES, { default: 'auto', help: "Evaluation points ('auto': trajectory, else noised)" }),
+    score: param.choice(SCORE_CHOICES, { default: 'auto', help: "Score rows to draw in the trained panels ('auto': trained, else analytic, else empirical)" }),
+    method: param.choice(METHOD_CHOICES, { default: 'auto', help: "Jacobian method of the trained panels ('auto': exact, else alg2, else alg1)" }),
+    point_kind: param.choice(POINT_KIND_CHOICES, { default: 'auto', help: "Evaluation points of the trained panels ('auto': trajectory, else noised)" }),
     ranks: param.numbers({ default: [], integer: true, min: 0, help: 'Ranks to draw (empty: max_ranks evenly spaced ranks)' }),
     max_ranks: param.integer({ default: 64, min: 1, help: 'Most lines per panel when ranks is empty (d = 784)' }),
     ...styleParams({ width: 300, height: 220 }),
   },
-  inputs: {
-    mnist: tableInput(SPECTRA, 'Spectra of the MNIST model (mnist spectra-images)', true),
-    fashion_mnist: tableInput(SPECTRA, 'Spectra of the Fashion-MNIST model (fashion-mnist spectra-images)', true),
-  },
+  inputs: spectraInputs,
   outputs: figureOutputs('figure5', 'Figure 5'),
   resources: { cpu: 1, memoryMiB: 1000 },
   async run(ctx) {
     const { figure5Spec } = await import('../plots/figure5.ts');
     const p = ctx.params;
-    const datasets = [];
-    for (const [input, label] of DATASETS) {
-      if (ctx.read.has(input)) datasets.push({ dataset: label, table: await ctx.read.table(input) });
-      else ctx.log.info(`${input}: not bound, no panel`);
+    const rows = [];
+    for (const [prefix, label] of FIGURE5_DATASETS) {
+      const panels = [];
+      for (const source of IMAGE_SOURCES) {
+        const input = inputName(prefix, source);
+        if (ctx.read.has(input)) panels.push({ source, table: await ctx.read.table(input) });
+      }
+      if (panels.length === 0) ctx.log.info(`${label}: no spectra bound, no row`);
+      rows.push({ dataset: label, panels });
     }
-    const spec = figure5Spec(datasets, {
+    const spec = figure5Spec(rows, {
       value: p.value,
       xAxis: p.x_axis,
       selection: { score: optionalLabel(p.score), method: optionalLabel(p.method), pointKind: optionalLabel(p.point_kind) },

@@ -1,9 +1,9 @@
 // Stage `report`: out/report/index.html, one self-contained file with every figure bound (PNG or SVG),
-// the phase-time, dimension and fit tables, and the provenance of everything upstream. Any input may
+// the phase-time, dimension and fit tables, the image datasets' summaries, and the provenance of everything upstream. Any input may
 // be missing: the report says "not run" for it. HTML in plots/report-html.ts.
 import { defineStage, file, fileInput, param, tableInput, type InputSpec, type TableInput } from '../engine/stage.ts';
 import { FIGURES } from '../plots/figure-catalog.ts';
-import { FIT, PHASES, PHASE_TIMES } from '../artifacts/schemas.ts';
+import { FIT, IMAGE_SUMMARY, PHASES, PHASE_TIMES } from '../artifacts/schemas.ts';
 
 type FigureInputs = Record<(typeof FIGURES)[number]['input'], InputSpec>;
 const figureInputs = Object.fromEntries(
@@ -24,6 +24,17 @@ const tableInputs = Object.fromEntries(
   ]),
 ) as TableInputs;
 
+/** The image datasets whose summary the report shows, bound as `image_summary_<key>`, and why one may be absent. */
+export const REPORT_IMAGE_SETS = [
+  ['mnist', 'mnist', 'the mnist experiment produced no image summary'],
+  ['fashion_mnist', 'fashion-mnist', 'the fashion-mnist experiment produced no image summary'],
+  ['cifar10', 'cifar10', 'CIFAR-10 was not supplied: set CIFAR10_PATH to a directory of its binary batches (data_batch_*.bin)'],
+] as const;
+type ImageKey = (typeof REPORT_IMAGE_SETS)[number][0];
+const imageInputs = Object.fromEntries(
+  REPORT_IMAGE_SETS.map(([k, label]) => [`image_summary_${k}`, tableInput(IMAGE_SUMMARY, `${label}: dimensions by score, collapse time, MLE and TwoNN (image-summary)`, true)]),
+) as Record<`image_summary_${ImageKey}`, TableInput<typeof IMAGE_SUMMARY>>;
+
 export default defineStage({
   name: 'report',
   description: 'Self-contained HTML report: figures, phase times, dimension estimates, theory fit and provenance',
@@ -35,6 +46,7 @@ export default defineStage({
   inputs: {
     ...figureInputs,
     ...tableInputs,
+    ...imageInputs,
   },
   outputs: {
     html: file('html', 'Self-contained HTML report', 'report/index.html'),
@@ -68,6 +80,12 @@ export default defineStage({
         fit: ctx.read.has(`fit_${k}`) ? await ctx.read.table(`fit_${k}`) : undefined,
       });
     }
+    const imageSets = [];
+    for (const [k, label, absent] of REPORT_IMAGE_SETS) {
+      const input = `image_summary_${k}` as const;
+      const bound = ctx.read.has(input);
+      imageSets.push({ label: bound ? ctx.read.origin(input).experiment : label, summary: bound ? await ctx.read.table(input) : undefined, absent });
+    }
     const lineage = await ctx.lineage();
     const html = reportHtml({
       title: ctx.params.title,
@@ -75,6 +93,7 @@ export default defineStage({
       generatedAt: lineage.nodes.map((n) => n.createdAt).sort().at(-1) ?? 'no upstream artifacts',
       figures,
       experiments,
+      images: imageSets,
       provenance: {
         codeVersion: gitCommit(dirname(fileURLToPath(import.meta.url))),
         environment: ctx.environment,

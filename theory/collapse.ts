@@ -130,3 +130,37 @@ export function measuredCollapseTime(curve: CaptureCurve): number {
   for (let k = 0; k < curve.grid.length; k++) if (curve.fraction[k] >= 0.5) return curve.grid[k].t;
   return NaN;
 }
+
+/**
+ * The George–Veiga–Macris collapse variance for data that are not the unit-variance linear manifold of
+ * the theorem: n points of intrinsic dimension p in R^d with variance v along each manifold direction.
+ * The posterior depends on s only through s/v, so s_C = v (e^{2α'/β} − 1)⁻¹ = v/(n^{2/p} − 1), with
+ * α' = log(n)/d, β = p/d. For images, p is an intrinsic-dimension estimate and v = trace(C)/p (all the
+ * variance on the manifold): a d → ∞ result read at finite d, so its trend is what to compare.
+ */
+export function scaledCollapseVariance(n: number, d: number, p: number, v: number): number {
+  if (!(p > 0 && p <= d)) throw new Error(`intrinsic dimension p must be in (0, d=${d}], got ${p}`);
+  if (!(v > 0)) throw new Error(`variance per manifold direction must be > 0, got ${v}`);
+  return v * collapseVariance(sampleExponent(n, d), p / d);
+}
+
+export interface SpectralCollapse {
+  /** The largest analysis time at which the dimension estimate is 0 at it and at every smaller time. */
+  below: { t: number; s: number };
+  /** The next analysis time, the first with a dimension estimate > 0. */
+  above: { t: number; s: number };
+}
+
+/**
+ * Collapse read off the spectra of an empirical score (memorisation: s·J = −I at small t, dimension 0):
+ * scanning the analysis times upwards from the smallest, the bracket where the dimension estimate first
+ * leaves 0. Undefined when it is not 0 at the smallest time (no collapse on the grid) or never leaves 0.
+ */
+export function spectralCollapse(slices: Array<{ t: number; s: number; dimension: number }>): SpectralCollapse | undefined {
+  const up = [...slices].sort((a, b) => a.t - b.t);
+  if (up.length === 0 || up[0].dimension !== 0) return undefined;
+  for (let k = 1; k < up.length; k++) {
+    if (up[k].dimension > 0) return { below: { t: up[k - 1].t, s: up[k - 1].s }, above: { t: up[k].t, s: up[k].s } };
+  }
+  return undefined;
+}

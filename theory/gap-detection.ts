@@ -106,3 +106,14 @@ export function labelPhases(series: Array<{ s: number; gaps: AggregatedGap[] }>,
     };
   });
 }
+
+/**
+ * The dimension drop of one sorted spectrum (science.md §7): eigenvalues separated from the −1 spike by
+ * more than Δ. Unlike the gap-based estimate it needs no gap, so it also counts a continuum.
+ */
+export function detachedCount(sorted: ArrayLike<number>, delta: number): number {
+  if (!(delta > 0 && delta < 1)) throw new Error(`resolution delta must be in (0, 1), got ${delta}`);
+  let count = 0;
+  for (let i = sorted.length - 1; i >= 0 && sorted[i] > -1 + delta; i--) count++;
+  return count;
+}

@@ -86,6 +86,13 @@ describe('smoke profile of the paper DAG', () => {
     );
     expect(atMinusOne.length).toBeGreaterThan(0);
     for (const r of atMinusOne) expect(r.k).toBe(10);
+    // The exact empirical score of the MNIST images memorises at the smallest t: every eigenvalue at −1.
+    const empirical = join(out, 'mnist/spectra-images-empirical/spectra.parquet');
+    const [memorised] = await query(
+      `select count(*)::INTEGER as n, sum(case when abs(eig + 1) < 1e-9 then 1 else 0 end)::INTEGER as k from read_parquet('${empirical}') where t = (select min(t) from read_parquet('${empirical}'))`,
+    );
+    expect(memorised.n).toBeGreaterThan(0);
+    expect(memorised.k).toBe(memorised.n);
   });
 
   it('polars reads every exported Parquet file, and the catalog types say what they hold', async () => {
@@ -110,14 +117,14 @@ describe('smoke profile of the paper DAG', () => {
   });
 
   it('writes every figure as SVG and PNG, and a self-contained report', () => {
-    for (const name of ['figure2', 'figure3', 'figure4', 'figure5', 'gap-widths', 'phase-diagram', 'dimension', 'methods', 'haar-stack', 'loss', 'collapse-plot']) {
+    for (const name of ['figure2', 'figure3', 'figure4', 'figure5', 'image-dimension', 'gap-widths', 'phase-diagram', 'dimension', 'methods', 'haar-stack', 'loss', 'collapse-plot']) {
       expect(existsSync(join(out, 'figures', `${name}.svg`)), `${name}.svg`).toBe(true);
       const png = readFileSync(join(out, 'figures', `${name}.png`));
       expect(png.subarray(1, 4).toString()).toBe('PNG');
     }
     const html = readFileSync(join(out, 'report/index.html'), 'utf8');
     expect(html).not.toMatch(/<(img|script|link)[^>]+(src|href)="https?:/);
-    expect((html.match(/<img /g) ?? []).length).toBeGreaterThanOrEqual(10);
+    expect((html.match(/<img /g) ?? []).length).toBeGreaterThanOrEqual(11);
   });
 
   it('a no-op re-run computes nothing', async () => {

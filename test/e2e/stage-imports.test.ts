@@ -12,7 +12,7 @@ describe('stage modules of pipeline.ts', () => {
   const stages = new Map(declareDag(spec).nodes.map((n) => [n.stage.name, n.stage]));
 
   it('declares every stage kind of docs/dag.md', () => {
-    for (const name of ['data', 'train', 'sample', 'spectra', 'theory', 'montecarlo', 'gaps', 'fit', 'phase-times', 'collapse', 'images', 'train-images', 'spectra-images', 'intrinsic-dimension', 'report']) {
+    for (const name of ['data', 'train', 'sample', 'spectra', 'theory', 'montecarlo', 'gaps', 'fit', 'phase-times', 'collapse', 'images', 'train-images', 'spectra-images', 'spectra-gaussian', 'image-summary', 'intrinsic-dimension', 'figure5', 'image-dimension', 'report']) {
       expect(stages.has(name), name).toBe(true);
     }
   });
@@ -28,7 +28,7 @@ describe('the SDE parameters', () => {
   const stages = [...new Map(declareDag(spec).nodes.map((n) => [n.stage.name, n.stage])).values()].filter((s) => 'sigma_max' in s.params);
 
   it('are declared once and shared by every stage that runs the SDE', () => {
-    expect(stages.map((s) => s.name).sort()).toEqual(['collapse', 'montecarlo', 'sample', 'spectra', 'theory', 'train', 'train-images']);
+    expect(stages.map((s) => s.name).sort()).toEqual(['collapse', 'image-summary', 'montecarlo', 'sample', 'spectra', 'spectra-gaussian', 'spectra-images', 'theory', 'train', 'train-images']);
     for (const s of stages) for (const k of ['sigma_min', 'sigma_max', 'eps'] as const) expect(s.params[k], `${s.name}.${k}`).toBe(SDE_PARAMS[k]);
   });
 

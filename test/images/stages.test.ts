@@ -120,6 +120,7 @@ describe('image stages, chained through an in-memory context', () => {
   it('rejects bad parameters with the parameter named', async () => {
     await expect(runStage(imagesStage, { dataset: 'idx', path: '' })).rejects.toThrow(/^path: dataset 'idx' needs a path/);
     await expect(runStage(imagesStage, { dataset: 'cifar10', path: '/nonexistent/cifar' })).rejects.toThrow(/^path: \/nonexistent\/cifar does not exist/);
-    expect(spectraStage.check!({ times: 3, t_min: 0.5, t_max: 0.2, points: 1, seed: 0, backend: 'auto' })).toMatch(/t_min=0.5, t_max=0.2/);
+    const spectraParams = { score: 'trained', n_train: 0, times: 3, t_min: 0.5, t_max: 0.2, points: 1, seed: 0, backend: 'auto', sigma_min: 0.01, sigma_max: 50, eps: 1e-5 } as const;
+    expect(spectraStage.check!(spectraParams)).toMatch(/t_min=0.5, t_max=0.2/);
   });
 });

@@ -7,6 +7,7 @@ import figure2 from '../../stages/figure-2.ts';
 import figure3 from '../../stages/figure-3.ts';
 import figure4 from '../../stages/figure-4.ts';
 import figure5 from '../../stages/figure-5.ts';
+import imageDimension from '../../stages/figure-image-dimension.ts';
 import gapWidths from '../../stages/figure-gap-widths.ts';
 import phaseDiagram from '../../stages/figure-phase-diagram.ts';
 import dimension from '../../stages/figure-dimension.ts';
@@ -25,6 +26,26 @@ const times = syn.analysisTimes(16);
 const trained = (seed: number, method = 'exact') =>
   syn.spectraTable({ score: 'trained', method, pointKind: 'trajectory', times, points: 2, noise: 0.01, seed });
 const sValues = [1, 0.1, 0.01, 0.001];
+const exact = (score: string, seed: number) => syn.spectraTable({ score, method: 'exact', pointKind: 'noised', times, points: 1, noise: 0, seed });
+/** Dimensions per source along t: the empirical score at 0 below t = 0.3, the Gaussian model counting 30 directions. */
+const imageDimensions = (): Table => {
+  const rows = ['trained', 'empirical', 'gaussian'].flatMap((source) => times.map((t) => ({ source, t, dim: source === 'empirical' ? (t < 0.3 ? 0 : 3) : source === 'gaussian' ? 30 * (1 - t) : 12 })));
+  return {
+    numRows: rows.length,
+    columns: {
+      source: rows.map((r) => r.source),
+      t: Float64Array.from(rows, (r) => r.t),
+      s: Float64Array.from(rows, (r) => syn.sde.variance(r.t)),
+      phase: rows.map((r) => (r.dim > 0 ? 'consolidation' : 'trivial')),
+      dim_gaps: Float64Array.from(rows, (r) => r.dim),
+      dim_detached: Float64Array.from(rows, (r) => 2 * r.dim),
+    },
+  };
+};
+const intrinsic = (): Table => ({
+  numRows: 2,
+  columns: { method: ['mle', 'twonn'], k: Int32Array.from([10, 2]), estimate: Float64Array.from([11.5, 13.1]) },
+});
 const fig4Times = [0.45, 0.3, 0.11];
 
 interface Case {
@@ -58,6 +79,17 @@ const cases: Case[] = [
   },
   { stage: figure5, inputs: () => ({ mnist: trained(5) }), titles: [AXIS.sv, AXIS.s, 'MNIST'] },
   { stage: figure5, inputs: () => ({}), titles: ['not run'] },
+  {
+    stage: figure5,
+    inputs: () => ({ mnist: trained(5), mnist_empirical: exact('empirical', 6), mnist_gaussian: exact('gaussian', 7), fashion_mnist_gaussian: exact('gaussian', 8) }),
+    titles: ['MNIST: trained network', 'MNIST: empirical score (training set)', 'MNIST: Gaussian model (data covariance)', 'Fashion-MNIST: Gaussian model', 'gaussian score, exact, noised points'],
+  },
+  {
+    stage: imageDimension,
+    inputs: () => ({ mnist: imageDimensions(), mnist_intrinsic: intrinsic(), fashion_mnist: imageDimensions() }),
+    titles: [AXIS.t, AXIS.dimensionEstimate, 'MNIST', 'Fashion-MNIST', 'TwoNN 13.1', 'MLE (k = 10) 11.5', 'gap detection', 'eigenvalues > −1 + Δ', 'empirical'],
+  },
+  { stage: imageDimension, inputs: () => ({}), titles: ['not run'] },
   {
     stage: gapWidths,
     inputs: () => ({
@@ -111,7 +143,7 @@ describe('figure stages', () => {
 
   it('keep vega, vega-lite, resvg and the table decoders out of the engine parent (dynamic imports only)', () => {
     const heavy = [...HEAVY_PACKAGES, 'vega', 'vega-lite', '@resvg/resvg-js', 'playwright-core']; // explicit, in case the shared list shrinks
-    for (const stage of [figure2, figure3, figure4, figure5, gapWidths, phaseDiagram, dimension, methods, loss, collapse, report]) {
+    for (const stage of [figure2, figure3, figure4, figure5, imageDimension, gapWidths, phaseDiagram, dimension, methods, loss, collapse, report]) {
       expect(heavyStaticImports(fileURLToPath(stage.module), heavy), stage.name).toEqual([]);
     }
   });

@@ -38,7 +38,7 @@ export async function renderSampleFigures(): Promise<RenderedFigures> {
       phase_diagram: new TextEncoder().encode(c.svg),
       collapse_plot: d.png,
     },
-    missing: ['figure4', 'figure5', 'gap-widths', 'dimension', 'methods', 'loss'],
+    missing: ['figure4', 'figure5', 'image-dimension', 'gap-widths', 'dimension', 'methods', 'loss'],
   };
 }
 

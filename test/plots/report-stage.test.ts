@@ -10,6 +10,16 @@ import { renderSampleFigures, sampleLineage, type RenderedFigures } from './repo
 import * as syn from './synthetic.ts';
 
 let figures: RenderedFigures;
+const imageSummaryTable = {
+  numRows: 2,
+  columns: {
+    quantity: ['dimension at the smallest t (gap detection)', 'intrinsic dimension'],
+    source: ['empirical', 'TwoNN'],
+    t: Float64Array.from([1e-5, NaN]),
+    s: Float64Array.from([1e-4, NaN]),
+    value: Float64Array.from([0, 13.25]),
+  },
+};
 let html: string;
 
 beforeAll(async () => {
@@ -20,7 +30,7 @@ beforeAll(async () => {
     { png_scale: 1 },
     {
       files: { ...figures.files, loss: new TextEncoder().encode('not an image') },
-      tables: { phase_times_left: syn.phaseTimesTable(), fit_left: syn.fitTable() },
+      tables: { phase_times_left: syn.phaseTimesTable(), fit_left: syn.fitTable(), image_summary_mnist: imageSummaryTable },
       lineage: sampleLineage,
       environment: { backend: 'cpu', precision: 'float64' },
     },
@@ -53,6 +63,13 @@ describe('report stage', () => {
     expect(html).toContain('fig3-right: phase times');
     // The fit table says whether the truth lies in the interval (m: truth 20 in [19, 23]).
     expect(html).toMatch(/<td>m<\/td><td class="num">20<\/td><td class="num">21<\/td><td class="num">\[19, 23\]<\/td><td class="num">yes<\/td>/);
+  });
+
+  it('holds each image dataset\'s summary, and says why CIFAR-10 is absent', () => {
+    expect(html).toContain('test: dimension at the smallest t by score, collapse time, MLE and TwoNN');
+    expect(html).toMatch(/<td>intrinsic dimension<\/td><td>TwoNN<\/td><td class="num">—<\/td><td class="num">—<\/td><td class="num">13\.3<\/td>/);
+    expect(html).toContain('not run: the fashion-mnist experiment produced no image summary');
+    expect(html).toContain('not run: CIFAR-10 was not supplied: set CIFAR10_PATH');
   });
 
   it('records provenance: code version, backend, keys, durations and parameters of every upstream node', () => {

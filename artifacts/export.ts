@@ -8,10 +8,10 @@
 // `verify` re-hashes them all (verifyExports). The source bytes are checked against their manifest before
 // they are exported, so a corrupt artifact is never published.
 // One failed export does not stop the others: each error is collected, and the run reports them all.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Manifest, Store } from '../cache/store.ts';
+import { writeAtomic, type Manifest, type Store } from '../cache/store.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
 import type { NodeDecl } from '../engine/dag.ts';
 import { canonicalJson, fileDigest } from '../engine/digest.ts';
@@ -51,14 +51,7 @@ const tmpName = (path: string) => `${path}.${process.pid}.${randomBytes(4).toStr
 
 function atomicWrite(path: string, bytes: Uint8Array | string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = tmpName(path);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeAtomic(path, bytes);
 }
 function atomicCopy(from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });

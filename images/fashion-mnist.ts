@@ -45,10 +45,13 @@ export interface FullDataLookup {
   looked: string[];
 }
 
+/** The names an IDX training-image file goes by in a dataset directory (as distributed, unpacked, or renamed). */
+export const TRAIN_IMAGE_FILES = ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte', 'train-images.idx3-ubyte'];
+
 function holdsTrainingImages(p: string): boolean {
   if (!existsSync(p)) return false;
   if (!statSync(p).isDirectory()) return true;
-  return ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte', 'train-images.idx3-ubyte'].some((f) => existsSync(`${p}/${f}`));
+  return TRAIN_IMAGE_FILES.some((f) => existsSync(`${p}/${f}`));
 }
 
 /** Find the 60 000 training images: `path` when given (and only it), else Debian's directory. */

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { locateFullFashionMnist, missingFullFashionMnist, SHIPPED_FASHION_MNIST } from './fashion-mnist.ts';
+import { locateFullFashionMnist, missingFullFashionMnist, SHIPPED_FASHION_MNIST, TRAIN_IMAGE_FILES } from './fashion-mnist.ts';
 
 export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'fashion-mnist-full', 'idx', 'cifar10'] as const;
 export type ImageDataset = (typeof IMAGE_DATASETS)[number];
@@ -46,7 +46,7 @@ function firstExisting(dir: string, names: string[]): string | undefined {
 export function idxFiles(source: string): { images: string; labels: string } {
   if (!existsSync(source)) throw new Error(`path: ${source} does not exist (expected an IDX image file or a directory holding one)`);
   if (statSync(source).isDirectory()) {
-    const images = firstExisting(source, ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte', 'train-images.idx3-ubyte']);
+    const images = firstExisting(source, TRAIN_IMAGE_FILES);
     if (!images) throw new Error(`path: ${source} holds no train-images-idx3-ubyte[.gz]`);
     const labels = firstExisting(source, ['train-labels-idx1-ubyte.gz', 'train-labels-idx1-ubyte', 'train-labels.idx1-ubyte']);
     if (!labels) throw new Error(`path: ${source} holds images (${path.basename(images)}) but no train-labels-idx1-ubyte[.gz]: labels are required`);

@@ -13,9 +13,15 @@ import { dirname, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeAtomic, type Manifest, type Store } from '../cache/store.ts';
 import type { StatCache } from '../cache/stat-cache.ts';
-import type { NodeDecl } from '../engine/dag.ts';
-import { canonicalJson, fileDigest } from '../engine/digest.ts';
-import type { FileOutput, OutputSpec } from '../engine/stage.ts';
+import { canonicalJson, fileDigest } from '../core/digest.ts';
+import type { FileOutput, OutputSchema, OutputSpec } from '../core/stage.ts';
+
+/** What the exporter reads of a declared node (the engine's NodeDecl is one): where its outputs go under out/. */
+interface ExportedNode {
+  experiment: string;
+  node: string;
+  stage: { outputs: OutputSchema };
+}
 
 export interface CatalogRow {
   experiment: string;
@@ -116,23 +122,23 @@ export class OutputExporter {
   constructor(
     private readonly opts: { store: Store; outDir: string; projectRoot: string; runId: string; stat?: StatCache },
     /** Every logical node that may be exported in this run: decides which publish paths are shared. */
-    decls: NodeDecl[],
+    decls: ExportedNode[],
   ) {
     const previous = readCatalog(opts.outDir, (path, problem) => opts.store.malformed.set(path, problem));
     this.rows = new Map(previous.map((r) => [r.path, r]));
     this.previousCount = previous.length;
     // A publish path claimed by several logical nodes (two experiments, a sweep) goes under each node's folder.
     for (const decl of decls) {
-      for (const spec of Object.values(decl.stage.outputs as Record<string, OutputSpec>)) {
+      for (const spec of Object.values(decl.stage.outputs)) {
         if (spec.kind === 'file' && spec.publish) this.claims.set(spec.publish, (this.claims.get(spec.publish) ?? 0) + 1);
       }
     }
   }
 
-  private targets(decl: NodeDecl, manifest: Manifest): Array<{ name: string; spec: OutputSpec; target: string; path: string }> {
+  private targets(decl: ExportedNode, manifest: Manifest): Array<{ name: string; spec: OutputSpec; target: string; path: string }> {
     const { outDir, projectRoot } = this.opts;
     const out: Array<{ name: string; spec: OutputSpec; target: string; path: string }> = [];
-    for (const [name, spec] of Object.entries(decl.stage.outputs as Record<string, OutputSpec>)) {
+    for (const [name, spec] of Object.entries(decl.stage.outputs)) {
       if (!manifest.outputs[name]) continue;
       let target: string;
       if (spec.kind === 'table') target = join(outDir, decl.experiment, decl.node, `${name}.parquet`);
@@ -146,7 +152,7 @@ export class OutputExporter {
   }
 
   /** Whether the export at `target` is this artifact's and still has the bytes the catalog recorded. */
-  private upToDate(prev: CatalogRow | undefined, manifest: Manifest, decl: NodeDecl, target: string): 'yes' | 'no' | 'changed' {
+  private upToDate(prev: CatalogRow | undefined, manifest: Manifest, decl: ExportedNode, target: string): 'yes' | 'no' | 'changed' {
     if (!prev || prev.key !== manifest.key || prev.experiment !== decl.experiment || !existsSync(target)) return 'no';
     if (!prev.sha256) return 'no'; // written before exports had digests: write it again, with one
     let digest: string;
@@ -159,17 +165,17 @@ export class OutputExporter {
   }
 
   /** The outputs of a node that this run will export (missing, outdated or changed on disk): their sources are read. */
-  staleOutputs(decl: NodeDecl, manifest: Manifest): string[] {
+  staleOutputs(decl: ExportedNode, manifest: Manifest): string[] {
     return this.targets(decl, manifest).filter((t) => this.upToDate(this.rows.get(t.path), manifest, decl, t.target) !== 'yes').map((t) => t.name);
   }
 
   /** Queue one logical node's outputs for export (exports run one after another; a failure is recorded, not thrown). */
-  add(decl: NodeDecl, manifest: Manifest): Promise<void> {
+  add(decl: ExportedNode, manifest: Manifest): Promise<void> {
     this.chain = this.chain.then(() => this.exportNode(decl, manifest));
     return this.chain;
   }
 
-  private async exportNode(decl: NodeDecl, manifest: Manifest): Promise<void> {
+  private async exportNode(decl: ExportedNode, manifest: Manifest): Promise<void> {
     const { store, runId } = this.opts;
     for (const { name, spec, target, path } of this.targets(decl, manifest)) {
       const stored = manifest.outputs[name];

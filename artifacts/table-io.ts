@@ -1,6 +1,6 @@
 // Typed tables ↔ Arrow ↔ Parquet (zstd). List columns (f64[]/f32[]) are Arrow FixedSizeList: one flat
 // row-major typed array plus a width. Loaded lazily: only processes that read or write tables pay for the wasm.
-import type { ColumnType, ListColumn, Table, TableSchema } from '../engine/stage.ts';
+import type { ColumnType, ListColumn, Table, TableSchema } from '../core/table.ts';
 
 type Arrow = typeof import('apache-arrow');
 type ParquetWasm = typeof import('parquet-wasm');

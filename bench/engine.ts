@@ -15,7 +15,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { ImportGraph } from '../cache/import-graph.ts';
 import { StatCache } from '../cache/stat-cache.ts';
 import { fingerprintKey, ARTIFACT_FORMAT } from '../cache/fingerprint.ts';
-import { fileDigest } from '../engine/digest.ts';
+import { fileDigest } from '../core/digest.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);

@@ -1,6 +1,6 @@
 // The cache key of a node: everything that can change its output and nothing else, as a data object with
 // sorted fields, stored with the artifact and in run records so that "why did this re-run?" is a diff.
-import { canonicalJson, sha256Hex, type ArtifactKey, type FileSha256HexDigest } from '../engine/digest.ts';
+import { canonicalJson, sha256Hex, type ArtifactKey, type FileSha256HexDigest } from '../core/digest.ts';
 import type { CodeFingerprint } from './import-graph.ts';
 
 export interface InputFingerprint {

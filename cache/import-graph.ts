@@ -5,7 +5,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { builtinModules } from 'node:module';
 import type { StatCache } from './stat-cache.ts';
-import type { FileSha256HexDigest } from '../engine/digest.ts';
+import type { FileSha256HexDigest } from '../core/digest.ts';
 
 export interface CodeFingerprint {
   /** Project-relative path → content digest of every local module in the graph. */

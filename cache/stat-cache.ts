@@ -6,7 +6,7 @@
 // (plan.ts `verifyContent`) and `verify` re-hashes everything.
 import { readFileSync, statSync, writeFileSync, renameSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileDigest, type FileSha256HexDigest } from '../engine/digest.ts';
+import { fileDigest, type FileSha256HexDigest } from '../core/digest.ts';
 
 interface Entry {
   size: number;

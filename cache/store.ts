@@ -10,10 +10,10 @@ import {
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { ArtifactKey, FileSha256HexDigest } from '../engine/digest.ts';
-import { fileDigest } from '../engine/digest.ts';
+import type { ArtifactKey, FileSha256HexDigest } from '../core/digest.ts';
+import { fileDigest } from '../core/digest.ts';
 import type { Fingerprint } from './fingerprint.ts';
-import type { TableSchema } from '../engine/stage.ts';
+import type { TableSchema } from '../core/table.ts';
 
 export interface ArtifactFile {
   /** File name inside the artifact directory. */

@@ -1,7 +1,7 @@
 // `--help`: every parameter of every stage kind (default, range or choices, unit, help), experiments and nodes.
 import type { AnyStage, NodeDecl } from '../engine/dag.ts';
 import { describeParam } from '../engine/config.ts';
-import type { ParamSpec } from '../engine/stage.ts';
+import type { ParamSpec } from '../core/params.ts';
 
 export function helpText(nodes: NodeDecl[], profiles: string[], defaultProfile: string): string {
   const lines = [

@@ -21,7 +21,7 @@ import { parseArgs, type CliArgs } from './args.ts';
 import { helpText } from './help.ts';
 import { tryLock, releaseLock } from '../cache/lock.ts';
 import { chooseExecutor, openExecutor } from '../engine/executor-settings.ts';
-import type { ArtifactKey } from '../engine/digest.ts';
+import type { ArtifactKey } from '../core/digest.ts';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
 const eprint = (s: string) => process.stderr.write(`${s}\n`);

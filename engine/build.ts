@@ -8,8 +8,11 @@ import type { AnyStage, ConfigTree, NodeDecl, OutputRef, PipelineSpec } from './
 import { declareDag, nodeLabel } from './dag.ts';
 import { checkLayerKeys, resolveNodeParams, setInTree, showValue, type ConfigLayer } from './config.ts';
 import { UsageError, didYouMean } from './errors.ts';
-import { canonicalJson, sha256Hex } from './digest.ts';
-import type { InputSpec, OutputSpec, ParamSpec, Resources, TableSchema } from './stage.ts';
+import { canonicalJson, sha256Hex } from '../core/digest.ts';
+import type { ParamSpec } from '../core/params.ts';
+import type { TableSchema } from '../core/table.ts';
+import type { Resources } from '../core/resources.ts';
+import type { InputSpec, OutputSpec } from '../core/stage.ts';
 
 export interface PhysicalNode {
   /** Identity before keys are known: stage, parameters, environment and the identities of its inputs. */

@@ -3,7 +3,7 @@
 // (one setting for a quantity several stages share, such as the SDE's sigma_max), `<stage>.<param>` to every
 // node of that kind and `<experiment>.<node>.<param>` to one node (the more specific level wins).
 // Every value is validated before any work starts.
-import type { ParamSpec } from './stage.ts';
+import type { ParamSpec } from '../core/params.ts';
 import type { ConfigTree, NodeDecl } from './dag.ts';
 import { nodeLabel } from './dag.ts';
 import { didYouMean } from './errors.ts';

@@ -1,6 +1,7 @@
 // The DAG declaration API pipeline.ts uses: experiments add nodes (uses of a stage) and bind their inputs
 // to other nodes' outputs. Declaration only records; validation (bindings, cycles, parameters) happens in engine/build.ts.
-import type { ParamValues, StageDefinition } from './stage.ts';
+import type { ParamValues } from '../core/params.ts';
+import type { StageDefinition } from '../core/stage.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyStage = StageDefinition<any, any, any>;

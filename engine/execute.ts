@@ -14,10 +14,10 @@ import type { NodePlan, Planner } from './plan.ts';
 import type { Manifest, RunNodeRecord, Store } from '../cache/store.ts';
 import { holdsLock, releaseLock, tryLock } from '../cache/lock.ts';
 import { fingerprintKey, type Fingerprint } from '../cache/fingerprint.ts';
-import type { ArtifactKey } from './digest.ts';
+import type { ArtifactKey } from '../core/digest.ts';
 import type { ProgressReporter } from './progress.ts';
 import { outputFileName, type ChildJob } from './job.ts';
-import type { Lineage, OutputSpec, InputSpec } from './stage.ts';
+import type { Lineage, OutputSpec, InputSpec } from '../core/stage.ts';
 import { visibleGpus } from './gpu.ts';
 import type { Executor } from './executor.ts';
 

@@ -5,7 +5,7 @@
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import type { ChildJob, ChildMessage } from './job.ts';
-import type { Resources } from './stage.ts';
+import type { Resources } from '../core/resources.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 

@@ -1,5 +1,6 @@
 // The JSON job the parent hands a stage's child process, and the messages they exchange over IPC.
-import type { InputOrigin, Lineage, TableSchema } from './stage.ts';
+import type { TableSchema } from '../core/table.ts';
+import type { InputOrigin, Lineage } from '../core/stage.ts';
 
 export interface ChildJob {
   /** import.meta.url of the stage module. */

@@ -8,10 +8,10 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileDigest } from './digest.ts';
+import { fileDigest } from '../core/digest.ts';
 import type { PhysicalNode } from './build.ts';
 import { label } from './build.ts';
-import type { ArtifactKey } from './digest.ts';
+import type { ArtifactKey } from '../core/digest.ts';
 import { ARTIFACT_FORMAT, diffFingerprints, fingerprintKey, type Fingerprint, type InputFingerprint } from '../cache/fingerprint.ts';
 import type { ImportGraph } from '../cache/import-graph.ts';
 import type { Manifest, Store } from '../cache/store.ts';

@@ -4,7 +4,8 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildJob, ChildMessage } from './job.ts';
-import type { StageContext, StageDefinition, Table } from './stage.ts';
+import type { Table } from '../core/table.ts';
+import type { StageContext, StageDefinition } from '../core/stage.ts';
 
 export async function runJob(job: ChildJob, send: (m: ChildMessage) => Promise<void>, signal: AbortSignal): Promise<void> {
   const mod = (await import(job.module)) as { default: StageDefinition };

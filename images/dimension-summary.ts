@@ -5,7 +5,7 @@
 // collapse bracket against the George–Veiga–Macris collapse time at the measured n and intrinsic
 // dimension, and the intrinsic-dimension estimates themselves.
 
-import type { Columns } from '../engine/stage.ts';
+import type { Columns } from '../core/table.ts';
 import type { IMAGE_DIMENSIONS, IMAGE_SUMMARY, INTRINSIC_DIMENSION, PHASES } from '../artifacts/schemas.ts';
 import { scaledCollapseVariance, spectralCollapse } from '../theory/collapse.ts';
 import { detachedCount } from '../theory/gap-detection.ts';

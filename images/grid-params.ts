@@ -1,7 +1,7 @@
 // The analysis-time grid of the image spectra as stage parameters, declared once for the stages that
 // must agree on it (spectra-images for the trained and empirical scores, spectra-gaussian), so their
 // defaults, ranges and check cannot drift apart.
-import { param } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
 
 export const IMAGE_GRID_PARAMS = {
   times: param.integer({ default: 12, min: 1, help: 'Number of analysis times, log-spaced in s (evenly in t) from t_max down to t_min' }),

@@ -6,7 +6,7 @@
 import { singularValues, symmetricEigenvalues, symmetricPart } from '../linalg/index.ts';
 import type { Rng } from '../science/random.ts';
 import type { SPECTRA } from '../artifacts/schemas.ts';
-import type { Columns } from '../engine/stage.ts';
+import type { Columns } from '../core/table.ts';
 
 export interface ScaledJacobianSource {
   readonly d: number;

@@ -1,7 +1,11 @@
 // Haar-distributed random orthogonal matrices.
 
-import type { Rng } from '../science/random.ts';
 import { withWorkspace } from './simd.ts';
+
+/** The one thing drawn from a random stream here (science/random.ts's Rng is one), so linalg needs no science import. */
+interface NormalSource {
+  fillNormal(out: Float64Array): void;
+}
 
 /** Rows orthogonalised together against the earlier ones (block Gram–Schmidt). */
 const PANEL = 32;
@@ -14,7 +18,7 @@ const PANEL = 32;
  * done twice ("twice is enough", BCGS2) keeps Q orthogonal to working precision. Each earlier row is
  * read once per panel and used against all the panel's rows while it is in cache.
  */
-export function haarOrthogonal(n: number, rng: Rng): Float64Array {
+export function haarOrthogonal(n: number, rng: NormalSource): Float64Array {
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`haarOrthogonal: n must be an integer ≥ 1, got ${n}`);
   return withWorkspace([n * n, PANEL * n], (ws, [oq], [q, coef]) => {
     rng.fillNormal(q);

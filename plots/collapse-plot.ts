@@ -2,7 +2,7 @@
 // points. Times are on the pipeline's VE clock (the collapse stage converts t_C from OU time). Left: fraction of trajectories collapsed vs time for each training-set size n, with the theory
 // collapse time t_C(n) as a rule. Right: t_C vs n, theory against the time where half the trajectories
 // have collapsed.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { CollapseSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, formatNumber, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';

@@ -1,7 +1,7 @@
 // Beyond the paper: the dimension the gap detector reads off the measured spectra (eigenvalues of s·J
 // detached from the −1 spike) along generation time, per score and method, with the phase at each time,
 // and the theory's dimension-drop curve when bound.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { PhasesSchema, TheoryCurvesSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { PHASE_COLOURS } from './phase-diagram.ts';

@@ -1,7 +1,8 @@
 // What every figure stage shares: its three published outputs (SVG, PNG, the vega-lite spec), the plot
 // style parameters, and writing a rendered figure. Light on purpose: stage definitions import this in
 // the engine parent; the renderer (vega, vega-lite, resvg) is loaded inside `run` only.
-import { file, param, type Logger } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { file, type Logger } from '../core/stage.ts';
 import type { FigureStyle, VegaLiteSpec } from './theme.ts';
 
 /** svg, png and spec ('vl.json') outputs published at out/figures/<name>.svg|.png|.vl.json. */

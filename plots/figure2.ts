@@ -1,6 +1,6 @@
 // Figure 2 of the paper: the random-matrix density of the rescaled Jacobian s·J against Monte-Carlo
 // histograms (finite d, many draws of F) at several s, and the dimension-drop curve vs s.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { PhasesSchema, SpectraSchema, TheoryCurvesSchema, TheoryDensitySchema } from '../artifacts/schemas.ts';
 import { distinctNumbers, histogramDensity, nearest, range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, formatNumber, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';

@@ -1,6 +1,6 @@
 // Figure 3 of the paper: ordered singular values of a trained model's s·J over time, for the three data
 // models (left: σ₁² = 1, σ₂² = 0.01, f = 0.75; centre: the swap; right: the continuous profile).
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { SpectraSchema } from '../artifacts/schemas.ts';
 import { spectraOverTimePanel, type SpectraOverTimeOptions } from './spectra-over-time.ts';
 import { topLevelFigure, type VegaLiteSpec } from './theme.ts';

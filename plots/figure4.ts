@@ -1,6 +1,6 @@
 // Figure 4 of the paper: the trained model's sorted spectrum against the theoretical quantile curve at a
 // few times (t ≈ 0.45, 0.3, 0.11). Theory and measurement are compared at the same noise variance s.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { SpectraSchema, TheoryDensitySchema } from '../artifacts/schemas.ts';
 import { distinctNumbers, nearest, range, selectSpectra, summariseByTimeAndRank, type SpectraSelection } from './spectra-summary.ts';
 import { densityMass, theoryQuantiles } from './theory-quantiles.ts';

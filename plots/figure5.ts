@@ -2,7 +2,7 @@
 // (MNIST, Fashion-MNIST, CIFAR-10 when supplied), one column per score — the trained network, the exact
 // empirical score of the training set (memorisation: every eigenvalue at −1 below the collapse time), and
 // the Gaussian model of the data (the linear theory on the data covariance: −s/(s + λᵢ)).
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { SpectraSchema } from '../artifacts/schemas.ts';
 import { spectraOverTimePanel, type SpectraOverTimeOptions } from './spectra-over-time.ts';
 import { placeholderFigure, topLevelFigure, type VegaLiteSpec } from './theme.ts';

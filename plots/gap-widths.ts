@@ -1,6 +1,6 @@
 // Beyond the paper: width of every spectral gap of s·J against s, theory curves (theory_curves) with the
 // widths the gap detector measured (gaps) as points, and the resolution Δ below which a gap is not seen.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { GapsSchema, TheoryCurvesSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';

@@ -2,7 +2,7 @@
 // on the same clean training points, at a few times of the authors' grid t = linspace(0.8, 1e-5, 100).
 // Both are shown as the authors plot them: ordered singular values divided by the largest; for the stack
 // the largest (the rank-one term s(x)/σ·1ᵀ) is dropped first.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { SpectraSchema } from '../artifacts/schemas.ts';
 import { dropLargestAndNormalise } from '../science/haar-stack.ts';
 import { distinctNumbers, nearest, range } from './spectra-summary.ts';

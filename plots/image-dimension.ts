@@ -2,7 +2,7 @@
 // exact empirical score, Gaussian model — by gap detection (solid) and as the dimension drop
 // (eigenvalues more than Δ above −1, dashed: it also counts a continuum), one panel per dataset, with the
 // raw data's intrinsic dimension (Levina–Bickel MLE per k, TwoNN) as horizontal reference lines.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { ImageDimensionsSchema, IntrinsicDimensionSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { AXIS, placeholderFigure, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';

@@ -1,6 +1,6 @@
 // Beyond the paper: denoising-score-matching loss along training for every trained model bound: the raw
 // per-step loss (thinned for the SVG) as faint points and the smoothed loss as a line, on a log axis.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { LossSchema } from '../artifacts/schemas.ts';
 import { evenlySpacedIndices } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, placeholderFigure, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';

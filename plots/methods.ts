@@ -1,7 +1,7 @@
 // Beyond the paper: the exact Jacobian vs Algorithm 1 (one-sided differences) vs Algorithm 2 (central
 // differences): relative Frobenius error along s (jacobian_error), and the spectra each method gives at
 // one time (spectra), to show the bias of a large step h.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { JacobianErrorSchema, SpectraSchema } from '../artifacts/schemas.ts';
 import { distinct, distinctNumbers, nearest, range, summariseByTimeAndRank } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, formatNumber, placeholderFigure, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';

@@ -1,7 +1,7 @@
 // Beyond the paper: the phase diagram over (s, Δ) computed from the theory's bulk edges: which phase an
 // observer with resolution Δ sees at noise variance s. Merges grid cells of equal phase along s into
 // runs, so the SVG holds a few hundred rectangles rather than one per cell.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { TheoryEdgesSchema } from '../artifacts/schemas.ts';
 import { phaseGrid, type PhaseCell } from './phase-map.ts';
 import { range } from './spectra-summary.ts';

@@ -2,7 +2,8 @@
 // resources) with the figures, the phase-time, dimension and fit tables, and the provenance of every
 // stage upstream (parameters, keys, durations, environment, code version). Pure: bytes and tables in,
 // a string out; inputs that were not run are shown as "not run".
-import type { Lineage, Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
+import type { Lineage } from '../core/stage.ts';
 import type { FitSchema, ImageSummarySchema, PhasesSchema, PhaseTimesSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { formatNumber } from './theme.ts';

@@ -1,7 +1,7 @@
 // Ordered spectra of s·J along the generation time, one line per rank coloured by rank (Figures 3 and 5):
 // the mean over evaluation points at each time of the grid. Gaps show as bands of time where the lines
 // of neighbouring ranks separate.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { SpectraSchema } from '../artifacts/schemas.ts';
 import { chooseRanks, selectSpectra, summariseByTimeAndRank, type SpectraSelection } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, type FigureStyle, type VegaLiteSpec } from './theme.ts';

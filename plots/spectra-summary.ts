@@ -1,7 +1,7 @@
 // Reductions of long spectra tables to what a figure draws: choose the score/method/point kind, average
 // over evaluation points per (time, rank), histogram a spectrum, pick the grid time nearest a request.
 // Pure functions on the columnar tables of docs/dag.md.
-import type { Table } from '../engine/stage.ts';
+import type { Table } from '../core/table.ts';
 import type { SpectraSchema } from '../artifacts/schemas.ts';
 
 export interface SpectraSelection {

@@ -1,7 +1,7 @@
 // The VE SDE's parameters as stage parameters: declared once here and spread into every stage that
 // needs the SDE (train, sample, spectra, theory, montecarlo, collapse, train-images), so defaults,
 // ranges and the consistency check cannot drift apart. `--set all.sigma_max=...` sets them together.
-import { param } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
 import { VE_DEFAULTS, type VeSdeParams } from './sde.ts';
 
 // `shared`: nodes whose results are combined (one experiment; a node and its upstream, e.g. fig4's spectra and

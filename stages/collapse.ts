@@ -9,7 +9,8 @@
 // empirical score allows (default d = 8, n ≤ 3000) capture is a smooth crossover whose position depends
 // on ε, so the measurement tests the trend of t_C with n (larger n, later capture), not its exact value.
 
-import { defineStage, param, table } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 
 export default defineStage({

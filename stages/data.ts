@@ -2,7 +2,8 @@
 // profile) and a fixed training set x = F z. Numerics live in science/linear-manifold.ts, imported
 // inside `run` so the engine's parent can load this definition cheaply.
 
-import { defineStage, param, table } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table } from '../core/stage.ts';
 import { PROFILE } from '../artifacts/schemas.ts';
 
 const PROFILES = ['single', 'double', 'multi', 'continuous'] as const;

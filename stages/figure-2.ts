@@ -1,6 +1,7 @@
 // Stage `figure2`: the paper's Figure 2 — theory density of s·J against Monte-Carlo histograms at several
 // s, and the dimension-drop curve vs s. Spec in plots/figure2.ts; rendering loaded inside `run`.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { PHASES, SPECTRA, THEORY_CURVES, THEORY_DENSITY } from '../artifacts/schemas.ts';
 

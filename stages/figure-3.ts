@@ -1,6 +1,7 @@
 // Stage `figure3`: the paper's Figure 3 — ordered singular values of the trained model's s·J over time,
 // three panels (left, centre swap, continuous profile). Spec in plots/figure3.ts.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 

@@ -1,6 +1,7 @@
 // Stage `figure4`: the paper's Figure 4 — sorted spectrum of the trained model's sym(s·J) against the
 // theoretical quantile curve at t ≈ 0.45, 0.3, 0.11. Spec in plots/figure4.ts.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
 import { SPECTRA, THEORY_DENSITY } from '../artifacts/schemas.ts';
 

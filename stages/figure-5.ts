@@ -1,7 +1,8 @@
 // Stage `figure5`: the paper's Figure 5 — spectra over time for image data, one row per dataset bound
 // (MNIST, Fashion-MNIST, CIFAR-10), one column per score (trained, empirical, Gaussian). With none bound
 // it still writes a figure that says "not run".
-import { defineStage, param, tableInput, type TableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput, type TableInput } from '../core/stage.ts';
 import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 import { IMAGE_SOURCES } from '../plots/figure5.ts';

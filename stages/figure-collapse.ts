@@ -1,6 +1,7 @@
 // Stage `collapse-plot`: fraction of empirical-score trajectories collapsed onto training points vs time
 // for each n, and the collapse time vs n against t_C of George, Veiga & Macris. Spec in plots/collapse-plot.ts.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { COLLAPSE } from '../artifacts/schemas.ts';
 

@@ -1,6 +1,7 @@
 // Stage `dimension`: estimated manifold dimension along generation (gap detection's phases table), with
 // the theory dimension-drop curve when bound. Spec in plots/dimension.ts.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { PHASES, THEORY_CURVES } from '../artifacts/schemas.ts';
 

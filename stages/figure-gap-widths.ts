@@ -1,6 +1,7 @@
 // Stage `gap-widths`: width of every spectral gap of s·J vs s — theory curves with the measured gaps as
 // points and the resolution Δ. Spec in plots/gap-widths.ts.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { GAPS, THEORY_CURVES } from '../artifacts/schemas.ts';
 

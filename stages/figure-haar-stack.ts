@@ -1,6 +1,7 @@
 // Stage `haar-stack`: the authors' estimator against the exact Jacobian at a few times of their grid.
 // Spec in plots/haar-stack.ts; without bound spectra, a "not run" figure.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 

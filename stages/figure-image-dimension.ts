@@ -1,6 +1,6 @@
 // Stage `image-dimension`: dimension estimate against t for the trained, empirical and Gaussian scores of
 // each image dataset bound, with MLE and TwoNN as reference lines. Spec in plots/image-dimension.ts.
-import { defineStage, tableInput, type TableInput } from '../engine/stage.ts';
+import { defineStage, tableInput, type TableInput } from '../core/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { IMAGE_DIMENSIONS, INTRINSIC_DIMENSION } from '../artifacts/schemas.ts';
 import { FIGURE5_DATASETS } from './figure-5.ts';

@@ -1,6 +1,7 @@
 // Stage `loss`: training-loss curves of every trained model bound (linear-manifold models of Figure 3,
 // image models). Spec in plots/loss.ts.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { LOSS } from '../artifacts/schemas.ts';
 

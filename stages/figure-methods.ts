@@ -1,6 +1,7 @@
 // Stage `methods`: exact Jacobian vs Algorithm 1 vs Algorithm 2 — relative error along s and the spectra
 // each gives at one time. Both inputs optional; with neither, a "not run" figure. Spec in plots/methods.ts.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { JACOBIAN_ERROR, SPECTRA } from '../artifacts/schemas.ts';
 

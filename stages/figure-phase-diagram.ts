@@ -1,6 +1,7 @@
 // Stage `phase-diagram`: phases of generation over (s, Δ), computed from the theory's bulk edges.
 // Numerics in plots/phase-map.ts, spec in plots/phase-diagram.ts.
-import { defineStage, param, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { THEORY_EDGES } from '../artifacts/schemas.ts';
 

@@ -5,7 +5,8 @@
 // Default `at`: s from 10⁻³ (consolidation for the paper's profiles) to 1 (coverage), half a decade apart,
 // so both the small- and the large-variance bulks are resolved by some s.
 
-import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table, tableInput } from '../core/stage.ts';
 import { SPECTRA, PROFILE } from '../artifacts/schemas.ts';
 
 export default defineStage({

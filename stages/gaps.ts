@@ -4,7 +4,8 @@
 // position), with median edges and rank. Phases: trivial (no gap), consolidation (only the final gap —
 // the lowest gap at the smallest s), coverage (otherwise); dim_estimate = eigenvalues above the lowest gap.
 
-import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table, tableInput } from '../core/stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 
 export default defineStage({

@@ -3,7 +3,8 @@
 // shows — both at the smallest t, the empirical score's measured collapse bracket, the George–Veiga–Macris
 // collapse time at the measured n and each intrinsic-dimension estimate, and MLE / TwoNN.
 
-import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table, tableInput } from '../core/stage.ts';
 import { IMAGE_DIMENSIONS, IMAGE_SUMMARY, INTRINSIC_DIMENSION, PHASES, SPECTRA } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 

@@ -2,7 +2,8 @@
 // training set, any IDX file, CIFAR-10 binary batches), keep the requested classes, draw a seeded subset,
 // scale pixels to [−1, 1]. The loaders run inside `run`; the plan-time check only looks for files.
 
-import { defineStage, param, table } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table } from '../core/stage.ts';
 import { locateFullFashionMnist, missingFullFashionMnist } from '../images/fashion-mnist.ts';
 import { IMAGE_DATASETS, resolveImageSource, sourceFiles } from '../images/sources.ts';
 

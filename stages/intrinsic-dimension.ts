@@ -1,7 +1,8 @@
 // Stage `intrinsic-dimension`: classical estimates of the images' intrinsic dimension (Levina–Bickel MLE
 // for several k, TwoNN), a cross-check of the dimension the spectral gap gives.
 
-import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table, tableInput } from '../core/stage.ts';
 
 export default defineStage({
   name: 'intrinsic-dimension',

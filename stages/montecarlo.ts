@@ -3,7 +3,8 @@
 // `spectra` schema (score analytic, method montecarlo, point_kind draw, point = draw index, sv = |eig|).
 // Each draw diagonalises C once (through the m × m Gram matrix); every s then costs a division per eigenvalue.
 
-import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { SPECTRA, PROFILE } from '../artifacts/schemas.ts';
 import { PROFILE_PARAMS, profileParamsProblem } from '../theory/profile-params.ts';

@@ -1,7 +1,8 @@
 // Stage `phase-times`: measured vs predicted opening, peak and closing of every gap, in s and in t
 // (science.md §8). Measured gaps are matched to theory gaps by position (theory/phase-times.ts).
 
-import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table, tableInput } from '../core/stage.ts';
 
 export default defineStage({
   name: 'phase-times',

@@ -1,7 +1,8 @@
 // Stage `report`: out/report/index.html, one self-contained file with every figure bound (PNG or SVG),
 // the phase-time, dimension and fit tables, the image datasets' summaries, and the provenance of everything upstream. Any input may
 // be missing: the report says "not run" for it. HTML in plots/report-html.ts.
-import { defineStage, file, fileInput, param, tableInput, type InputSpec, type TableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, file, fileInput, tableInput, type InputSpec, type TableInput } from '../core/stage.ts';
 import { FIGURES } from '../plots/figure-catalog.ts';
 import { FIT, IMAGE_SUMMARY, PHASES, PHASE_TIMES } from '../artifacts/schemas.ts';
 

@@ -2,7 +2,8 @@
 // score — the trained network, the analytic Gaussian score or the empirical score of the training set —
 // recorded on the analysis time grid. Numerics in science/samplers.ts, imported inside `run`.
 
-import { defineStage, fileInput, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, fileInput, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 
 export default defineStage({

@@ -4,7 +4,8 @@
 // 'gaussian') on the same time grid as `spectra-images`, so the `gaps` stage and the figures read it as
 // they read the trained and empirical spectra. Also the λᵢ, which the image summary reads.
 
-import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table, tableInput } from '../core/stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { IMAGE_GRID_PARAMS, imageGridProblem } from '../images/grid-params.ts';

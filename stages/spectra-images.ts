@@ -6,7 +6,8 @@
 // first n_train rows (images/empirical-image-score.ts), in float64, evaluated at noised training images,
 // where it memorises at small t. Eigen- and singular values are float64.
 
-import { defineStage, fileInput, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, fileInput, table, tableInput } from '../core/stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';

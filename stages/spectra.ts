@@ -3,7 +3,8 @@
 // Jacobian by the exact method and by Algorithms 1 and 2; eigenvalues of sym(s·J) and singular values of
 // s·J, plus the relative Frobenius error of each estimate. Numerics in science/, imported inside `run`.
 
-import { defineStage, fileInput, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, fileInput, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { SPECTRA, JACOBIAN_ERROR } from '../artifacts/schemas.ts';
 

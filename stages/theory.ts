@@ -8,7 +8,8 @@
 // paper's intermediate gap (height ≈ 0.6) and the manifold gap (opening at 9 γ₋) stay visible over a
 // wide window of s. It is a parameter: the phase diagram sweeps it.
 
-import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, table, tableInput } from '../core/stage.ts';
 import { PROFILE } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { PROFILE_PARAMS, profileParamsProblem } from '../theory/profile-params.ts';

@@ -4,7 +4,8 @@
 // its EMA weights and loss curve. Checkpoints go to ctx.scratchDir, so a re-run after a crash resumes.
 // tfjs is imported inside `run` only.
 
-import { defineStage, file, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, file, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 

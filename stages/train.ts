@@ -3,7 +3,8 @@
 // curve. Checkpoints go to ctx.scratchDir, so a re-run after a crash resumes instead of restarting.
 // tfjs is imported inside `run` only: the engine's parent process imports every stage definition.
 
-import { defineStage, file, param, table, tableInput } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
+import { defineStage, file, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 

@@ -1,6 +1,6 @@
 // The variance profile as stage parameters, for the stages that also run without the data stage's
 // `profile` table (Figure 2's theory and Monte-Carlo): one declaration, one check.
-import { param } from '../engine/stage.ts';
+import { param } from '../core/params.ts';
 import { profileProblem } from './profile.ts';
 
 export const PROFILE_PARAMS = {

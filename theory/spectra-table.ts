@@ -2,7 +2,7 @@
 // (score, method, t), holding each evaluation point's d eigenvalues ascending. Gap detection and the
 // theory fit both work on these slices.
 import type { SPECTRA } from '../artifacts/schemas.ts';
-import type { Columns } from '../engine/stage.ts';
+import type { Columns } from '../core/table.ts';
 
 export type SpectraColumns = Columns<typeof SPECTRA>;
 

@@ -4,7 +4,7 @@ import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { mkdtempSync, writeFileSync, rmSync, mkdirSync, utimesSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson } from '../../engine/digest.ts';
+import { canonicalJson } from '../../core/digest.ts';
 import { ImportGraph, scanImports } from '../../cache/import-graph.ts';
 import { StatCache } from '../../cache/stat-cache.ts';
 import { diffFingerprints, fingerprintKey, ARTIFACT_FORMAT, type Fingerprint } from '../../cache/fingerprint.ts';

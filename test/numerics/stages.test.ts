@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ListColumn } from '../../engine/stage.ts';
+import type { ListColumn } from '../../core/table.ts';
 import { initialParameters, type MlpArchitecture } from '../../science/mlp-architecture.ts';
 import { encodeWeights } from '../../science/mlp-weights.ts';
 import { createRng } from '../../science/random.ts';

@@ -2,7 +2,8 @@
 // to an SVG that carries the axis titles of the quantities drawn, and a PNG is written; optional inputs
 // left out give a figure that says "not run" instead of failing.
 import { describe, expect, it } from 'vitest';
-import type { StageDefinition, Table } from '../../engine/stage.ts';
+import type { Table } from '../../core/table.ts';
+import type { StageDefinition } from '../../core/stage.ts';
 import figure2 from '../../stages/figure-2.ts';
 import figure3 from '../../stages/figure-3.ts';
 import figure4 from '../../stages/figure-4.ts';

@@ -1,6 +1,6 @@
 // Real figures rendered from the synthetic tables, shared by the report tests: PNGs for most figures,
 // one as SVG (the report takes either), and one left out (a node that was not run).
-import type { Lineage } from '../../engine/stage.ts';
+import type { Lineage } from '../../core/stage.ts';
 import { renderFigure } from '../../plots/render.ts';
 import { figure2Spec } from '../../plots/figure2.ts';
 import { figure3Spec } from '../../plots/figure3.ts';

@@ -2,7 +2,7 @@
 // eigenvalues λ are spread uniformly over two bands, so the rescaled Jacobian s·J has eigenvalues −1
 // (d − m normal directions) and −s/(s + λ) (tangent), and the theory density, gap widths and dimension
 // drop are exact formulas rather than numbers copied from a run.
-import type { Columns, Table, TableSchema } from '../../engine/stage.ts';
+import type { Columns, Table, TableSchema } from '../../core/table.ts';
 import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
 import {
@@ -21,7 +21,7 @@ import {
 
 type Row = Record<string, number | string | boolean>;
 
-/** Rows → the columnar tables of engine/stage.ts. */
+/** Rows → the columnar tables of core/table.ts. */
 export function tableFromRows<S extends TableSchema>(schema: S, rows: Row[]): Table<S> {
   const columns: Record<string, unknown> = {};
   for (const [name, type] of Object.entries(schema)) {

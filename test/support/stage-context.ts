@@ -6,18 +6,9 @@
 // as progress is captured for the test's assertions.
 import { checkColumns } from '../../artifacts/table-io.ts';
 import { checkValue } from '../../engine/config.ts';
-import type {
-  InputOrigin,
-  InputSchema,
-  Lineage,
-  OutputSchema,
-  ParamSchema,
-  ParamValues,
-  StageContext,
-  StageDefinition,
-  Table,
-  TableOutput,
-} from '../../engine/stage.ts';
+import type { ParamSchema, ParamValues } from '../../core/params.ts';
+import type { Table } from '../../core/table.ts';
+import type { InputOrigin, InputSchema, Lineage, OutputSchema, StageContext, StageDefinition, TableOutput } from '../../core/stage.ts';
 
 /** What a test binds and sets around a run; everything is optional. */
 export interface StageSetup {

@@ -1,131 +1,10 @@
 // The stage contract: what every stage declares and what the engine hands it.
 // A stage never touches the store: it reads its inputs and writes its outputs through `ctx`,
 // and the engine decides where the bytes live, hashes them and commits them.
+import type { ParamSchema, ParamValues } from './params.ts';
+import type { Columns, Table, TableSchema } from './table.ts';
+import type { Resources } from './resources.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Parameters: a small typed schema, so that defaults, ranges, units and help text live with the
-// stage, `--help` can list them and bad values are rejected before any work starts.
-
-export interface NumberParam {
-  type: 'number';
-  default: number;
-  min?: number;
-  max?: number;
-  /** Reject non-integers. */
-  integer?: boolean;
-  unit?: string;
-  /**
-   * Names a quantity several stages share (the VE SDE): nodes whose results are combined (one experiment, a
-   * node and its upstream) must give it the same value, else the run stops at plan time (exit 2).
-   */
-  shared?: string;
-  help: string;
-}
-export interface StringParam<C extends string = string> {
-  type: 'string';
-  default: C;
-  /** When present, the only values allowed. */
-  choices?: readonly C[];
-  help: string;
-}
-export interface BooleanParam {
-  type: 'boolean';
-  default: boolean;
-  help: string;
-}
-export interface NumberListParam {
-  type: 'number[]';
-  default: number[];
-  /** Bounds on every element. */
-  min?: number;
-  max?: number;
-  integer?: boolean;
-  minLength?: number;
-  unit?: string;
-  help: string;
-}
-export interface StringListParam<C extends string = string> {
-  type: 'string[]';
-  default: C[];
-  choices?: readonly C[];
-  minLength?: number;
-  help: string;
-}
-export type ParamSpec = NumberParam | StringParam | BooleanParam | NumberListParam | StringListParam;
-export type ParamSchema = Record<string, ParamSpec>;
-
-export type ParamValue<S extends ParamSpec> = S extends NumberParam
-  ? number
-  : S extends StringParam<infer C>
-    ? C
-    : S extends BooleanParam
-      ? boolean
-      : S extends NumberListParam
-        ? number[]
-        : S extends StringListParam<infer C>
-          ? C[]
-          : never;
-export type ParamValues<P extends ParamSchema> = { [K in keyof P]: ParamValue<P[K]> };
-
-/** Constructors that keep literal types (choices) and read well in a stage file. */
-export const param = {
-  number: (s: Omit<NumberParam, 'type'>): NumberParam => ({ type: 'number', ...s }),
-  integer: (s: Omit<NumberParam, 'type' | 'integer'>): NumberParam => ({ type: 'number', integer: true, ...s }),
-  choice: <const C extends string>(choices: readonly C[], s: { default: NoInfer<C>; help: string }): StringParam<C> => ({
-    type: 'string',
-    choices,
-    ...s,
-  }),
-  string: (s: { default: string; help: string }): StringParam => ({ type: 'string', ...s }),
-  boolean: (s: Omit<BooleanParam, 'type'>): BooleanParam => ({ type: 'boolean', ...s }),
-  numbers: (s: Omit<NumberListParam, 'type'>): NumberListParam => ({ type: 'number[]', ...s }),
-  choices: <const C extends string>(
-    choices: readonly C[],
-    s: { default: NoInfer<C>[]; help: string; minLength?: number },
-  ): StringListParam<C> => ({ type: 'string[]', choices, ...s }),
-};
-
-// ---------------------------------------------------------------------------------------------
-// Tables: columnar, typed, stored as Parquet (zstd) and read back as typed arrays.
-// List columns hold one fixed-width vector per row (a sample x ∈ R^d, a trajectory point): their data
-// is one flat typed array of rows × width values, row-major.
-
-// 'i64' holds exact integers (byte counts); 'timestamp' holds milliseconds since the epoch, UTC, and is
-// stored as a Parquet timestamp so pandas, polars and DuckDB read it as one.
-export type ScalarColumnType = 'f64' | 'f32' | 'i32' | 'i64' | 'timestamp' | 'utf8' | 'bool';
-export type ListColumnType = 'f64[]' | 'f32[]';
-export type ColumnType = ScalarColumnType | ListColumnType;
-export type TableSchema = Record<string, ColumnType>;
-
-export interface ListColumn<A extends Float64Array | Float32Array = Float64Array | Float32Array> {
-  values: A;
-  width: number;
-}
-export type ColumnData<T extends ColumnType> = T extends 'f64'
-  ? Float64Array
-  : T extends 'f32'
-    ? Float32Array
-    : T extends 'i32'
-      ? Int32Array
-      : T extends 'i64' | 'timestamp'
-      ? BigInt64Array
-      : T extends 'utf8'
-        ? string[]
-        : T extends 'bool'
-          ? boolean[]
-          : T extends 'f64[]'
-            ? ListColumn<Float64Array>
-            : T extends 'f32[]'
-              ? ListColumn<Float32Array>
-              : never;
-export type Columns<S extends TableSchema> = { [K in keyof S]: ColumnData<S[K]> };
-
-export interface Table<S extends TableSchema = TableSchema> {
-  numRows: number;
-  columns: Columns<S>;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Outputs and inputs.
 
 export interface TableOutput<S extends TableSchema = TableSchema> {
@@ -163,23 +42,6 @@ export interface FileInput {
 export type InputSpec = TableInput | FileInput;
 export type InputSchema = Record<string, InputSpec>;
 
-export interface Resources {
-  /** CPU slots the stage occupies (default 1). */
-  cpu?: number;
-  /** GPUs the stage wants; 0 (default) means it never needs one. Stages with gpu > 0 still run on CPU where none is visible. */
-  gpu?: number;
-  /**
-   * Rough peak memory, MiB, for scheduling and for the user (Slurm --mem). Checked against the machine before
-   * anything starts: a node that cannot fit stops the run with exit code 2.
-   */
-  memoryMiB?: number;
-  /** The parameters the memory estimate grows with, named in the message when it does not fit ('d', or 'samples.d' for an input node's). */
-  memoryFrom?: string[];
-  /** Wall-clock limit of a cluster job, minutes (Slurm --time), unless the executor's configuration sets one. */
-  timeMinutes?: number;
-}
-
-// ---------------------------------------------------------------------------------------------
 // What the engine hands a running stage.
 
 export interface InputOrigin {

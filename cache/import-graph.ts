@@ -38,6 +38,21 @@ function resolveLocal(fromFile: string, spec: string): string | undefined {
   return candidates.find((c) => existsSync(c) && !c.endsWith('/'));
 }
 
+/** A file's import specifiers → the project files (absolute paths) and the package names they name; builtins dropped. */
+export function resolveImports(file: string, specifiers: string[]): { locals: string[]; packages: string[] } {
+  const locals: string[] = [];
+  const packages: string[] = [];
+  for (const spec of specifiers) {
+    if (spec.startsWith('.') || spec.startsWith('/')) {
+      const target = resolveLocal(file, spec);
+      if (target && !target.includes('/node_modules/')) locals.push(target);
+    } else if (!spec.startsWith('node:') && !BUILTINS.has(spec)) {
+      packages.push(packageName(spec));
+    }
+  }
+  return { locals, packages };
+}
+
 export class ImportGraph {
   private lock: Record<string, string> | undefined;
   private readonly memo = new Map<string, CodeFingerprint>();
@@ -70,17 +85,7 @@ export class ImportGraph {
     let info = this.fileMemo.get(file);
     if (!info) {
       const { digest, imports } = this.stat.digestWith(file, scanImports);
-      const locals: string[] = [];
-      const packages: string[] = [];
-      for (const spec of imports ?? []) {
-        if (spec.startsWith('.') || spec.startsWith('/')) {
-          const target = resolveLocal(file, spec);
-          if (target && !target.includes('/node_modules/')) locals.push(target);
-        } else if (!spec.startsWith('node:') && !BUILTINS.has(spec)) {
-          packages.push(packageName(spec));
-        }
-      }
-      info = { digest, locals, packages };
+      info = { digest, ...resolveImports(file, imports ?? []) };
       this.fileMemo.set(file, info);
     }
     return info;

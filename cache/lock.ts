@@ -3,7 +3,7 @@
 // created by link(2) from a complete temporary file, so it is never seen half-written (NFS-safe).
 // Taken over only when provably abandoned: its pid is dead on this very host, or its heartbeat is older than its
 // lease. A lock from another host is never taken over on a pid check.
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -29,7 +29,8 @@ export function leaseMs(env: NodeJS.ProcessEnv = process.env): number {
 const held = new Map<string, string>();
 let heartbeat: NodeJS.Timeout | undefined;
 
-function alive(pid: number): boolean {
+/** Whether a process of this host is alive (a process we may not signal still exists). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -48,7 +49,7 @@ export function readLockOwner(path: string): LockOwner | undefined {
 
 /** Why a lock may be taken over, or undefined while its owner may still be working. */
 export function abandonment(owner: LockOwner, now = Date.now(), host = hostname()): string | undefined {
-  if (owner.host === host && !alive(owner.pid)) return `its process ${owner.pid} on ${host} is gone`;
+  if (owner.host === host && !processAlive(owner.pid)) return `its process ${owner.pid} on ${host} is gone`;
   const silentMs = now - Date.parse(owner.heartbeatAt);
   if (!(silentMs <= owner.leaseMs)) return `no heartbeat from ${owner.host} pid ${owner.pid} for ${Math.round(silentMs / 1000)} s (lease ${Math.round(owner.leaseMs / 1000)} s)`;
   return undefined;
@@ -142,6 +143,16 @@ export function lockToken(path: string): string | undefined {
 
 export function holdsLock(path: string): boolean {
   return lockToken(path) !== undefined;
+}
+
+/** Whether another live process holds the lock at `path` (a stale lock, whose owner is dead, is not in use). */
+export function lockInUse(path: string): boolean {
+  if (!existsSync(path)) return false;
+  if (tryLock(path)) {
+    releaseLock(path);
+    return false;
+  }
+  return true;
 }
 
 export function releaseLock(path: string): void {

@@ -4,9 +4,9 @@
 // node of that kind and `<experiment>.<node>.<param>` to one node (the more specific level wins).
 // Every value is validated before any work starts.
 import type { ParamSpec } from '../core/params.ts';
-import type { ConfigTree, NodeDecl } from './dag.ts';
+import type { ConfigTree, NodeDecl, PipelineSpec } from './dag.ts';
 import { nodeLabel } from './dag.ts';
-import { didYouMean } from './errors.ts';
+import { UsageError, didYouMean } from './errors.ts';
 
 export interface ConfigLayer {
   /** For messages: 'profile quick', '--config run.yaml', '--set'. */
@@ -16,9 +16,19 @@ export interface ConfigLayer {
   raw: boolean;
 }
 
-export interface ResolvedParam {
+interface ResolvedParam {
   value: unknown;
   source: string;
+  /** The key that set it in its layer: `all.lr`, `train.lr` or `fig3-left.train.lr`. */
+  key?: string;
+}
+
+/** The profile's layer, the first above the DAG's declaration; an unknown name is bad input. */
+export function profileLayer(spec: Pick<PipelineSpec, 'profiles'>, profile: string): ConfigLayer {
+  if (!(profile in spec.profiles)) {
+    throw new UsageError([`unknown profile "${profile}": choose one of ${Object.keys(spec.profiles).join(', ')}${didYouMean(profile, Object.keys(spec.profiles))}`]);
+  }
+  return { source: `profile ${profile}`, tree: spec.profiles[profile], raw: false };
 }
 
 /** The top-level key that addresses every node declaring a parameter. */
@@ -119,7 +129,7 @@ export function resolveNodeParams(
   node: NodeDecl,
   layers: ConfigLayer[],
   problems: string[],
-  /** Filled with where each value came from ('default', 'profile quick', '--set', ...). */
+  /** Filled with where each value came from: 'default', 'pipeline declaration', or a layer and its key ('profile quick: train.lr'). */
   sources?: Record<string, string>,
 ): Record<string, unknown> {
   const resolved: Record<string, ResolvedParam> = {};
@@ -137,12 +147,13 @@ export function resolveNodeParams(
     const stageLevel = layer.tree[node.stage.name];
     const expLevel = layer.tree[node.experiment];
     const nodeLevel = isObject(expLevel) ? expLevel[node.node] : undefined;
-    for (const level of [allLevel, stageLevel, isObject(nodeLevel) ? nodeLevel : undefined]) {
+    const levels: Array<[unknown, string]> = [[allLevel, ALL_NODES], [stageLevel, node.stage.name], [isObject(nodeLevel) ? nodeLevel : undefined, `${node.experiment}.${node.node}`]];
+    for (const [level, prefix] of levels) {
       if (!isObject(level)) continue;
       for (const [name, value] of Object.entries(level)) {
         if (!(name in schema) || (level === stageLevel && isObject(value) && !(name in schema))) continue;
         if (level === stageLevel && isObject(value)) continue; // a node table of an experiment that shares the stage's name
-        resolved[name] = { value, source: layer.source };
+        resolved[name] = { value, source: layer.source, key: `${prefix}.${name}` };
       }
     }
   }
@@ -153,7 +164,7 @@ export function resolveNodeParams(
     try {
       const raw = r.source === '--set' || r.source.startsWith('--sweep') ? parseRaw(spec, r.value) : r.value;
       out[name] = checkValue(spec, raw);
-      if (sources) sources[name] = r.source;
+      if (sources) sources[name] = r.key ? `${r.source}: ${r.key}` : r.source;
     } catch (e) {
       problems.push(`${where} = ${showValue(r.value)} (from ${r.source}): ${(e as Error).message}`);
     }

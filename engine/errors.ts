@@ -8,6 +8,18 @@ export class UsageError extends Error {
   }
 }
 
+/** The store could not be written when a run started (a full disk, no permission): nothing was run. */
+export class RunNotStarted extends Error {
+  override readonly name = 'RunNotStarted';
+}
+
+/** An error of the file system (a full disk, no permission), as one line naming what failed. */
+export function ioMessage(what: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const hint = err.code === 'ENOSPC' ? ' (the disk is full: free space and run again)' : err.code === 'EACCES' || err.code === 'EROFS' ? ' (not writable)' : '';
+  return `${what}: ${err.message}${hint}`;
+}
+
 /** Closest candidate by edit distance, for "did you mean ...?" (undefined when nothing is close). */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;

@@ -30,7 +30,7 @@ export interface ToyProject {
 
 export function makeToyProject(): ToyProject {
   const root = mkdtempSync(join(tmpdir(), 'engine-test-'));
-  for (const dir of ['engine', 'cache', 'artifacts', 'cli', 'test/fixtures']) cpSync(join(REPO, dir), join(root, dir), { recursive: true });
+  for (const dir of ['core', 'engine', 'cache', 'artifacts', 'cli', 'test/fixtures']) cpSync(join(REPO, dir), join(root, dir), { recursive: true });
   cpSync(join(REPO, 'package-lock.json'), join(root, 'package-lock.json'));
   cpSync(join(REPO, 'package.json'), join(root, 'package.json'));
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));

@@ -34,7 +34,10 @@ export function helpText(spec: PipelineSpec, profile: string): string {
   const { nodes } = declareDag(spec);
   const resolved = new Map(nodes.map((n) => {
     const sources: Record<string, string> = {};
-    return [n, { values: resolveNodeParams(n, layers, [], sources), sources }];
+    const keys: Record<string, string> = {};
+    const values = resolveNodeParams(n, layers, [], sources, keys);
+    for (const [name, key] of Object.entries(keys)) sources[name] = `${sources[name]}: ${key}`;
+    return [n, { values, sources }];
   }));
   const lines = [
     'usage: pipeline.ts [command] [options]',

@@ -129,8 +129,10 @@ export function resolveNodeParams(
   node: NodeDecl,
   layers: ConfigLayer[],
   problems: string[],
-  /** Filled with where each value came from: 'default', 'pipeline declaration', or a layer and its key ('profile quick: train.lr'). */
+  /** Filled with where each value came from ('default', 'pipeline declaration', 'profile quick', '--set', ...). */
   sources?: Record<string, string>,
+  /** Filled, for values a layer set, with the key that set them: `all.lr`, `train.lr` or `fig3-left.train.lr`. */
+  keys?: Record<string, string>,
 ): Record<string, unknown> {
   const resolved: Record<string, ResolvedParam> = {};
   const schema = node.stage.params as Record<string, ParamSpec>;
@@ -164,7 +166,8 @@ export function resolveNodeParams(
     try {
       const raw = r.source === '--set' || r.source.startsWith('--sweep') ? parseRaw(spec, r.value) : r.value;
       out[name] = checkValue(spec, raw);
-      if (sources) sources[name] = r.key ? `${r.source}: ${r.key}` : r.source;
+      if (sources) sources[name] = r.source;
+      if (keys && r.key) keys[name] = r.key;
     } catch (e) {
       problems.push(`${where} = ${showValue(r.value)} (from ${r.source}): ${(e as Error).message}`);
     }

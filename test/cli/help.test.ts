@@ -1,0 +1,67 @@
+// `--help [--profile NAME]` shows the value each parameter takes under the profile and where it came from,
+// read against the profile trees themselves (config/profiles.ts, the toy spec's), not against a literal.
+import { describe, expect, it } from 'vitest';
+import { spec } from '../../pipeline.ts';
+import { PROFILES } from '../../config/profiles.ts';
+import { helpText } from '../../cli/help.ts';
+import { showValue } from '../../engine/config.ts';
+import { toySpec } from '../fixtures/toy-pipeline.ts';
+import train from '../../stages/train.ts';
+
+const paramLine = (text: string, key: string) => text.split('\n').find((l) => l.startsWith(`    ${key} = `));
+
+/** The stage-level parameters a profile sets: [stage, param, value]. */
+function stageSettings(profile: string): Array<[string, string, unknown]> {
+  const stageNames = new Set<string>();
+  const help = helpText(spec, spec.defaultProfile);
+  for (const m of help.matchAll(/^ {4}([\w-]+)\.[\w-]+ = /gm)) stageNames.add(m[1]);
+  return Object.entries(PROFILES[profile])
+    .filter(([stage]) => stageNames.has(stage))
+    .flatMap(([stage, tree]) => Object.entries(tree as Record<string, unknown>).map(([k, v]) => [stage, k, v] as [string, string, unknown]));
+}
+
+describe('--help values under a profile', () => {
+  it('shows, for every stage parameter the default profile sets, the profile\'s value and names the profile and key', () => {
+    const text = helpText(spec, spec.defaultProfile);
+    expect(text).toContain(`parameters under profile ${spec.defaultProfile}`);
+    for (const [stage, name, value] of stageSettings(spec.defaultProfile)) {
+      expect(paramLine(text, `${stage}.${name}`)).toContain(`= ${showValue(value)} (profile ${spec.defaultProfile}: ${stage}.${name})`);
+    }
+  });
+
+  it('--profile smoke shows smoke\'s values, and the stage default beside them', () => {
+    const text = helpText(spec, 'smoke');
+    const settings = stageSettings('smoke');
+    expect(settings.length).toBeGreaterThan(5);
+    for (const [stage, name, value] of settings) {
+      const line = paramLine(text, `${stage}.${name}`)!;
+      expect(line, `${stage}.${name}`).toContain(`${showValue(value)} (profile smoke: ${stage}.${name}`);
+    }
+    // train.steps is smoke-sized there, and the stage default is named as such.
+    const steps = paramLine(text, 'train.steps')!;
+    expect(steps).toContain(`; stage default ${showValue(train.params.steps.default)})`);
+  });
+
+  it('names an experiment-level override with the nodes it applies to, apart from the others', () => {
+    const text = helpText(spec, 'smoke');
+    const tree = PROFILES.smoke['fig3-right'] as { data: { n_variances: number } };
+    const line = paramLine(text, 'data.n_variances')!;
+    expect(line).toContain(`${tree.data.n_variances} (profile smoke: fig3-right.data.n_variances; fig3-right/data)`);
+    expect(line).toMatch(/\((stage default|pipeline\.ts); fig3-left\/data, fig3-centre\/data\)/);
+  });
+
+  it('on the toy spec: a pipeline.ts value, overridden by a profile at stage level', () => {
+    const quick = paramLine(helpText(toySpec, 'quick'), 'numbers.n')!;
+    // toy/numbers declares n: 5 and broken/independent n: 2 in the spec; the quick profile sets nothing.
+    expect(quick).toContain('5 (pipeline.ts; toy/numbers)');
+    expect(quick).toContain('2 (pipeline.ts; broken/independent)');
+    const smoke = paramLine(helpText(toySpec, 'smoke'), 'numbers.n')!;
+    const n = (toySpec.profiles.smoke.numbers as { n: number }).n;
+    expect(smoke).toContain(`= ${n} (profile smoke: numbers.n)`);
+    expect(smoke).not.toContain('pipeline.ts');
+  });
+
+  it('an unknown profile is bad input naming the choices', () => {
+    expect(() => helpText(toySpec, 'quik')).toThrow(/unknown profile "quik": choose one of smoke, quick, paper \(did you mean "quick"\?\)/);
+  });
+});

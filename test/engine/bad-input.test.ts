@@ -76,11 +76,11 @@ describe('bad input → exit 2, clear message, nothing written', () => {
     expect(r.stderr).toMatch(/3 problems/); // one unknown key, the value rejected on both numbers nodes
   });
 
-  it('--help lists every parameter with default, range, unit and help, plus experiments and nodes', async () => {
+  it('--help lists every parameter with its value under the profile and its source, range, unit and help, plus experiments and nodes', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/numbers\.n = 5 \[rows\]\s+\(an integer in \[1, 1000\]\)\s+number of rows/);
-    expect(r.stdout).toMatch(/numbers\.mode = "plain"\s+\(plain \| fancy\)/);
+    expect(r.stdout).toMatch(/numbers\.n = 5 \(pipeline\.ts; toy\/numbers\), 2 \(pipeline\.ts; broken\/independent\) \[rows\]\s+\(an integer in \[1, 1000\]; stage default 5\)\s+number of rows/);
+    expect(r.stdout).toMatch(/numbers\.mode = "plain" \(stage default\)\s+\(plain \| fancy\)/);
     expect(r.stdout).toMatch(/fail\.fail = false/);
     expect(r.stdout).toMatch(/toy: numbers, sum, parity, sum-parity \(sum\), slow/);
     expect(r.stdout).toMatch(/smoke \| quick \| paper \(default quick\)/);

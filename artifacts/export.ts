@@ -23,7 +23,7 @@ interface ExportedNode {
   stage: { outputs: OutputSchema };
 }
 
-export interface CatalogRow {
+interface CatalogRow {
   experiment: string;
   stage: string;
   artifact: string;
@@ -39,7 +39,7 @@ export interface CatalogRow {
   run_id: string;
 }
 
-export const CATALOG_SCHEMA = {
+const CATALOG_SCHEMA = {
   experiment: 'utf8',
   stage: 'utf8',
   artifact: 'utf8',
@@ -79,7 +79,7 @@ const isRow = (r: unknown): r is CatalogRow => {
 };
 
 /** The rows of out/catalog.json; a malformed file (or row) is reported and treated as absent. */
-export function readCatalog(outDir: string, onMalformed?: (path: string, problem: string) => void): CatalogRow[] {
+function readCatalog(outDir: string, onMalformed?: (path: string, problem: string) => void): CatalogRow[] {
   const path = join(outDir, 'catalog.json');
   if (!existsSync(path)) return [];
   let parsed: unknown;

@@ -228,12 +228,6 @@ export async function decodeParquet(schema: TableSchema, bytes: Uint8Array, wher
   return { numRows: t.numRows, columns } as Table;
 }
 
-/** Rows and column names of a Parquet file (for the catalog). */
-export async function parquetShape(bytes: Uint8Array): Promise<{ rows: number; columns: string[] }> {
-  const t = await decodeArrow(bytes);
-  return { rows: t.numRows, columns: t.schema.fields.map((f) => f.name) };
-}
-
 /**
  * A stored table with a constant utf8 column prepended (the exporter's `experiment`), at the Arrow level:
  * the other columns' buffers are reused as they are, never decoded to JavaScript values.

@@ -124,7 +124,7 @@ export const HEAVY_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backen
 // Static value imports only: `import type` / `export type` are erased, `import(...)` is deferred.
 const STATIC_SPECIFIER = /^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\bfrom\s*)?(['"])([^'"\n]+)\1/gm;
 
-export function scanStaticImports(source: string): string[] {
+function scanStaticImports(source: string): string[] {
   return [...new Set([...source.matchAll(STATIC_SPECIFIER)].map((m) => m[2]))];
 }
 

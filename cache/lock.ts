@@ -21,7 +21,7 @@ export interface LockOwner {
 }
 
 /** How long a silent holder keeps its lock; $PIPELINE_LOCK_LEASE_MS (default 60 s, so clock skew between hosts must stay well below it). */
-export function leaseMs(env: NodeJS.ProcessEnv = process.env): number {
+function leaseMs(env: NodeJS.ProcessEnv = process.env): number {
   const v = Number(env.PIPELINE_LOCK_LEASE_MS);
   return Number.isFinite(v) && v >= 1000 ? v : 60_000;
 }
@@ -123,16 +123,6 @@ export function tryLock(path: string): boolean {
     }
   }
   return false;
-}
-
-export async function acquireLock(path: string, signal?: AbortSignal, onWait?: (owner: LockOwner | undefined) => void): Promise<void> {
-  let waited = false;
-  while (!tryLock(path)) {
-    if (signal?.aborted) throw new Error('interrupted while waiting for a lock');
-    if (!waited) onWait?.(readLockOwner(path));
-    waited = true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** This process's token for a lock it acquired, while it still holds it on disk. */

@@ -15,7 +15,7 @@ import { fileDigest } from '../core/digest.ts';
 import type { Fingerprint } from './fingerprint.ts';
 import type { TableSchema } from '../core/table.ts';
 
-export interface ArtifactFile {
+interface ArtifactFile {
   /** File name inside the artifact directory. */
   file: string;
   kind: 'table' | 'file';
@@ -68,7 +68,7 @@ export interface RunRecord {
 }
 
 /** Write to a unique temporary name, then rename. On failure (a full disk) the temporary file is removed. */
-export function writeJsonAtomic(path: string, value: unknown): void {
+function writeJsonAtomic(path: string, value: unknown): void {
   writeAtomic(path, JSON.stringify(value, null, 1));
 }
 export function writeAtomic(path: string, bytes: Uint8Array | string): void {
@@ -89,7 +89,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`);
 
 /** Why a parsed manifest.json is not a usable manifest of `key` (undefined when it is). */
-export function manifestProblem(m: unknown, key: string): string | undefined {
+function manifestProblem(m: unknown, key: string): string | undefined {
   if (!isObject(m)) return `not a JSON object (${describe(m)})`;
   if (m.key !== key) return `its key ${JSON.stringify(m.key)?.slice(0, 20)} is not its directory's`;
   for (const f of ['stage', 'node', 'experiment'] as const) if (typeof m[f] !== 'string') return `field ${f} is ${describe(m[f])}, not a string`;
@@ -107,7 +107,7 @@ export function manifestProblem(m: unknown, key: string): string | undefined {
 }
 
 /** Why a parsed run record is not a usable record of `runId` (undefined when it is). */
-export function runProblem(r: unknown, runId: string): string | undefined {
+function runProblem(r: unknown, runId: string): string | undefined {
   if (!isObject(r)) return `not a JSON object (${describe(r)})`;
   if (r.runId !== runId) return `its runId ${JSON.stringify(r.runId)?.slice(0, 30)} is not its file name's`;
   if (typeof r.status !== 'string' || !RUN_STATUSES.includes(r.status)) return `status ${describe(r.status)} is not one of ${RUN_STATUSES.join(', ')}`;

@@ -1,8 +1,8 @@
 // Command-line parsing: a subcommand (run by default) and options. Malformed input is a UsageError (exit 2).
 import { UsageError, didYouMean } from '../engine/errors.ts';
 
-export const COMMANDS = ['run', 'status', 'verify', 'gc', 'explain', 'pin', 'unpin', 'theory'] as const;
-export type Command = (typeof COMMANDS)[number];
+const COMMANDS = ['run', 'status', 'verify', 'gc', 'explain', 'pin', 'unpin', 'theory'] as const;
+type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
   command: Command;

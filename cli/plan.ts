@@ -8,7 +8,7 @@ import type { Store } from '../cache/store.ts';
 import type { CliArgs } from './args.ts';
 import { configLayers, type CliConfig } from './config-layers.ts';
 
-export interface CliPlan {
+interface CliPlan {
   config: CliConfig;
   executor: ExecutorChoice;
   plan: RunPlan;

@@ -1,7 +1,7 @@
 // The parameter language: a small typed schema, so that defaults, ranges, units and help text live with the
 // stage, `--help` can list them and bad values are rejected before any work starts.
 
-export interface NumberParam {
+interface NumberParam {
   type: 'number';
   default: number;
   min?: number;
@@ -16,19 +16,19 @@ export interface NumberParam {
   shared?: string;
   help: string;
 }
-export interface StringParam<C extends string = string> {
+interface StringParam<C extends string = string> {
   type: 'string';
   default: C;
   /** When present, the only values allowed. */
   choices?: readonly C[];
   help: string;
 }
-export interface BooleanParam {
+interface BooleanParam {
   type: 'boolean';
   default: boolean;
   help: string;
 }
-export interface NumberListParam {
+interface NumberListParam {
   type: 'number[]';
   default: number[];
   /** Bounds on every element. */
@@ -39,7 +39,7 @@ export interface NumberListParam {
   unit?: string;
   help: string;
 }
-export interface StringListParam<C extends string = string> {
+interface StringListParam<C extends string = string> {
   type: 'string[]';
   default: C[];
   choices?: readonly C[];
@@ -49,7 +49,7 @@ export interface StringListParam<C extends string = string> {
 export type ParamSpec = NumberParam | StringParam | BooleanParam | NumberListParam | StringListParam;
 export type ParamSchema = Record<string, ParamSpec>;
 
-export type ParamValue<S extends ParamSpec> = S extends NumberParam
+type ParamValue<S extends ParamSpec> = S extends NumberParam
   ? number
   : S extends StringParam<infer C>
     ? C

@@ -34,7 +34,7 @@ export interface TableInput<S extends TableSchema = TableSchema> {
   optional?: boolean;
   help: string;
 }
-export interface FileInput {
+interface FileInput {
   kind: 'file';
   optional?: boolean;
   help: string;
@@ -110,7 +110,7 @@ export interface StageContext<P extends ParamSchema, I extends InputSchema, O ex
 }
 
 /** The nodes bound to a stage's inputs, at plan time: their stage kind and resolved parameters. */
-export type BoundInputs<I extends InputSchema> = Partial<Record<keyof I & string, { stage: string; params: Record<string, unknown> }>>;
+type BoundInputs<I extends InputSchema> = Partial<Record<keyof I & string, { stage: string; params: Record<string, unknown> }>>;
 
 export interface StageDefinition<
   P extends ParamSchema = ParamSchema,

@@ -4,8 +4,8 @@
 
 // 'i64' holds exact integers (byte counts); 'timestamp' holds milliseconds since the epoch, UTC, and is
 // stored as a Parquet timestamp so pandas, polars and DuckDB read it as one.
-export type ScalarColumnType = 'f64' | 'f32' | 'i32' | 'i64' | 'timestamp' | 'utf8' | 'bool';
-export type ListColumnType = 'f64[]' | 'f32[]';
+type ScalarColumnType = 'f64' | 'f32' | 'i32' | 'i64' | 'timestamp' | 'utf8' | 'bool';
+type ListColumnType = 'f64[]' | 'f32[]';
 export type ColumnType = ScalarColumnType | ListColumnType;
 export type TableSchema = Record<string, ColumnType>;
 
@@ -13,7 +13,7 @@ export interface ListColumn<A extends Float64Array | Float32Array = Float64Array
   values: A;
   width: number;
 }
-export type ColumnData<T extends ColumnType> = T extends 'f64'
+type ColumnData<T extends ColumnType> = T extends 'f64'
   ? Float64Array
   : T extends 'f32'
     ? Float32Array

@@ -124,7 +124,7 @@ interface ResolvedCopy {
 }
 
 /** Memory this machine offers a stage, MiB ($PIPELINE_MEMORY_MIB overrides: a scheduler's allocation, a test). */
-export function machineMemoryMiB(): number {
+function machineMemoryMiB(): number {
   const env = Number(process.env.PIPELINE_MEMORY_MIB);
   return Number.isFinite(env) && env > 0 ? env : Math.floor(totalmem() / 2 ** 20);
 }

@@ -32,7 +32,7 @@ export function profileLayer(spec: Pick<PipelineSpec, 'profiles'>, profile: stri
 }
 
 /** The top-level key that addresses every node declaring a parameter. */
-export const ALL_NODES = 'all';
+const ALL_NODES = 'all';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -178,7 +178,7 @@ export function resolveNodeParams(
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** Parse a command-line string by the declared type. Values already typed (JSON/YAML) pass through. */
-export function parseRaw(spec: ParamSpec, value: unknown): unknown {
+function parseRaw(spec: ParamSpec, value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const s = value.trim();
   switch (spec.type) {

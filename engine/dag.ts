@@ -44,7 +44,7 @@ export type NodeRef<S extends AnyStage = AnyStage> = {
   readonly out: { readonly [K in keyof S['outputs'] & string]: OutputRef };
 };
 
-export interface AddOptions<S extends AnyStage> {
+interface AddOptions<S extends AnyStage> {
   node?: string;
   params?: Partial<ParamValues<S['params']>>;
   inputs?: Partial<Record<keyof S['inputs'] & string, OutputRef>>;
@@ -61,7 +61,7 @@ export interface DagBuilder {
   connect(to: NodeRef, input: string, from: OutputRef): void;
 }
 
-export interface DeclaredDag {
+interface DeclaredDag {
   nodes: NodeDecl[];
   /** Problems found while declaring (duplicate node names): reported with the other validation errors. */
   problems: string[];

@@ -21,7 +21,7 @@ export function ioMessage(what: string, e: unknown): string {
 }
 
 /** Closest candidate by edit distance, for "did you mean ...?" (undefined when nothing is close). */
-export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+function closestName(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

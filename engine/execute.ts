@@ -21,7 +21,7 @@ import type { Lineage, OutputSpec, InputSpec } from '../core/stage.ts';
 import { visibleGpus } from './gpu.ts';
 import type { Executor } from './executor.ts';
 
-export interface ExecuteOptions {
+interface ExecuteOptions {
   store: Store;
   planner: Planner;
   progress: ProgressReporter;

@@ -7,14 +7,14 @@ import { UsageError, didYouMean } from './errors.ts';
 import type { Executor } from './executor.ts';
 import type { SlurmSettings } from './slurm-executor.ts';
 
-export const EXECUTORS = ['local', 'slurm'] as const;
+const EXECUTORS = ['local', 'slurm'] as const;
 
 export interface ExecutorChoice {
   kind: (typeof EXECUTORS)[number];
   slurm: SlurmSettings;
 }
 
-export interface ExecutorFlags {
+interface ExecutorFlags {
   executor?: string;
   partition?: string;
   account?: string;

@@ -228,7 +228,7 @@ export class Planner {
   }
 }
 
-export interface PlanRow {
+interface PlanRow {
   stage: string;
   node: string;
   experiment: string;

@@ -33,7 +33,7 @@ export function outDirFor(spec: Pick<PipelineSpec, 'projectRoot'>, dir?: string)
   return resolve(dir ?? join(resolve(spec.projectRoot), 'out'));
 }
 
-export interface PlanOptions {
+interface PlanOptions {
   store: Store;
   /** Stage kinds, nodes or experiment/node names to plan, with their upstream (default: every node). */
   only?: string[];
@@ -80,7 +80,7 @@ export function planRun(spec: Pick<PipelineSpec, 'projectRoot'>, graph: BuiltGra
 /** Opens the executor for one run; `logDir` is the run's log folder in the store. */
 export type ExecutorFactory = (ctx: { logDir: string; runId: string; notice(message: string): void }) => Promise<Executor>;
 
-export interface ExecuteRunOptions {
+interface ExecuteRunOptions {
   outDir: string;
   /** The profile and configuration layers the graph was built from, for the run record. */
   profile: string;
@@ -208,7 +208,7 @@ export async function executeRun(plan: RunPlan, opts: ExecuteRunOptions): Promis
   return { runId, status, outcomes: all, counts, exported, exportErrors, recordError, warnings };
 }
 
-export interface RunPipelineOptions extends Omit<PlanOptions, 'store'>, Omit<ExecuteRunOptions, 'outDir' | 'profile' | 'layers'> {
+interface RunPipelineOptions extends Omit<PlanOptions, 'store'>, Omit<ExecuteRunOptions, 'outDir' | 'profile' | 'layers'> {
   /** Default: the spec's default profile. */
   profile?: string;
   /** Layers above the profile (a --config tree, --set values), later wins. */

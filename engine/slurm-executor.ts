@@ -24,7 +24,7 @@ export interface SlurmSettings {
   sbatchArgs: string[];
 }
 
-export interface SlurmExecutorOptions {
+interface SlurmExecutorOptions {
   settings: SlurmSettings;
   /** The run's log folder in the shared store. */
   logDir: string;
@@ -61,7 +61,7 @@ function tailOf(path: string): string {
   }
 }
 
-export function jobName(runId: string, label: string): string {
+function jobName(runId: string, label: string): string {
   return `pipeline.${runId}.${label.replace('/', '.')}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 

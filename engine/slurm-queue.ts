@@ -10,7 +10,7 @@ export interface JobState {
   reason: string;
 }
 
-export type QueueListener = (s: JobState | { error: string }) => void;
+type QueueListener = (s: JobState | { error: string }) => void;
 
 export class SlurmQueue {
   private readonly listeners = new Map<string, QueueListener>();

@@ -7,7 +7,7 @@ import { resolveImports, scanImports } from '../../cache/import-graph.ts';
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 /** Folders that are tools around the product, not the product: they may import anything below them. */
-export const TOOL_FOLDERS = ['test', 'bench', 'scripts'];
+const TOOL_FOLDERS = ['test', 'bench', 'scripts'];
 const NOT_SOURCE = new Set(['node_modules', 'docs', 'data', 'out', '.pipeline', '.git']);
 
 /** Every .ts/.mjs file under the project (relative paths), skipping node_modules, data and outputs. */
@@ -26,13 +26,13 @@ export function sourceFiles(root = PROJECT_ROOT): string[] {
 }
 
 /** The top-level folder a file belongs to; a file at the root is its own unit ('pipeline.ts'). */
-export function folderOf(file: string): string {
+function folderOf(file: string): string {
   const i = file.indexOf(sep);
   return i < 0 ? file : file.slice(0, i);
 }
 
 /** File → the project files it imports (relative paths). */
-export function fileImports(files: string[], root = PROJECT_ROOT): Map<string, string[]> {
+function fileImports(files: string[], root = PROJECT_ROOT): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const f of files) {
     const abs = join(root, f);

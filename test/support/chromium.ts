@@ -6,7 +6,7 @@ import { delimiter, join } from 'node:path';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
-export interface ChromiumLookup {
+interface ChromiumLookup {
   path?: string;
   looked: string[];
 }

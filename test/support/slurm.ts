@@ -2,7 +2,7 @@
 // does, are skipped with the reason when it does not, and fail under CI=true, where the cluster is required.
 import { execFileSync } from 'node:child_process';
 
-export interface ClusterProbe {
+interface ClusterProbe {
   ok: boolean;
   /** Why the Slurm tests are skipped. */
   why: string;

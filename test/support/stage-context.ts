@@ -11,7 +11,7 @@ import type { Table } from '../../core/table.ts';
 import type { InputOrigin, InputSchema, Lineage, OutputSchema, StageContext, StageDefinition, TableOutput } from '../../core/stage.ts';
 
 /** What a test binds and sets around a run; everything is optional. */
-export interface StageSetup {
+interface StageSetup {
   /** Input tables by input name. */
   tables?: Record<string, Table>;
   /** Input files by input name (read.json parses these as UTF-8 JSON). */
@@ -28,7 +28,7 @@ export interface StageSetup {
 }
 
 /** What a run wrote, logged and reported. */
-export interface StageRun {
+interface StageRun {
   /** Written tables, with numRows as counted by the schema check. */
   tables: Map<string, Table>;
   /** Written files and json outputs, as the bytes the engine would store (json as JSON text). */
@@ -43,7 +43,7 @@ export interface StageRun {
   text(name: string): string;
 }
 
-export interface StageHarness<P extends ParamSchema, I extends InputSchema, O extends OutputSchema> extends StageRun {
+interface StageHarness<P extends ParamSchema, I extends InputSchema, O extends OutputSchema> extends StageRun {
   ctx: StageContext<P, I, O>;
 }
 
@@ -53,7 +53,7 @@ export function defaultParams(schema: ParamSchema, overrides: Record<string, unk
 }
 
 /** Defaults plus overrides, each value checked against its declared spec, then the stage's `check`. */
-export function stageParams<P extends ParamSchema>(
+function stageParams<P extends ParamSchema>(
   stage: Pick<StageDefinition<P, InputSchema, OutputSchema>, 'name' | 'params' | 'check'>,
   overrides: Record<string, unknown> = {},
 ): ParamValues<P> {
@@ -77,7 +77,7 @@ export function stageParams<P extends ParamSchema>(
 }
 
 /** A context for `stage.run(ctx)` and the captures it fills; for tests that drive the run themselves. */
-export function stageContext<P extends ParamSchema, I extends InputSchema, O extends OutputSchema>(
+function stageContext<P extends ParamSchema, I extends InputSchema, O extends OutputSchema>(
   stage: StageDefinition<P, I, O>,
   overrides: Record<string, unknown> = {},
   setup: StageSetup = {},

@@ -1,0 +1,53 @@
+// Nothing stale: every exported name is used by another file (production, bench, scripts or tests), and every
+// package.json script runs files that exist. Allowed by rule, not by name: a stage module's default export (the
+// engine loads it by URL), the exports of a program's entry file (it runs when `process.argv[1]` is itself),
+// a tool's root config file (`*.config.ts`), and Node's module hooks (`resolve`, `load`, `initialize`).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { unusedExports } from './exports.ts';
+import { PROJECT_ROOT, sourceFiles } from './source-graph.ts';
+import { UNUSED_EXPORTS_TO_FIX_AT_MERGE } from './unused-exports-to-fix-at-merge.ts';
+
+const MODULE_HOOKS = new Set(['resolve', 'load', 'initialize']);
+
+function allowedByRule(file: string, name: string, source: string): boolean {
+  if (name === 'default' && /\bdefineStage\(/.test(source)) return true;
+  if (name === 'default' && !file.includes('/') && file.endsWith('.config.ts')) return true;
+  if (file.endsWith('.mjs') && MODULE_HOOKS.has(name)) return true;
+  return /process\.argv\[1\]/.test(source);
+}
+
+/** The check's own fixture, whose unused exports are its point. */
+const FIXTURE = 'test/fixtures/unused-exports';
+
+describe('stale pieces', () => {
+  const unused = unusedExports(sourceFiles().filter((f) => !f.startsWith(`${FIXTURE}/`)), allowedByRule);
+
+  it('every exported name is imported by another file', () => {
+    const allowlisted = new Set(UNUSED_EXPORTS_TO_FIX_AT_MERGE);
+    expect(unused.filter((u) => !allowlisted.has(u)), 'unused exports: drop the `export` (or the code, if nothing uses it)').toEqual([]);
+  });
+
+  it('the temporary allowlist holds only exports that are still unused', () => {
+    const now = new Set(unused);
+    expect(UNUSED_EXPORTS_TO_FIX_AT_MERGE.filter((u) => !now.has(u)), 'remove these from unused-exports-to-fix-at-merge.ts').toEqual([]);
+  });
+
+  it('the check finds an unused export, a used one, one used through a barrel and one read by a dynamic import', () => {
+    const files = ['barrel.ts', 'lib.ts', 'main.ts', 'lazy.ts', 'inner.ts'].map((f) => `${FIXTURE}/${f}`);
+    expect(unusedExports(files, () => false)).toEqual([`${FIXTURE}/inner.ts: unusedInner`, `${FIXTURE}/lazy.ts: lazyUnused`, `${FIXTURE}/lib.ts: unused`, `${FIXTURE}/main.ts: main`]);
+  });
+
+  it('every package.json script runs files that exist', () => {
+    const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const missing: string[] = [];
+    for (const [name, command] of Object.entries(scripts)) {
+      for (const path of command.match(/[\w./-]+\.(?:ts|mts|mjs|js|cjs|sh|py)\b/g) ?? []) {
+        if (!existsSync(join(PROJECT_ROOT, path))) missing.push(`${name}: ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(Object.keys(scripts)).toContain('test');
+  });
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { chooseExecutor } from '../../engine/executor-settings.ts';
 import { UsageError } from '../../engine/errors.ts';
 import { SlurmExecutor } from '../../engine/slurm-executor.ts';
-import { makeToyProject } from './toy-project.ts';
+import { makeToyProject } from '../fixtures/toy-project.ts';
 
 const toy = makeToyProject();
 afterAll(() => toy.cleanup());

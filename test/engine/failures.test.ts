@@ -3,7 +3,7 @@
 import { describe, expect, it, afterAll } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeToyProject, listDirSafe, waitFor } from './toy-project.ts';
+import { makeToyProject, listDirSafe, waitFor } from '../fixtures/toy-project.ts';
 
 const toy = makeToyProject();
 afterAll(() => toy.cleanup());

@@ -10,7 +10,7 @@ import {
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
-import { makeToyProject, listDirSafe, waitFor, type ToyProject } from './toy-project.ts';
+import { makeToyProject, listDirSafe, waitFor, type ToyProject } from '../fixtures/toy-project.ts';
 
 const projects: ToyProject[] = [];
 const project = () => {

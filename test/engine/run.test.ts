@@ -5,7 +5,7 @@ import { describe, expect, it, afterAll } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { makeToyProject } from './toy-project.ts';
+import { makeToyProject } from '../fixtures/toy-project.ts';
 
 const toy = makeToyProject();
 afterAll(() => toy.cleanup());

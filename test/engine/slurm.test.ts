@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { makeToyProject, listDirSafe, waitFor, type ToyProject, type ToyRun } from './toy-project.ts';
+import { makeToyProject, listDirSafe, waitFor, type ToyProject, type ToyRun } from '../fixtures/toy-project.ts';
 import { clusterRequired, jobState, jobsNamed, probeCluster } from '../support/slurm.ts';
 
 const cluster = probeCluster();

@@ -1,10 +1,9 @@
-// Fingerprint pieces in-process: canonical JSON, the import graph (transitive local modules, dynamic imports,
+// Fingerprint pieces in-process: the import graph (transitive local modules, dynamic imports,
 // locked package versions), the stat cache, and the reasons a diff of two fingerprints gives.
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { mkdtempSync, writeFileSync, rmSync, mkdirSync, utimesSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson } from '../../core/digest.ts';
 import { ImportGraph, scanImports } from '../../cache/import-graph.ts';
 import { StatCache } from '../../cache/stat-cache.ts';
 import { diffFingerprints, fingerprintKey, ARTIFACT_FORMAT, type Fingerprint } from '../../cache/fingerprint.ts';
@@ -36,14 +35,6 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const codeOf = () => new ImportGraph(dir, new StatCache()).codeOf(join(dir, 'stages/a.ts'));
-
-describe('canonical JSON', () => {
-  it('ignores key order and normalises -0, so equal configs give equal keys', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, -0], c: 'x' } })).toBe(canonicalJson({ a: { c: 'x', d: [1, 0] }, b: 1 }));
-    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: 1.5 }));
-    expect(() => canonicalJson({ a: NaN })).toThrow(/non-finite/);
-  });
-});
 
 describe('import graph', () => {
   it('scans static, re-export and dynamic specifiers', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it, afterAll } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { makeToyProject } from './toy-project.ts';
+import { makeToyProject } from '../fixtures/toy-project.ts';
 import { heavyStaticImports } from '../../cache/import-graph.ts';
 
 const toy = makeToyProject();

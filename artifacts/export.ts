@@ -198,7 +198,7 @@ export class OutputExporter {
         let bytes: Uint8Array = raw;
         if (spec.kind === 'table') {
           const { withPrefixColumn } = await import('./table-io.ts');
-          bytes = await withPrefixColumn(spec.schema, raw, 'experiment', decl.experiment);
+          bytes = await withPrefixColumn(raw, 'experiment', decl.experiment);
           atomicWrite(target, bytes);
         } else {
           atomicCopy(source, target);

@@ -232,7 +232,7 @@ export async function decodeParquet(schema: TableSchema, bytes: Uint8Array, wher
  * A stored table with a constant utf8 column prepended (the exporter's `experiment`), at the Arrow level:
  * the other columns' buffers are reused as they are, never decoded to JavaScript values.
  */
-export async function withPrefixColumn(_schema: TableSchema, bytes: Uint8Array, name: string, value: string): Promise<Uint8Array> {
+export async function withPrefixColumn(bytes: Uint8Array, name: string, value: string): Promise<Uint8Array> {
   const { arrow, parquet } = await loadLibs();
   const t = await decodeArrow(bytes);
   const schema = new arrow.Schema([new arrow.Field(name, new arrow.Utf8(), false), ...t.schema.fields], t.schema.metadata);

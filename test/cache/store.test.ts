@@ -64,7 +64,7 @@ describe('store, sweep, gc', () => {
     expect(r.stdout).toMatch(/toy\/sum \(stage sum\): run, key [0-9a-f]{64}/);
     expect(r.stdout).toMatch(/test\/fixtures\/stages\/sum\.ts [0-9a-f]{16}/);
     expect(r.stdout).toMatch(/test\/fixtures\/stages\/lib\/arith\.ts/);
-    expect(r.stdout).toMatch(/engine\/stage\.ts/);
+    expect(r.stdout).toMatch(/core\/stage\.ts/);
     expect(r.stdout).toMatch(/packages: yaml@/);
     expect(r.stdout).toMatch(/values ← toy\/numbers[^\n]*\.values [0-9a-f]{16}/);
     expect(r.stdout).toMatch(/- parameter offset changed from \d+ to 3/);

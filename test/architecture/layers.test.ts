@@ -31,6 +31,15 @@ describe('folder-level imports of production code', () => {
     expect(upward).toEqual([]);
   });
 
+  it('keeps the science and the stages off the engine: they take the contract from core', () => {
+    const engineSide = new Set(['cache', 'engine', 'cli']);
+    const reached: string[] = [];
+    for (const from of ['wasm', 'linalg', 'science', 'theory', 'images', 'plots', 'stages']) {
+      for (const [to, via] of graph.get(from) ?? []) if (engineSide.has(to)) reached.push(via);
+    }
+    expect(reached).toEqual([]);
+  });
+
   it('keeps core free of every other folder', () => {
     expect([...(graph.get('core')?.values() ?? [])]).toEqual([]);
   });

@@ -1,17 +1,17 @@
 // The `figures` experiment: one node per figure and the report, bound to the science experiments' outputs.
 import type { ExperimentBuilder, NodeRef } from '../engine/dag.ts';
-import figure2 from '../stages/figure-2.ts';
-import figure3 from '../stages/figure-3.ts';
-import figure4 from '../stages/figure-4.ts';
-import figure5 from '../stages/figure-5.ts';
-import imageDimension from '../stages/figure-image-dimension.ts';
-import gapWidths from '../stages/figure-gap-widths.ts';
-import phaseDiagram from '../stages/figure-phase-diagram.ts';
-import dimension from '../stages/figure-dimension.ts';
-import methods from '../stages/figure-methods.ts';
-import haarStack from '../stages/figure-haar-stack.ts';
-import loss from '../stages/figure-loss.ts';
-import collapsePlot from '../stages/figure-collapse.ts';
+import figure2 from '../stages/figure2.ts';
+import figure3 from '../stages/figure3.ts';
+import figure4 from '../stages/figure4.ts';
+import figure5 from '../stages/figure5.ts';
+import imageDimension from '../stages/image-dimension.ts';
+import gapWidths from '../stages/gap-widths.ts';
+import phaseDiagram from '../stages/phase-diagram.ts';
+import dimension from '../stages/dimension.ts';
+import methods from '../stages/methods.ts';
+import haarStack from '../stages/haar-stack.ts';
+import loss from '../stages/loss.ts';
+import collapsePlot from '../stages/collapse-plot.ts';
 import report from '../stages/report.ts';
 
 type Ref = NodeRef;

@@ -10,8 +10,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { FIGURES } from '../../plots/figure-catalog.ts';
 import { reportHtml, sniffImage } from '../../plots/report-html.ts';
 import { rasterisePixels } from '../../plots/render.ts';
-import { renderSampleFigures, sampleLineage } from './report-fixtures.ts';
-import * as syn from './synthetic.ts';
+import { renderSampleFigures, sampleLineage } from '../fixtures/plots/report-figures.ts';
+import * as syn from '../fixtures/plots/synthetic.ts';
 import { findChromium, requiredByCi } from '../support/chromium.ts';
 
 const chromiumFound = findChromium();

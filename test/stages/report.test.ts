@@ -6,8 +6,8 @@ import report from '../../stages/report.ts';
 import { FIGURES } from '../../plots/figure-catalog.ts';
 import { escapeHtml, pngSize, sniffImage } from '../../plots/report-html.ts';
 import { runStage } from '../support/stage-context.ts';
-import { renderSampleFigures, sampleLineage, type RenderedFigures } from './report-fixtures.ts';
-import * as syn from './synthetic.ts';
+import { renderSampleFigures, sampleLineage, type RenderedFigures } from '../fixtures/plots/report-figures.ts';
+import * as syn from '../fixtures/plots/synthetic.ts';
 
 let figures: RenderedFigures;
 const imageSummaryTable = {

@@ -3,7 +3,7 @@
 import { defineStage, tableInput, type TableInput } from '../engine/stage.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { IMAGE_DIMENSIONS, INTRINSIC_DIMENSION } from '../artifacts/schemas.ts';
-import { FIGURE5_DATASETS } from './figure-5.ts';
+import { FIGURE5_DATASETS } from './figure5.ts';
 
 type Prefix = (typeof FIGURE5_DATASETS)[number][0];
 const inputs = Object.fromEntries(

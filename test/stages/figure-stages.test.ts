@@ -3,24 +3,24 @@
 // left out give a figure that says "not run" instead of failing.
 import { describe, expect, it } from 'vitest';
 import type { StageDefinition, Table } from '../../engine/stage.ts';
-import figure2 from '../../stages/figure-2.ts';
-import figure3 from '../../stages/figure-3.ts';
-import figure4 from '../../stages/figure-4.ts';
-import figure5 from '../../stages/figure-5.ts';
-import imageDimension from '../../stages/figure-image-dimension.ts';
-import gapWidths from '../../stages/figure-gap-widths.ts';
-import phaseDiagram from '../../stages/figure-phase-diagram.ts';
-import dimension from '../../stages/figure-dimension.ts';
-import methods from '../../stages/figure-methods.ts';
-import loss from '../../stages/figure-loss.ts';
-import collapse from '../../stages/figure-collapse.ts';
+import figure2 from '../../stages/figure2.ts';
+import figure3 from '../../stages/figure3.ts';
+import figure4 from '../../stages/figure4.ts';
+import figure5 from '../../stages/figure5.ts';
+import imageDimension from '../../stages/image-dimension.ts';
+import gapWidths from '../../stages/gap-widths.ts';
+import phaseDiagram from '../../stages/phase-diagram.ts';
+import dimension from '../../stages/dimension.ts';
+import methods from '../../stages/methods.ts';
+import loss from '../../stages/loss.ts';
+import collapse from '../../stages/collapse-plot.ts';
 import { AXIS } from '../../plots/theme.ts';
 import { renderSvg } from '../../plots/render.ts';
 import { fileURLToPath } from 'node:url';
 import { HEAVY_PACKAGES, heavyStaticImports } from '../../cache/import-graph.ts';
 import report from '../../stages/report.ts';
 import { defaultParams, runStage } from '../support/stage-context.ts';
-import * as syn from './synthetic.ts';
+import * as syn from '../fixtures/plots/synthetic.ts';
 
 const times = syn.analysisTimes(16);
 const trained = (seed: number, method = 'exact') =>

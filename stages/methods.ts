@@ -1,10 +1,10 @@
 // Stage `methods`: exact Jacobian vs Algorithm 1 vs Algorithm 2 — relative error along s and the spectra
 // each gives at one time. Both inputs optional; with neither, a "not run" figure. Spec in plots/methods.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
-import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { JACOBIAN_ERROR, SPECTRA } from '../artifacts/schemas.ts';
 
-export default defineStage({
+const stage = defineStage({
   name: 'methods',
   description: 'Jacobian estimators compared: exact vs one-sided (Alg. 1) vs central (Alg. 2) differences',
   module: import.meta.url,
@@ -30,3 +30,12 @@ export default defineStage({
     await writeFigure(ctx, spec, ctx.params.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Exact Jacobian vs Algorithm 1 vs Algorithm 2',
+  caption:
+    'Relative Frobenius error of the finite-difference Jacobians against the reference along s (the bias of a large step h), and the spectra each method gives.',
+  sources: { jacobian_error: 'fig3-left/spectra-trained.jacobian_error', spectra: 'fig3-left/spectra-trained.spectra' },
+};

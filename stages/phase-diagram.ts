@@ -1,10 +1,10 @@
 // Stage `phase-diagram`: phases of generation over (s, Δ), computed from the theory's bulk edges.
 // Numerics in plots/phase-map.ts, spec in plots/phase-diagram.ts.
 import { defineStage, param, tableInput } from '../engine/stage.ts';
-import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { THEORY_EDGES } from '../artifacts/schemas.ts';
 
-export default defineStage({
+const stage = defineStage({
   name: 'phase-diagram',
   description: 'Phase diagram over noise variance s and resolution Δ from the random-matrix bulk edges',
   module: import.meta.url,
@@ -44,3 +44,12 @@ export default defineStage({
     await writeFigure(ctx, spec, p.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Phase diagram over (s, Δ)',
+  caption:
+    'Phase seen at noise variance s with resolution Δ, from the bulk edges of the data covariance: trivial (no gap), coverage (an intermediate gap), consolidation (only the manifold gap).',
+  sources: { theory_edges: 'fig3-left/theory.theory_edges' },
+};

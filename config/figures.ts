@@ -1,119 +1,53 @@
-// The `figures` experiment: one node per figure and the report, bound to the science experiments' outputs.
-import type { ExperimentBuilder, NodeRef } from '../engine/dag.ts';
-import figure2 from '../stages/figure-2.ts';
-import figure3 from '../stages/figure-3.ts';
-import figure4 from '../stages/figure-4.ts';
-import figure5 from '../stages/figure-5.ts';
-import imageDimension from '../stages/figure-image-dimension.ts';
-import gapWidths from '../stages/figure-gap-widths.ts';
-import phaseDiagram from '../stages/figure-phase-diagram.ts';
-import dimension from '../stages/figure-dimension.ts';
-import methods from '../stages/figure-methods.ts';
-import haarStack from '../stages/figure-haar-stack.ts';
-import loss from '../stages/figure-loss.ts';
-import collapsePlot from '../stages/figure-collapse.ts';
-import report from '../stages/report.ts';
+// The `figures` experiment: one node per figure entry of the report (stages/report.ts, FIGURES) and the
+// report, each input bound to the upstream output its entry names ('<experiment>/<node>.<output>').
+import type { DagBuilder, ExperimentBuilder, NodeRef, OutputRef } from '../engine/dag.ts';
+import report, { FIGURES, TABLE_SOURCES, figureInput } from '../stages/report.ts';
 
-type Ref = NodeRef;
-interface LinearExperiment {
-  model: Ref;
-  trained: Ref;
-  theory: Ref;
-  gaps: { trained: Ref };
-  fit: Ref;
-  phaseTimes: Ref;
-}
-interface ImageExperiment {
-  model: Ref;
-  spectra: Ref;
-  empirical: Ref;
-  gaussian: Ref;
-  intrinsic: Ref;
-  summary: Ref;
-}
-export interface FigureSources {
-  fig2: { theory: Ref; montecarlo: Ref; gaps: Ref };
-  left: LinearExperiment;
-  centre: LinearExperiment;
-  right: LinearExperiment;
-  fig4: Ref;
-  haarStack: Ref;
-  collapse: Ref;
-  mnist: ImageExperiment;
-  fashion: ImageExperiment;
-  /** Present only when CIFAR-10 was supplied. */
-  cifar10?: ImageExperiment;
+export const FIGURES_EXPERIMENT = 'figures';
+
+/** Declares `declare`'s experiments, then the figures experiment bound to their nodes by name. */
+export function withFigures(declare: (b: DagBuilder) => void): (b: DagBuilder) => void {
+  return (b) => {
+    const nodes = new Map<string, NodeRef>();
+    // The same builder, remembering every node it adds by '<experiment>/<node>'.
+    const recording: DagBuilder = {
+      experiment(name) {
+        const x = b.experiment(name);
+        return {
+          name: x.name,
+          add(stage, options) {
+            const ref = x.add(stage, options);
+            nodes.set(`${name}/${ref.decl.node}`, ref);
+            return ref;
+          },
+        };
+      },
+      connect: (to, input, from) => b.connect(to, input, from),
+    };
+    declare(recording);
+    figureNodes(b.experiment(FIGURES_EXPERIMENT), nodes);
+  };
 }
 
-/** The image experiments by the input prefix the figure and report stages use. */
-function imageSets(s: FigureSources): Array<[string, ImageExperiment]> {
-  const sets: Array<[string, ImageExperiment | undefined]> = [['mnist', s.mnist], ['fashion_mnist', s.fashion], ['cifar10', s.cifar10]];
-  return sets.filter((e): e is [string, ImageExperiment] => e[1] !== undefined);
+function figureNodes(x: ExperimentBuilder, nodes: Map<string, NodeRef>): void {
+  const pngs: Record<string, OutputRef> = {};
+  for (const f of FIGURES) pngs[figureInput(f)] = x.add(f.stage, { inputs: bind(f.sources, nodes, f.stage.name) }).out.png;
+  x.add(report, { inputs: { ...pngs, ...bind(TABLE_SOURCES, nodes, report.name) } });
 }
 
-export function figureNodes(x: ExperimentBuilder, s: FigureSources): void {
-  const f2 = x.add(figure2, {
-    inputs: {
-      montecarlo: s.fig2.montecarlo.out.spectra,
-      theory_density: s.fig2.theory.out.theory_density,
-      theory_curves: s.fig2.theory.out.theory_curves,
-      phases: s.fig2.gaps.out.phases,
-    },
-  });
-  const f3 = x.add(figure3, { inputs: { left: s.left.trained.out.spectra, centre: s.centre.trained.out.spectra, right: s.right.trained.out.spectra } });
-  const f4 = x.add(figure4, { inputs: { spectra: s.fig4.out.spectra, theory_density: s.left.theory.out.theory_density } });
-  const images = imageSets(s);
-  const f5 = x.add(figure5, {
-    inputs: Object.fromEntries(
-      images.flatMap(([k, e]) => [
-        [k, e.spectra.out.spectra],
-        [`${k}_empirical`, e.empirical.out.spectra],
-        [`${k}_gaussian`, e.gaussian.out.spectra],
-      ]),
-    ),
-  });
-  const imDim = x.add(imageDimension, {
-    inputs: Object.fromEntries(images.flatMap(([k, e]) => [[k, e.summary.out.dimensions], [`${k}_intrinsic`, e.intrinsic.out.intrinsic_dimension]])),
-  });
-  const gw = x.add(gapWidths, {
-    inputs: { theory_curves: s.left.theory.out.theory_curves, theory_gaps: s.left.theory.out.theory_gaps, gaps: s.left.gaps.trained.out.gaps },
-  });
-  const pd = x.add(phaseDiagram, { inputs: { theory_edges: s.left.theory.out.theory_edges } });
-  const dim = x.add(dimension, { inputs: { phases: s.left.gaps.trained.out.phases, theory_curves: s.left.theory.out.theory_curves } });
-  const me = x.add(methods, { inputs: { jacobian_error: s.left.trained.out.jacobian_error, spectra: s.left.trained.out.spectra } });
-  const hs = x.add(haarStack, { inputs: { spectra: s.haarStack.out.spectra } });
-  const lo = x.add(loss, {
-    inputs: {
-      left: s.left.model.out.loss,
-      centre: s.centre.model.out.loss,
-      right: s.right.model.out.loss,
-      mnist: s.mnist.model.out.loss,
-      fashion_mnist: s.fashion.model.out.loss,
-    },
-  });
-  const co = x.add(collapsePlot, { inputs: { collapse: s.collapse.out.collapse } });
-  x.add(report, {
-    inputs: {
-      figure2: f2.out.png,
-      figure3: f3.out.png,
-      figure4: f4.out.png,
-      figure5: f5.out.png,
-      image_dimension: imDim.out.png,
-      gap_widths: gw.out.png,
-      phase_diagram: pd.out.png,
-      dimension: dim.out.png,
-      methods: me.out.png,
-      haar_stack: hs.out.png,
-      loss: lo.out.png,
-      collapse_plot: co.out.png,
-      ...Object.fromEntries(
-        (['left', 'centre', 'right'] as const).flatMap((k) => [
-          [`phase_times_${k}`, s[k].phaseTimes.out.phase_times],
-          [`phases_${k}`, s[k].gaps.trained.out.phases],
-          [`fit_${k}`, s[k].fit.out.fit],
-        ]),
-      ),
-      ...Object.fromEntries(images.map(([k, e]) => [`image_summary_${k}`, e.summary.out.image_summary])),
-    },
-  });
+/** Each source as an output reference; sources in an experiment that was not declared stay unbound. */
+function bind(sources: Readonly<Record<string, string | undefined>>, nodes: Map<string, NodeRef>, stage: string): Record<string, OutputRef> {
+  const declared = new Set([...nodes.keys()].map((k) => k.slice(0, k.indexOf('/'))));
+  const bound: Record<string, OutputRef> = {};
+  for (const [input, source] of Object.entries(sources)) {
+    const m = /^([^/]+)\/([^.]+)\.(.+)$/.exec(source ?? '');
+    if (!m) throw new Error(`${stage}.${input}: source '${source}' is not '<experiment>/<node>.<output>'`);
+    const [, experiment, node, output] = m;
+    if (!declared.has(experiment)) continue;
+    const ref = nodes.get(`${experiment}/${node}`);
+    if (!ref) throw new Error(`${stage}.${input}: experiment ${experiment} has no node ${node}`);
+    if (!(output in ref.decl.stage.outputs)) throw new Error(`${stage}.${input}: node ${experiment}/${node} has no output ${output}`);
+    bound[input] = ref.out[output];
+  }
+  return bound;
 }

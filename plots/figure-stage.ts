@@ -1,9 +1,45 @@
-// What every figure stage shares: its three published outputs (SVG, PNG, the vega-lite spec), the plot
-// style parameters, and writing a rendered figure. Light on purpose: stage definitions import this in
-// the engine parent; the renderer (vega, vega-lite, resvg) is loaded inside `run` only.
+// What every figure stage shares: its entry (report slot and where its inputs come from), its three
+// published outputs (SVG, PNG, the vega-lite spec), the plot style parameters, and writing a rendered
+// figure. Light on purpose: stage definitions import this in the engine parent; the renderer (vega,
+// vega-lite, resvg) is loaded inside `run` only.
 import { param } from '../core/params.ts';
-import { file, type Logger } from '../core/stage.ts';
+import { file, type InputSchema, type Logger, type StageDefinition } from '../core/stage.ts';
 import type { FigureStyle, VegaLiteSpec } from './theme.ts';
+
+/** An output of pipeline.ts's DAG by name: '<experiment>/<node>.<output>', e.g. 'fig3-left/theory.theory_curves'. */
+export type Source = `${string}/${string}.${string}`;
+
+/**
+ * Where each input of a `figures` node comes from. An input whose source experiment is not declared (CIFAR-10
+ * without its files) is left unbound; a declared experiment without the named node or output is an error.
+ */
+type Sources<I extends InputSchema> = { [K in keyof I & string]?: Source };
+
+/**
+ * One figure: its stage, its slot in the report (title and caption: what to look for) and its inputs'
+ * sources. The report lists these entries in reading order (stages/report.ts); the `figures` experiment,
+ * the report's inputs and the smoke test's expectations are derived from them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface FigureEntry<S extends StageDefinition<any, any, any> = StageDefinition<any, any, any>> {
+  stage: S;
+  title: string;
+  caption: string;
+  sources: Sources<S['inputs']>;
+}
+
+/** The image experiments the figures and the report read, by input prefix, experiment and label. */
+export const IMAGE_EXPERIMENTS = [
+  { input: 'mnist', experiment: 'mnist', label: 'MNIST' },
+  { input: 'fashion_mnist', experiment: 'fashion-mnist', label: 'Fashion-MNIST' },
+  {
+    input: 'cifar10',
+    experiment: 'cifar10',
+    label: 'CIFAR-10',
+    /** Why the experiment may be missing from the DAG. */
+    absent: 'CIFAR-10 was not supplied: set CIFAR10_PATH to a directory of its binary batches (data_batch_*.bin)',
+  },
+] as const;
 
 /** svg, png and spec ('vl.json') outputs published at out/figures/<name>.svg|.png|.vl.json. */
 export function figureOutputs(name: string, help: string) {

@@ -3,16 +3,35 @@
 // be missing: the report says "not run" for it. HTML in plots/report-html.ts.
 import { param } from '../core/params.ts';
 import { defineStage, file, fileInput, tableInput, type InputSpec, type TableInput } from '../core/stage.ts';
-import { FIGURES } from '../plots/figure-catalog.ts';
+import { IMAGE_EXPERIMENTS, type FigureEntry, type Source } from '../plots/figure-stage.ts';
 import { FIT, IMAGE_SUMMARY, PHASES, PHASE_TIMES } from '../artifacts/schemas.ts';
+import { figure as figure2 } from './figure2.ts';
+import { figure as figure3 } from './figure3.ts';
+import { figure as figure4 } from './figure4.ts';
+import { figure as figure5 } from './figure5.ts';
+import { figure as imageDimension } from './image-dimension.ts';
+import { figure as gapWidths } from './gap-widths.ts';
+import { figure as phaseDiagram } from './phase-diagram.ts';
+import { figure as dimension } from './dimension.ts';
+import { figure as methods } from './methods.ts';
+import { figure as haarStack } from './haar-stack.ts';
+import { figure as loss } from './loss.ts';
+import { figure as collapsePlot } from './collapse-plot.ts';
 
-type FigureInputs = Record<(typeof FIGURES)[number]['input'], InputSpec>;
-const figureInputs = Object.fromEntries(
-  FIGURES.map((f) => [f.input, fileInput(`${f.title}: the ${f.node} node's png (or svg) output`, true)]),
-) as FigureInputs;
+/** Every figure, in the report's reading order: adding a figure is adding its entry here. */
+export const FIGURES: readonly FigureEntry[] = [figure2, figure3, figure4, figure5, imageDimension, gapWidths, phaseDiagram, dimension, methods, haarStack, loss, collapsePlot];
+
+/** The report's input for a figure's png (or svg): its stage name as an identifier ('gap-widths' → gap_widths). */
+export function figureInput(f: FigureEntry): string {
+  return f.stage.name.replaceAll('-', '_');
+}
+
+const figureInputs: Record<string, InputSpec> = Object.fromEntries(
+  FIGURES.map((f) => [figureInput(f), fileInput(`${f.title}: the ${f.stage.name} node's png (or svg) output`, true)]),
+);
 
 /** The Figure 3 experiments whose measured tables the report shows, each bound as `<table>_<slot>`. */
-export const REPORT_SLOTS = ['left', 'centre', 'right'] as const;
+const REPORT_SLOTS = ['left', 'centre', 'right'] as const;
 type Slot = (typeof REPORT_SLOTS)[number];
 type TableInputs = Record<`phase_times_${Slot}`, TableInput<typeof PHASE_TIMES>> &
   Record<`phases_${Slot}`, TableInput<typeof PHASES>> &
@@ -25,16 +44,22 @@ const tableInputs = Object.fromEntries(
   ]),
 ) as TableInputs;
 
-/** The image datasets whose summary the report shows, bound as `image_summary_<key>`, and why one may be absent. */
-export const REPORT_IMAGE_SETS = [
-  ['mnist', 'mnist', 'the mnist experiment produced no image summary'],
-  ['fashion_mnist', 'fashion-mnist', 'the fashion-mnist experiment produced no image summary'],
-  ['cifar10', 'cifar10', 'CIFAR-10 was not supplied: set CIFAR10_PATH to a directory of its binary batches (data_batch_*.bin)'],
-] as const;
-type ImageKey = (typeof REPORT_IMAGE_SETS)[number][0];
+/** Each image experiment's summary is bound as `image_summary_<input prefix>`. */
+type ImageKey = (typeof IMAGE_EXPERIMENTS)[number]['input'];
 const imageInputs = Object.fromEntries(
-  REPORT_IMAGE_SETS.map(([k, label]) => [`image_summary_${k}`, tableInput(IMAGE_SUMMARY, `${label}: dimensions by score, collapse time, MLE and TwoNN (image-summary)`, true)]),
+  IMAGE_EXPERIMENTS.map(({ input, experiment }) => [`image_summary_${input}`, tableInput(IMAGE_SUMMARY, `${experiment}: dimensions by score, collapse time, MLE and TwoNN (image-summary)`, true)]),
 ) as Record<`image_summary_${ImageKey}`, TableInput<typeof IMAGE_SUMMARY>>;
+type ImageInputs = typeof imageInputs;
+
+/** Where the report's tables come from; its figures are the `figures` experiment's nodes of FIGURES. */
+export const TABLE_SOURCES: Record<string, Source> = Object.fromEntries([
+  ...REPORT_SLOTS.flatMap((k) => [
+    [`phase_times_${k}`, `fig3-${k}/phase-times.phase_times`],
+    [`phases_${k}`, `fig3-${k}/gaps-trained.phases`],
+    [`fit_${k}`, `fig3-${k}/fit.fit`],
+  ]),
+  ...IMAGE_EXPERIMENTS.map(({ input, experiment }) => [`image_summary_${input}`, `${experiment}/image-summary.image_summary`]),
+]);
 
 export default defineStage({
   name: 'report',
@@ -44,11 +69,8 @@ export default defineStage({
     title: param.string({ default: 'Manifolds, random matrices and spectral gaps — reproduction report', help: 'Report title' }),
     png_scale: param.number({ default: 2, min: 0.5, max: 8, help: 'PNG pixels per CSS pixel of the figures (the figure stages\' scale): PNGs show at width / png_scale' }),
   },
-  inputs: {
-    ...figureInputs,
-    ...tableInputs,
-    ...imageInputs,
-  },
+  // Spread, the figures' index signature would be dropped from the type.
+  inputs: { ...figureInputs, ...tableInputs, ...imageInputs } as Record<string, InputSpec> & TableInputs & ImageInputs,
   outputs: {
     html: file('html', 'Self-contained HTML report', 'report/index.html'),
   },
@@ -60,15 +82,16 @@ export default defineStage({
     const { dirname } = await import('node:path');
     const figures = [];
     for (const [k, f] of FIGURES.entries()) {
-      ctx.progress(k / (FIGURES.length + 2), f.node);
+      ctx.progress(k / (FIGURES.length + 2), f.stage.name);
+      const input = figureInput(f);
       let image: { mime: 'image/png' | 'image/svg+xml'; bytes: Uint8Array; displayWidth?: number } | undefined;
-      if (ctx.read.has(f.input)) {
-        const bytes = await ctx.read.file(f.input);
+      if (ctx.read.has(input)) {
+        const bytes = await ctx.read.file(input);
         const mime = sniffImage(bytes);
         if (mime) image = { mime, bytes, displayWidth: mime === 'image/png' ? pngSize(bytes).width / ctx.params.png_scale : undefined };
-        else ctx.log.warn(`${f.input}: bound file is neither PNG nor SVG; shown as not run`);
+        else ctx.log.warn(`${input}: bound file is neither PNG nor SVG; shown as not run`);
       }
-      figures.push({ name: f.node, title: f.title, caption: f.caption, image });
+      figures.push({ name: f.stage.name, title: f.title, caption: f.caption, image });
     }
     const experiments = [];
     for (const k of REPORT_SLOTS) {
@@ -82,10 +105,11 @@ export default defineStage({
       });
     }
     const imageSets = [];
-    for (const [k, label, absent] of REPORT_IMAGE_SETS) {
-      const input = `image_summary_${k}` as const;
+    for (const e of IMAGE_EXPERIMENTS) {
+      const input = `image_summary_${e.input}` as const;
       const bound = ctx.read.has(input);
-      imageSets.push({ label: bound ? ctx.read.origin(input).experiment : label, summary: bound ? await ctx.read.table(input) : undefined, absent });
+      const absent = 'absent' in e ? e.absent : `the ${e.experiment} experiment produced no image summary`;
+      imageSets.push({ label: bound ? ctx.read.origin(input).experiment : e.experiment, summary: bound ? await ctx.read.table(input) : undefined, absent });
     }
     const lineage = await ctx.lineage();
     const html = reportHtml({

@@ -11,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pl from 'nodejs-polars';
 import { clusterRequired, probeCluster } from '../support/slurm.ts';
+import { declareDag } from '../../engine/dag.ts';
+import { FIGURES_EXPERIMENT } from '../../config/figures.ts';
+import { spec } from '../../pipeline.ts';
+import report, { FIGURES, TABLE_SOURCES } from '../../stages/report.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'smoke-e2e-'));
@@ -47,6 +51,16 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   return reader.getRowObjectsJS() as Record<string, unknown>[];
 }
 
+/** Every upstream output a figure or the report reads, as '<experiment>/<node>.<output>', in experiments this DAG declares. */
+const declared = new Set(declareDag(spec).nodes.map((n) => n.experiment));
+const sources = [...new Set([...FIGURES.flatMap((f) => Object.values(f.sources) as string[]), ...Object.values(TABLE_SOURCES)])].filter((s) =>
+  declared.has(s.slice(0, s.indexOf('/'))),
+);
+/** What the figures experiment publishes under out/: each figure's and the report's declared publish paths. */
+const published = [...FIGURES.map((f) => f.stage), report].flatMap((stage) =>
+  Object.values(stage.outputs as Record<string, { publish?: string }>).flatMap((o) => (o.publish ? [{ stage: stage.name, path: o.publish }] : [])),
+);
+
 let first: { code: number | null; stdout: string; stderr: string };
 
 beforeAll(async () => {
@@ -65,9 +79,12 @@ describe('smoke profile of the paper DAG', () => {
   it('publishes Parquet that DuckDB reads, and a catalog that lists it', async () => {
     const catalog = join(out, 'catalog.parquet');
     const rows = await query(`select experiment, stage, artifact, path, rows from read_parquet('${catalog}')`);
-    const experiments = new Set(rows.map((r) => r.experiment));
-    for (const e of ['fig2', 'fig3-left', 'fig3-centre', 'fig3-right', 'fig4', 'haar-stack', 'collapse', 'mnist', 'fashion-mnist', 'figures']) {
-      expect(experiments.has(e), `catalog lists experiment ${e}`).toBe(true);
+    const listed = new Set(rows.map((r) => relative(out, resolve(REPO, String(r.path)))));
+    // Every table a figure or the report reads is exported where its source names it.
+    expect(sources.length).toBeGreaterThan(20);
+    for (const source of sources) {
+      const [, experiment, node, output] = /^([^/]+)\/([^.]+)\.(.+)$/.exec(source)!;
+      expect(listed.has(`${experiment}/${node}/${output}.parquet`), `catalog lists ${source}`).toBe(true);
     }
     // The trained spectra of fig3-left: the smoke profile's d = 16, so 16 ranks per (method, point, time).
     const spectra = rows.find((r) => r.experiment === 'fig3-left' && String(r.path).endsWith('fig3-left/spectra-trained/spectra.parquet'));
@@ -116,15 +133,23 @@ describe('smoke profile of the paper DAG', () => {
     expect(lists, 'vector columns (samples, images, trajectories) among the exports').toBeGreaterThan(0);
   });
 
-  it('writes every figure as SVG and PNG, and a self-contained report', () => {
-    for (const name of ['figure2', 'figure3', 'figure4', 'figure5', 'image-dimension', 'gap-widths', 'phase-diagram', 'dimension', 'methods', 'haar-stack', 'loss', 'collapse-plot']) {
-      expect(existsSync(join(out, 'figures', `${name}.svg`)), `${name}.svg`).toBe(true);
-      const png = readFileSync(join(out, 'figures', `${name}.png`));
-      expect(png.subarray(1, 4).toString()).toBe('PNG');
+  it('publishes every figure entry\'s files and the report, and the catalog lists them', async () => {
+    const rows = await query(`select experiment, stage, path from read_parquet('${join(out, 'catalog.parquet')}') where experiment = '${FIGURES_EXPERIMENT}'`);
+    const listed = rows.map((r) => `${r.stage} ${relative(out, resolve(REPO, String(r.path)))}`).sort();
+    expect(listed).toEqual(published.map((p) => `${p.stage} ${p.path}`).sort());
+    for (const { path } of published) {
+      const bytes = readFileSync(join(out, path));
+      if (path.endsWith('.png')) expect(bytes.subarray(1, 4).toString(), path).toBe('PNG');
+      if (path.endsWith('.svg')) expect(bytes.toString('utf8', 0, 4), path).toBe('<svg');
+      if (path.endsWith('.vl.json')) expect(JSON.parse(bytes.toString()).$schema, path).toMatch(/vega-lite/);
     }
+  });
+
+  it('shows every figure in the report, in the entries\' order, as an inline image', () => {
     const html = readFileSync(join(out, 'report/index.html'), 'utf8');
     expect(html).not.toMatch(/<(img|script|link)[^>]+(src|href)="https?:/);
-    expect((html.match(/<img /g) ?? []).length).toBeGreaterThanOrEqual(11);
+    const slots = [...html.matchAll(/<section id="([^"]+)"><h3>[^<]*<\/h3><figure><img src="data:image\/png;base64,/g)].map((m) => m[1]);
+    expect(slots).toEqual(FIGURES.map((f) => f.stage.name));
   });
 
   it('a no-op re-run computes nothing', async () => {
@@ -134,13 +159,14 @@ describe('smoke profile of the paper DAG', () => {
   });
 
   it('changing a plotting parameter re-plans only plot and report nodes', async () => {
-    const plan = await pipeline(['--set', 'figure3.width=420', '--dry-run', '--json']);
+    const figure = FIGURES[1].stage.name;
+    const plan = await pipeline(['--set', `${figure}.width=420`, '--dry-run', '--json']);
     expect(plan.code).toBe(0);
     const entries = JSON.parse(plan.stdout) as PlanEntry[];
     const toRun = entries.filter((e) => e.action === 'run').map((e) => `${e.experiment}/${e.node}`);
-    expect(toRun).toEqual(['figures/figure3', 'figures/report']);
-    const f3 = entries.find((e) => e.node === 'figure3')!;
-    expect(f3.reasons.join(' ')).toMatch(/width/);
+    expect(toRun).toEqual([`${FIGURES_EXPERIMENT}/${figure}`, `${FIGURES_EXPERIMENT}/${report.name}`]);
+    const changed = entries.find((e) => e.node === figure)!;
+    expect(changed.reasons.join(' ')).toMatch(/width/);
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { figure2Spec, monteCarloDimension } from '../../plots/figure2.ts';
 import { figure4Spec } from '../../plots/figure4.ts';
 import { DEFAULT_STYLE } from '../../plots/theme.ts';
-import * as syn from './synthetic.ts';
+import * as syn from '../fixtures/plots/synthetic.ts';
 
 type Layer = { data: { values: Array<Record<string, number>> } };
 type Panel = { layer: Layer[]; title: { text: string; subtitle: string[] } };

@@ -7,7 +7,7 @@ import { gapWidthsAt, phaseAt, phaseGrid } from '../../plots/phase-map.ts';
 import { crossingTime } from '../../plots/collapse-plot.ts';
 import { matchTheoryGap } from '../../plots/gap-widths.ts';
 import { createRng } from '../../science/random.ts';
-import { spectraTable, analysisTimes, exactDensity, BANDS, M, D } from './synthetic.ts';
+import { spectraTable, analysisTimes, exactDensity, BANDS, M, D } from '../fixtures/plots/synthetic.ts';
 
 describe('histogramDensity', () => {
   it('normalises against the total, so values left out (the atom) still count', () => {

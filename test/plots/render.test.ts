@@ -1,11 +1,13 @@
-// The renderer: PNG pixels (not just a PNG header), text actually drawn with DejaVu Sans (a spec with a
-// title differs from the same spec without, where the title goes), white background, and text widths
-// from the font file agreeing with what resvg draws.
+// The renderer: one mark per data row where the data put it, every text in the declared font, a PNG of
+// the SVG's size times the scale with drawn pixels (not just a PNG header), text actually drawn (a spec
+// with a title differs from the same spec without, where the title goes), white background, and text
+// widths from the font file agreeing with what resvg draws.
 import { describe, expect, it } from 'vitest';
 import { Resvg } from '@resvg/resvg-js';
 import { rasterisePixels, renderFigure, renderSvg } from '../../plots/render.ts';
+import { pngSize } from '../../plots/report-html.ts';
 import { loadDejaVuWidths, textWidth } from '../../plots/text-metrics.ts';
-import { DEFAULT_STYLE, topLevelFigure } from '../../plots/theme.ts';
+import { DEFAULT_STYLE, FONT, topLevelFigure } from '../../plots/theme.ts';
 
 const body = {
   width: 200,
@@ -27,7 +29,44 @@ function darkPixels(img: { width: number; height: number; rgba: Uint8Array }, y0
   return n;
 }
 
+/** The SVG's declared size in px. */
+function svgSize(svg: string): { width: number; height: number } {
+  const m = /^<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg);
+  if (!m) throw new Error('no width and height on the root <svg>');
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
 describe('renderFigure', () => {
+  const rows = [{ x: 1, y: 4 }, { x: 2, y: 1 }, { x: 3, y: 3 }, { x: 4, y: 2 }, { x: 5, y: 5 }];
+  const points = { ...body, data: { values: rows }, mark: { type: 'point' } };
+
+  it('draws one mark per data row, placed by its values', async () => {
+    const { svg } = await renderSvg(topLevelFigure(points, DEFAULT_STYLE, 'Points'));
+    const marks = [...svg.matchAll(/<path aria-label="x: ([\d.]+); y: ([\d.]+)" role="graphics-symbol" aria-roledescription="point" transform="translate\(([\d.]+),([\d.]+)\)"/g)].map(
+      ([, x, y, px, py]) => ({ x: Number(x), y: Number(y), px: Number(px), py: Number(py) }),
+    );
+    // vega tags the rows it reads with a symbol: compare the values.
+    expect(marks.map(({ x, y }) => ({ x, y }))).toEqual(rows.map(({ x, y }) => ({ x, y })));
+    // x grows to the right in proportion (a zero-based linear scale), y grows upwards.
+    for (const m of marks) expect(m.px / m.x).toBeCloseTo(marks[0].px / marks[0].x, 6);
+    const byY = [...marks].sort((a, b) => a.y - b.y);
+    for (let i = 1; i < byY.length; i++) expect(byY[i].py).toBeLessThan(byY[i - 1].py);
+  });
+
+  it('sets every text in the declared font, and the PNG is the SVG\'s size times the scale', async () => {
+    const spec = topLevelFigure(points, DEFAULT_STYLE, 'Points');
+    expect((spec.config as { font: string }).font).toBe(FONT);
+    const r = await renderFigure(spec, { scale: 2 });
+    const texts = [...r.svg.matchAll(/<text[^>]*>/g)].map((m) => m[0]);
+    // The title, two axis titles and the tick labels.
+    expect(texts.length).toBeGreaterThan(5);
+    for (const t of texts) expect(t).toContain(`font-family="${FONT}"`);
+    const size = svgSize(r.svg);
+    expect(size.width).toBeGreaterThan(points.width);
+    expect(size.height).toBeGreaterThan(points.height);
+    expect(pngSize(r.png)).toEqual({ width: 2 * size.width, height: 2 * size.height });
+  });
+
   it('writes an SVG, a PNG with drawn (non-white) pixels on a white background, and returns the spec', async () => {
     const spec = topLevelFigure(body, DEFAULT_STYLE, 'A line');
     const r = await renderFigure(spec, { scale: 1 });
@@ -83,8 +122,14 @@ describe('renderFigure', () => {
 
 describe('DejaVu text widths', () => {
   const fonts = loadDejaVuWidths();
-  it('are found on this machine (Debian fonts-dejavu)', () => {
-    expect(fonts).toBeDefined();
+  it('are read from the font files on this machine (Debian fonts-dejavu): linear in size, one advance for every digit, M wider than i', () => {
+    expect(fonts, 'DejaVuSans.ttf and DejaVuSans-Bold.ttf').toBeDefined();
+    for (const font of [fonts!.regular, fonts!.bold]) {
+      expect(textWidth(font, 'spectral gap', 24)).toBeCloseTo(2 * textWidth(font, 'spectral gap', 12), 9);
+      const digits = new Set([...'0123456789'].map((d) => textWidth(font, d, 12)));
+      expect(digits.size).toBe(1);
+      expect(textWidth(font, 'M', 12)).toBeGreaterThan(2 * textWidth(font, 'i', 12));
+    }
   });
   it('agree with the width resvg draws the text at (within 3%)', () => {
     for (const [text, size] of [

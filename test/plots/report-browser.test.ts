@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { FIGURES } from '../../plots/figure-catalog.ts';
+import { FIGURES, figureInput } from '../../stages/report.ts';
 import { reportHtml, sniffImage } from '../../plots/report-html.ts';
 import { rasterisePixels } from '../../plots/render.ts';
-import { renderSampleFigures, sampleLineage } from './report-fixtures.ts';
-import * as syn from './synthetic.ts';
+import { renderSampleFigures, sampleLineage } from '../fixtures/plots/report-figures.ts';
+import * as syn from '../fixtures/plots/synthetic.ts';
 import { findChromium, requiredByCi } from '../support/chromium.ts';
 
 const chromiumFound = findChromium();
@@ -43,8 +43,8 @@ beforeAll(async () => {
     title: 'Browser test report',
     generatedAt: new Date().toISOString(),
     figures: FIGURES.map((f) => {
-      const bytes = (figures.files as Record<string, Uint8Array>)[f.input];
-      return { name: f.node, title: f.title, caption: f.caption, image: bytes ? { mime: sniffImage(bytes)!, bytes } : undefined };
+      const bytes = figures.files[figureInput(f)];
+      return { name: f.stage.name, title: f.title, caption: f.caption, image: bytes ? { mime: sniffImage(bytes)!, bytes } : undefined };
     }),
     experiments: [{ label: 'fig3-left', phaseTimes: syn.phaseTimesTable(), phases: syn.phasesTable(syn.analysisTimes(20), 0.1, 1), fit: syn.fitTable() }],
     provenance: { codeVersion: 'unknown', environment: { backend: 'cpu' }, nodes: sampleLineage.nodes },

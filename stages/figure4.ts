@@ -2,10 +2,10 @@
 // theoretical quantile curve at t ≈ 0.45, 0.3, 0.11. Spec in plots/figure4.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
 import { SPECTRA, THEORY_DENSITY } from '../artifacts/schemas.ts';
 
-export default defineStage({
+const stage = defineStage({
   name: 'figure4',
   description: 'Figure 4: trained model vs random-matrix theory, sorted spectra at a few times',
   module: import.meta.url,
@@ -38,3 +38,12 @@ export default defineStage({
     await writeFigure(ctx, spec, p.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Figure 4 — trained model vs theory at t ≈ 0.45, 0.3, 0.11',
+  caption:
+    'Sorted eigenvalues of sym(s·J) of the trained score (mean and 10–90% band over evaluation points) against the theoretical quantile function at the same s.',
+  sources: { spectra: 'fig4/spectra-trained.spectra', theory_density: 'fig3-left/theory.theory_density' },
+};

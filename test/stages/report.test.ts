@@ -1,13 +1,13 @@
-// The report stage with a fake context: figures bound as PNG or SVG are inlined as data: URIs, unbound
-// figures and tables read "not run", the tables and the provenance (parameters, keys, durations,
-// environment, code version) are there, and nothing refers to a remote resource or needs a script.
+// The report stage with a fake context: one slot per figure entry in the entries' order, figures bound as
+// PNG or SVG inlined as data: URIs holding the bound bytes, unbound figures and tables read "not run", the
+// tables and the provenance (parameters, keys, durations, environment, code version) are there, and
+// nothing refers to a remote resource or needs a script.
 import { beforeAll, describe, expect, it } from 'vitest';
-import report from '../../stages/report.ts';
-import { FIGURES } from '../../plots/figure-catalog.ts';
+import report, { FIGURES, figureInput } from '../../stages/report.ts';
 import { escapeHtml, pngSize, sniffImage } from '../../plots/report-html.ts';
 import { runStage } from '../support/stage-context.ts';
-import { renderSampleFigures, sampleLineage, type RenderedFigures } from './report-fixtures.ts';
-import * as syn from './synthetic.ts';
+import { renderSampleFigures, sampleLineage, type RenderedFigures } from '../fixtures/plots/report-figures.ts';
+import * as syn from '../fixtures/plots/synthetic.ts';
 
 let figures: RenderedFigures;
 const imageSummaryTable = {
@@ -21,36 +21,72 @@ const imageSummaryTable = {
   },
 };
 let html: string;
+let written: string[];
+/** The bound files: the sample figures, and for the loss slot bytes that are no image. */
+let bound: Record<string, Uint8Array>;
+
+/** The figure sections of the page in page order: anchor id, heading, body, caption. */
+function sections(page: string) {
+  const re = /<section id="([^"]*)"><h3>(.*?)<\/h3><figure>(.*?)<figcaption>(.*?)<\/figcaption><\/figure><\/section>/gs;
+  return [...page.matchAll(re)].map(([, id, title, body, caption]) => ({ id, title, body, caption }));
+}
 
 beforeAll(async () => {
   figures = await renderSampleFigures();
+  bound = { ...figures.files, loss: new TextEncoder().encode('not an image') };
   const run = await runStage(
     report,
     // The fixtures render PNGs at scale 1.
     { png_scale: 1 },
     {
-      files: { ...figures.files, loss: new TextEncoder().encode('not an image') },
+      files: bound,
       tables: { phase_times_left: syn.phaseTimesTable(), fit_left: syn.fitTable(), image_summary_mnist: imageSummaryTable },
       lineage: sampleLineage,
       environment: { backend: 'cpu', precision: 'float64' },
     },
   );
   html = run.text('html');
+  written = [...run.files.keys()];
 });
 
 describe('report stage', () => {
-  it('publishes one html file at report/index.html', () => {
-    expect(report.outputs.html).toMatchObject({ kind: 'file', ext: 'html', publish: 'report/index.html' });
+  it('writes only its html', () => {
+    expect(written).toEqual(['html']);
   });
 
-  it('inlines every bound figure as a data: URI and marks the others not run', () => {
-    expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(3);
-    expect(html.match(/<img src="data:image\/svg\+xml;base64,/g)).toHaveLength(1);
-    for (const node of figures.missing) expect(html).toContain(`not run: the ${node} node produced no figure`);
-    // A bound file that is not an image is reported, not embedded.
-    expect(html).toContain('not run: the loss node produced no figure');
-    // Every catalogued figure has its slot: a picture or a "not run" line under its title.
-    for (const f of FIGURES) expect(html).toContain(escapeHtml(f.title));
+  it('gives every figure entry its slot, in the entries\' order, with its title and caption', () => {
+    const page = sections(html);
+    expect(page.map((p) => p.id)).toEqual(FIGURES.map((f) => f.stage.name));
+    for (const [k, f] of FIGURES.entries()) {
+      expect(page[k].title).toBe(escapeHtml(f.title));
+      expect(page[k].caption).toBe(escapeHtml(f.caption));
+    }
+    // The table of contents links each slot, and every link lands on a section of the page.
+    const links = [...html.matchAll(/<li><a href="#([^"]+)">/g)].map((m) => m[1]);
+    expect(links.slice(0, FIGURES.length)).toEqual(FIGURES.map((f) => f.stage.name));
+    for (const id of links) expect(html, `#${id}`).toContain(`id="${id}"`);
+  });
+
+  it('inlines each bound image as a data: URI of exactly its bytes, and marks every other slot not run', () => {
+    const page = sections(html);
+    let images = 0;
+    for (const [k, f] of FIGURES.entries()) {
+      const bytes = bound[figureInput(f)];
+      const mime = bytes && sniffImage(bytes);
+      const uri = /<img src="data:([^;]+);base64,([^"]+)"/.exec(page[k].body);
+      if (mime) {
+        expect(uri, f.stage.name).not.toBeNull();
+        expect(uri![1]).toBe(mime);
+        expect(Buffer.from(uri![2], 'base64').equals(Buffer.from(bytes)), f.stage.name).toBe(true);
+        images++;
+      } else {
+        // Unbound, or bound to a file that is neither PNG nor SVG (the loss slot here).
+        expect(uri, f.stage.name).toBeNull();
+        expect(page[k].body).toContain(`not run: the ${f.stage.name} node produced no figure`);
+      }
+    }
+    expect(images).toBe(Object.keys(figures.files).length);
+    expect(figures.missing.length).toBeGreaterThan(0);
   });
 
   it('holds the phase-time and fit tables, and says the unbound phases table was not run', () => {
@@ -94,9 +130,9 @@ describe('report stage', () => {
   });
 
   it('shows a PNG at its pixel width divided by the render scale', () => {
-    const width = pngSize(figures.files.figure2).width;
+    const width = pngSize(figures.files[figureInput(FIGURES[0])]).width;
     expect(width).toBeGreaterThan(300);
-    expect(html).toContain(`alt="${FIGURES[0].title}" width="${width}"`);
+    expect(html).toContain(`alt="${escapeHtml(FIGURES[0].title)}" width="${width}"`);
   });
 
   it('recognises PNG and SVG bytes and nothing else', () => {

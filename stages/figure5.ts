@@ -3,26 +3,39 @@
 // it still writes a figure that says "not run".
 import { param } from '../core/params.ts';
 import { defineStage, tableInput, type TableInput } from '../core/stage.ts';
-import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
+import {
+  figureOutputs,
+  optionalLabel,
+  styleOf,
+  styleParams,
+  writeFigure,
+  IMAGE_EXPERIMENTS,
+  METHOD_CHOICES,
+  POINT_KIND_CHOICES,
+  SCORE_CHOICES,
+  type FigureEntry,
+  type Source,
+} from '../plots/figure-stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
-import { IMAGE_SOURCES } from '../plots/figure5.ts';
+import { IMAGE_SOURCES, type ImageSource } from '../plots/figure5.ts';
 
-/** Input prefix and row title of each dataset; the trained spectra are bound as `<prefix>`, the others as `<prefix>_<source>`. */
-export const FIGURE5_DATASETS = [
-  ['mnist', 'MNIST'],
-  ['fashion_mnist', 'Fashion-MNIST'],
-  ['cifar10', 'CIFAR-10'],
-] as const;
+// The trained spectra of a dataset are bound as `<prefix>`, the others as `<prefix>_<source>`.
+const inputName = (prefix: string, source: ImageSource) => (source === 'trained' ? prefix : `${prefix}_${source}`);
 
-const inputName = (prefix: string, source: string) => (source === 'trained' ? prefix : `${prefix}_${source}`);
+/** The node of an image experiment that computes each score's spectra. */
+const SPECTRA_NODES: Record<ImageSource, string> = { trained: 'spectra-images', empirical: 'spectra-images-empirical', gaussian: 'spectra-gaussian' };
 
 const spectraInputs = Object.fromEntries(
-  FIGURE5_DATASETS.flatMap(([prefix, label]) =>
-    IMAGE_SOURCES.map((source) => [inputName(prefix, source), tableInput(SPECTRA, `${label}: spectra of the ${source} score (spectra-images or spectra-gaussian)`, true)]),
+  IMAGE_EXPERIMENTS.flatMap(({ input, label }) =>
+    IMAGE_SOURCES.map((source) => [inputName(input, source), tableInput(SPECTRA, `${label}: spectra of the ${source} score (spectra-images or spectra-gaussian)`, true)]),
   ),
 ) as Record<string, TableInput<typeof SPECTRA>>;
 
-export default defineStage({
+const SOURCES = Object.fromEntries(
+  IMAGE_EXPERIMENTS.flatMap(({ input, experiment }) => IMAGE_SOURCES.map((source) => [inputName(input, source), `${experiment}/${SPECTRA_NODES[source]}.spectra` as Source])),
+);
+
+const stage = defineStage({
   name: 'figure5',
   description: 'Figure 5: ordered spectra of s·J along generation for image data, trained vs empirical vs Gaussian scores',
   module: import.meta.url,
@@ -43,7 +56,7 @@ export default defineStage({
     const { figure5Spec } = await import('../plots/figure5.ts');
     const p = ctx.params;
     const rows = [];
-    for (const [prefix, label] of FIGURE5_DATASETS) {
+    for (const { input: prefix, label } of IMAGE_EXPERIMENTS) {
       const panels = [];
       for (const source of IMAGE_SOURCES) {
         const input = inputName(prefix, source);
@@ -63,3 +76,12 @@ export default defineStage({
     await writeFigure(ctx, spec, p.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Figure 5 — spectra along generation for image data: trained, empirical and Gaussian scores',
+  caption:
+    'Ordered singular values of s·J along s, a subset of ranks, one row per dataset (MNIST, Fashion-MNIST, CIFAR-10 when supplied): the trained network, the exact empirical score of the whole training set (at small s every value at 1: memorisation) and the Gaussian model of the data (s/(s + λᵢ) over the covariance eigenvalues).',
+  sources: SOURCES,
+};

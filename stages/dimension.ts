@@ -2,10 +2,10 @@
 // the theory dimension-drop curve when bound. Spec in plots/dimension.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { PHASES, THEORY_CURVES } from '../artifacts/schemas.ts';
 
-export default defineStage({
+const stage = defineStage({
   name: 'dimension',
   description: 'Dimension estimate vs time from gap detection, with phases and the theory dimension drop',
   module: import.meta.url,
@@ -31,3 +31,12 @@ export default defineStage({
     await writeFigure(ctx, spec, ctx.params.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Estimated dimension along generation',
+  caption:
+    'Eigenvalues detached from −1 counted by gap detection at each time, coloured by phase, with the theory dimension drop.',
+  sources: { phases: 'fig3-left/gaps-trained.phases', theory_curves: 'fig3-left/theory.theory_curves' },
+};

@@ -2,10 +2,10 @@
 // each gives at one time. Both inputs optional; with neither, a "not run" figure. Spec in plots/methods.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { JACOBIAN_ERROR, SPECTRA } from '../artifacts/schemas.ts';
 
-export default defineStage({
+const stage = defineStage({
   name: 'methods',
   description: 'Jacobian estimators compared: exact vs one-sided (Alg. 1) vs central (Alg. 2) differences',
   module: import.meta.url,
@@ -31,3 +31,12 @@ export default defineStage({
     await writeFigure(ctx, spec, ctx.params.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Exact Jacobian vs Algorithm 1 vs Algorithm 2',
+  caption:
+    'Relative Frobenius error of the finite-difference Jacobians against the reference along s (the bias of a large step h), and the spectra each method gives.',
+  sources: { jacobian_error: 'fig3-left/spectra-trained.jacobian_error', spectra: 'fig3-left/spectra-trained.spectra' },
+};

@@ -2,10 +2,10 @@
 // points and the resolution Δ. Spec in plots/gap-widths.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { GAPS, THEORY_CURVES } from '../artifacts/schemas.ts';
 
-export default defineStage({
+const stage = defineStage({
   name: 'gap-widths',
   description: 'Gap width vs s: random-matrix theory curves and gaps detected in measured spectra',
   module: import.meta.url,
@@ -42,3 +42,12 @@ export default defineStage({
     await writeFigure(ctx, spec, ctx.params.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Gap widths vs s',
+  caption:
+    'Theory widths of the manifold and intermediate gaps against s, with the gaps detected in measured spectra; a gap is visible while wider than the resolution Δ.',
+  sources: { theory_curves: 'fig3-left/theory.theory_curves', theory_gaps: 'fig3-left/theory.theory_gaps', gaps: 'fig3-left/gaps-trained.gaps' },
+};

@@ -2,10 +2,10 @@
 // Numerics in plots/phase-map.ts, spec in plots/phase-diagram.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { THEORY_EDGES } from '../artifacts/schemas.ts';
 
-export default defineStage({
+const stage = defineStage({
   name: 'phase-diagram',
   description: 'Phase diagram over noise variance s and resolution Δ from the random-matrix bulk edges',
   module: import.meta.url,
@@ -45,3 +45,12 @@ export default defineStage({
     await writeFigure(ctx, spec, p.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Phase diagram over (s, Δ)',
+  caption:
+    'Phase seen at noise variance s with resolution Δ, from the bulk edges of the data covariance: trivial (no gap), coverage (an intermediate gap), consolidation (only the manifold gap).',
+  sources: { theory_edges: 'fig3-left/theory.theory_edges' },
+};

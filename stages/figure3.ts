@@ -2,10 +2,10 @@
 // three panels (left, centre swap, continuous profile). Spec in plots/figure3.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 
-export default defineStage({
+const stage = defineStage({
   name: 'figure3',
   description: 'Figure 3: ordered spectra of the trained score’s s·J along generation, left / centre / right data models',
   module: import.meta.url,
@@ -44,3 +44,12 @@ export default defineStage({
     await writeFigure(ctx, spec, p.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Figure 3 — ordered singular values of the trained model along generation',
+  caption:
+    'One line per rank of s·J; gaps between groups of lines are the spectral gaps. Left: σ₁² = 1, σ₂² = 0.01, f = 0.75; centre: the swap; right: a continuous variance profile.',
+  sources: { left: 'fig3-left/spectra-trained.spectra', centre: 'fig3-centre/spectra-trained.spectra', right: 'fig3-right/spectra-trained.spectra' },
+};

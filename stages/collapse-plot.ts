@@ -2,10 +2,10 @@
 // for each n, and the collapse time vs n against t_C of George, Veiga & Macris. Spec in plots/collapse-plot.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { COLLAPSE } from '../artifacts/schemas.ts';
 
-export default defineStage({
+const stage = defineStage({
   name: 'collapse-plot',
   description: 'Collapse (memorisation) of the empirical score vs n, with the theory collapse time t_C',
   module: import.meta.url,
@@ -28,3 +28,12 @@ export default defineStage({
     await writeFigure(ctx, spec, ctx.params.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Collapse of the empirical score vs n',
+  caption:
+    'Fraction of reverse trajectories of the exact empirical score that end on a training point, and the measured collapse time against t_C of George, Veiga & Macris converted to the VE clock (a d → ∞ result: at small d capture is a smooth crossover, so compare the trend with n).',
+  sources: { collapse: 'collapse/collapse.collapse' },
+};

@@ -2,18 +2,20 @@
 // image models). Spec in plots/loss.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
+import { figureOutputs, styleOf, styleParams, writeFigure, type FigureEntry, type Source } from '../plots/figure-stage.ts';
 import { LOSS } from '../artifacts/schemas.ts';
 
+/** Each trained model: the input it is bound to, its experiment (the curve's name) and its training node. */
 const RUNS = [
-  ['left', 'fig3-left'],
-  ['centre', 'fig3-centre'],
-  ['right', 'fig3-right'],
-  ['mnist', 'mnist'],
-  ['fashion_mnist', 'fashion-mnist'],
+  ['left', 'fig3-left', 'train'],
+  ['centre', 'fig3-centre', 'train'],
+  ['right', 'fig3-right', 'train'],
+  ['mnist', 'mnist', 'train-images'],
+  ['fashion_mnist', 'fashion-mnist', 'train-images'],
 ] as const;
+const SOURCES = Object.fromEntries(RUNS.map(([input, experiment, node]) => [input, `${experiment}/${node}.loss` as Source]));
 
-export default defineStage({
+const stage = defineStage({
   name: 'loss',
   description: 'Training loss (per step and smoothed) of the trained score models',
   module: import.meta.url,
@@ -38,3 +40,12 @@ export default defineStage({
     await writeFigure(ctx, spec, ctx.params.scale);
   },
 });
+export default stage;
+
+export const figure: FigureEntry<typeof stage> = {
+  stage,
+  title: 'Training loss',
+  caption:
+    'Denoising score-matching loss per step (thinned) and smoothed, for each trained model.',
+  sources: SOURCES,
+};

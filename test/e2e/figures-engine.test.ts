@@ -16,7 +16,7 @@ function runPipeline() {
   delete env.PIPELINE_STORE;
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'test/plots/figures-pipeline.ts', 'run', '--store', join(dir, 'store'), '--out', join(dir, 'out'), '--jobs', '2'],
+    ['--import', 'tsx', 'test/fixtures/plots/figures-pipeline.ts', 'run', '--store', join(dir, 'store'), '--out', join(dir, 'out'), '--jobs', '2'],
     { cwd: REPO, env, encoding: 'utf8', timeout: 150_000 },
   );
   return { code: r.status, log: `${r.stdout}\n${r.stderr}` };

@@ -6,7 +6,7 @@
 // so both the small- and the large-variance bulks are resolved by some s.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
-import { SPECTRA, PROFILE } from '../artifacts/schemas.ts';
+import { FIT, PROFILE, SPECTRA, WASSERSTEIN } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'fit',
@@ -34,8 +34,8 @@ export default defineStage({
     ),
   },
   outputs: {
-    fit: table({ parameter: 'utf8', truth: 'f64', fitted: 'f64', lo: 'f64', hi: 'f64' }, 'Fitted parameters with 95% bootstrap intervals and the truth (NaN if unknown)'),
-    wasserstein: table({ score: 'utf8', method: 'utf8', t: 'f64', s: 'f64', w1: 'f64' }, 'W1 between measured and theoretical spectra per time'),
+    fit: table(FIT, 'Fitted parameters with 95% bootstrap intervals and the truth (NaN if unknown)'),
+    wasserstein: table(WASSERSTEIN, 'W1 between measured and theoretical spectra per time'),
   },
   resources: { cpu: 1, memoryMiB: 800 },
   async run(ctx) {

@@ -3,6 +3,7 @@
 // scale pixels to [−1, 1]. The loaders run inside `run`; the plan-time check only looks for files.
 
 import { defineStage, param, table } from '../engine/stage.ts';
+import { IMAGES } from '../artifacts/schemas.ts';
 import { locateFullFashionMnist, missingFullFashionMnist } from '../images/fashion-mnist.ts';
 import { IMAGE_DATASETS, resolveImageSource, sourceFiles } from '../images/sources.ts';
 
@@ -38,7 +39,7 @@ export default defineStage({
   externalFiles: (p) => sourceFiles(resolveImageSource({ dataset: p.dataset, path: p.path || undefined })),
   inputs: {},
   outputs: {
-    images: table({ x: 'f32[]', label: 'i32' }, 'One image per row: pixels in [−1, 1] (784 for 28 × 28, 3072 for CIFAR-10 in CHW order) and its label'),
+    images: table(IMAGES, 'One image per row: pixels in [−1, 1] (784 for 28 × 28, 3072 for CIFAR-10 in CHW order) and its label'),
   },
   resources: { cpu: 1, memoryMiB: 1500 },
   async run(ctx) {

@@ -2,6 +2,7 @@
 // for several k, TwoNN), a cross-check of the dimension the spectral gap gives.
 
 import { defineStage, param, table, tableInput } from '../engine/stage.ts';
+import { IMAGES, INTRINSIC_DIMENSION } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'intrinsic-dimension',
@@ -26,10 +27,10 @@ export default defineStage({
     return undefined;
   },
   inputs: {
-    images: tableInput({ x: 'f32[]' }, 'Images, one per row'),
+    images: tableInput(IMAGES, 'Images, one per row'),
   },
   outputs: {
-    intrinsic_dimension: table({ method: 'utf8', k: 'i32', estimate: 'f64' }, 'method ∈ mle | twonn; k = neighbours (2 for TwoNN)'),
+    intrinsic_dimension: table(INTRINSIC_DIMENSION, 'method ∈ mle | twonn; k = neighbours (2 for TwoNN)'),
   },
   resources: { cpu: 1, memoryMiB: 500 },
   async run(ctx) {

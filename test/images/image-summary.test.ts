@@ -106,7 +106,7 @@ describe('stage image-summary', () => {
 
   it('needs spectra and phases of a source bound together, and a resolution in (0, 1)', async () => {
     const empty = { numRows: 0, columns: {} };
-    await expect(runStage(summaryStage, { delta: 0 }, { tables: {} })).rejects.toThrow(/^delta must be in \(0, 1\), got 0/);
+    await expect(runStage(summaryStage, { delta: 0 }, { tables: {} })).rejects.toThrow(/parameter image-summary\.delta = 0: out of range: allowed a number in \(0, 1\)/);
     await expect(
       runStage(summaryStage, {}, { tables: { spectra_trained: empty as never, intrinsic_dimension: empty as never, covariance: empty as never } }),
     ).rejects.toThrow(/spectra_trained and phases_trained must be bound together/);

@@ -14,7 +14,7 @@ export default defineStage({
   module: import.meta.url,
   params: {
     groups: param.integer({ default: 2, min: 1, max: 8, help: 'Number K of variance groups fitted' }),
-    at: param.numbers({ default: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], min: 0, minLength: 1, help: 'Noise variances s fitted (nearest measured s each)' }),
+    at: param.numbers({ default: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], exclusiveMin: 0, minLength: 1, help: 'Noise variances s fitted (nearest measured s each)' }),
     bootstrap: param.integer({ default: 200, min: 0, help: 'Bootstrap resamples of the evaluation points (0: no interval)' }),
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the bootstrap' }),
     score: param.choice(['any', 'trained', 'analytic', 'empirical'] as const, { default: 'any', help: 'Score whose spectra are fitted (any: the first series)' }),

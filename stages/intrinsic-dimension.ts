@@ -11,6 +11,7 @@ export default defineStage({
   params: {
     k: param.numbers({ default: [5, 10, 20], min: 2, integer: true, minLength: 1, help: 'Neighbour counts of the MLE' }),
     n: param.integer({ default: 2000, min: 0, help: 'Points used (first n rows of the images table; 0 = all). Cost grows as n²' }),
+    twonn_discard: param.number({ default: 0.1, min: 0, exclusiveMax: 1, help: 'TwoNN: fraction of the largest neighbour-distance ratios r₂/r₁ left out of its linear fit (Facco et al.)' }),
   },
   check(p) {
     const k = Math.max(...p.k);
@@ -39,7 +40,7 @@ export default defineStage({
     const { values, width } = images.columns.x;
     const n = ctx.params.n === 0 ? images.numRows : Math.min(ctx.params.n, images.numRows);
     ctx.progress(0, `nearest neighbours of ${n} points`);
-    const rows = intrinsicDimensionTable({ x: values.subarray(0, n * width), n, dim: width }, ctx.params.k);
+    const rows = intrinsicDimensionTable({ x: values.subarray(0, n * width), n, dim: width }, ctx.params.k, ctx.params.twonn_discard);
     for (const r of rows) ctx.log.info(`${r.method} k=${r.k}: ${r.estimate.toFixed(2)}`);
     await ctx.write.table('intrinsic_dimension', {
       method: rows.map((r) => r.method),

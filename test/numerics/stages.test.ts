@@ -59,7 +59,7 @@ describe('stages sample and spectra', () => {
       expect(Object.keys(traj.columns).sort()).toEqual(['s', 'step', 't', 'trajectory', 'x']);
       expect(traj.numRows).toBe(15);
       const t = traj.columns.t as Float64Array;
-      const grid = new VeSde().analysisGrid(5);
+      const grid = new VeSde(VE_DEFAULTS).analysisGrid(5);
       expect(Array.from(t.slice(0, 5))).toEqual(grid.map((g) => g.t));
       expect(Array.from(traj.columns.s as Float64Array).slice(0, 5)).toEqual(grid.map((g) => g.s));
       expect(run.progress.at(-1)).toBe(1);

@@ -4,7 +4,7 @@
 // drop are exact formulas rather than numbers copied from a run.
 import type { Columns, Table, TableSchema } from '../../engine/stage.ts';
 import { createRng } from '../../science/random.ts';
-import { VeSde } from '../../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
 import {
   COLLAPSE,
   FIT,
@@ -50,7 +50,7 @@ export const BANDS: Band[] = [
   { lower: 0.3, upper: 2.1, weight: 0.75 },
 ];
 const ALPHA = M / D;
-export const sde = new VeSde();
+export const sde = new VeSde(VE_DEFAULTS);
 
 /** The m covariance eigenvalues: each band filled on an even grid (jittered by `rng` if given). */
 export function bandEigenvalues(rng?: () => number): number[] {

@@ -33,6 +33,9 @@ export const LOADINGS = { row: 'i32', f: 'f64[]' } as const;
 /** The latent variance of each column of F. */
 export const LATENT_VARIANCES = { column: 'i32', variance: 'f64' } as const;
 
+/** Reverse-SDE trajectories on the analysis grid: the state x of each trajectory at each recorded step. */
+export const TRAJECTORIES = { trajectory: 'i32', step: 'i32', t: 'f64', s: 'f64', x: 'f64[]' } as const;
+
 /** The data stage's grouped variance profile {(f_k, σ_k²)} with α = m/d: the truth theory, Monte-Carlo and the fit take. */
 export const PROFILE = { group: 'i32', fraction: 'f64', variance: 'f64', alpha: 'f64', d: 'i32', m: 'i32' } as const;
 

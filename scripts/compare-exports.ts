@@ -8,7 +8,8 @@
 //
 // Ignored by default, because they differ between any two runs: created_at and run_id (when and which run),
 // key (the fingerprint, which hashes the code), and the catalog's sha256 and bytes (the exported files
-// themselves are compared here value by value). Exit code 0 when every table is identical, 1 when one differs
+// themselves are compared here value by value). The catalog's path is relative to the project root, so two runs
+// exported with different --out directories differ there: add --ignore path. Exit code 0 when every table is identical, 1 when one differs
 // or exists on one side only, 2 on bad arguments.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

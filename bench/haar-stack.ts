@@ -12,14 +12,14 @@ import { analyticScore } from '../science/exact-scores.ts';
 import { dropLargestAndNormalise, haarStackSingularValues } from '../science/haar-stack.ts';
 import { createLinearManifold, sampleLinearManifold } from '../science/linear-manifold.ts';
 import { createRng } from '../science/random.ts';
-import { VeSde } from '../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../science/sde.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const points = arg('points', 4);
-const sde = new VeSde();
+const sde = new VeSde(VE_DEFAULTS);
 const model = createLinearManifold({ d: 100, m: 40, profile: { kind: 'double', f: 0.75, sigma1Sq: 1, sigma2Sq: 0.01 }, scaling: '1/d', seed: 0 });
 const { d, m } = model;
 const score = analyticScore(model.F, model.variances, d, m, sde);

@@ -16,7 +16,7 @@ import { analyticScore } from '../science/exact-scores.ts';
 import { finiteDifferenceJacobian } from '../science/jacobian.ts';
 import { createLinearManifold } from '../science/linear-manifold.ts';
 import { createRng } from '../science/random.ts';
-import { VeSde } from '../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../science/sde.ts';
 import { PEERS, peerVersion, ratio, runPeer, type Peer } from './peers.ts';
 
 /** CPU milliseconds used by this process (user + system): steadier than wall time on a shared machine. */
@@ -98,7 +98,7 @@ print(med(lambda: ${call.eig}), med(lambda: ${call.sv}))`;
   return Number.isFinite(eig) && Number.isFinite(sv) ? { eig, sv } : undefined;
 }
 
-const sde = new VeSde();
+const sde = new VeSde(VE_DEFAULTS);
 const rows: Array<Record<string, string>> = [];
 const peerRows: Array<Record<string, string>> = [];
 const versions = new Map(PEERS.map((p) => [p, peerVersion(p)]));

@@ -9,7 +9,7 @@ import { spectralDensity } from '../theory/density.ts';
 import { dampedFixedPointStep } from '../theory/stieltjes.ts';
 import { bulkEdges } from '../theory/edges.ts';
 import { fitProfile, quantileLoss } from '../theory/fit.ts';
-import { slicesAt } from '../theory/fit-tables.ts';
+import { FULL_FIT, slicesAt } from '../theory/fit-tables.ts';
 import { monteCarloSpectra } from '../theory/montecarlo-table.ts';
 import type { VarianceProfile } from '../theory/profile.ts';
 import { medianSpectrum, spectraSeries } from '../theory/spectra-table.ts';
@@ -81,12 +81,13 @@ const sp = monteCarloSpectra({
   sde: { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 },
   sPoints: 100,
   seed: 1,
+  scaling: '1/d',
 });
-const ser = spectraSeries(sp, sp.t.length)[0];
+const ser = spectraSeries(sp, sp.t.length, 'eig', 'any')[0];
 const targets = slicesAt(ser, [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1]).map((sl) => ({ s: sl.s, spectrum: medianSpectrum(sl.points) }));
 const truth: VarianceProfile = { alpha: 0.4, fractions: [0.75, 0.25], variances: [1, 0.01] };
 console.log('\nfit (d = 100, 7 values of s, fig3-left profile)');
 console.log(`loss evaluation: ${time(() => quantileLoss(truth, targets, 100)).toFixed(2)} ms`);
-let result = fitProfile(targets, { groups: 2 });
-const fitMs = time(() => (result = fitProfile(targets, { groups: 2 })), 1000, 1);
+let result = fitProfile(targets, { groups: 2, ...FULL_FIT });
+const fitMs = time(() => (result = fitProfile(targets, { groups: 2, ...FULL_FIT })), 1000, 1);
 console.log(`one fit: ${fitMs.toFixed(0)} ms → m = ${result.m.toFixed(2)}, f = ${JSON.stringify(result.profile.fractions.map((f) => +f.toFixed(3)))}, σ² = ${JSON.stringify(result.profile.variances.map((v) => +v.toPrecision(3)))}`);

@@ -6,6 +6,9 @@ interface NumberParam {
   default: number;
   min?: number;
   max?: number;
+  /** Open bounds, instead of min / max: the value must be strictly above / below (eps ∈ (0, 1)). */
+  exclusiveMin?: number;
+  exclusiveMax?: number;
   /** Reject non-integers. */
   integer?: boolean;
   unit?: string;
@@ -31,9 +34,11 @@ interface BooleanParam {
 interface NumberListParam {
   type: 'number[]';
   default: number[];
-  /** Bounds on every element. */
+  /** Bounds on every element; the exclusive ones are open, instead of min / max. */
   min?: number;
   max?: number;
+  exclusiveMin?: number;
+  exclusiveMax?: number;
   integer?: boolean;
   minLength?: number;
   unit?: string;

@@ -201,24 +201,36 @@ function parseRaw(spec: ParamSpec, value: unknown): unknown {
   }
 }
 
-function describeRange(spec: { min?: number; max?: number; integer?: boolean }): string {
+interface NumberRange {
+  min?: number;
+  max?: number;
+  exclusiveMin?: number;
+  exclusiveMax?: number;
+  integer?: boolean;
+}
+
+function describeRange(spec: NumberRange): string {
   const kind = spec.integer ? 'an integer' : 'a number';
-  if (spec.min !== undefined && spec.max !== undefined) return `${kind} in [${spec.min}, ${spec.max}]`;
-  if (spec.min !== undefined) return `${kind} ≥ ${spec.min}`;
-  if (spec.max !== undefined) return `${kind} ≤ ${spec.max}`;
+  const lo = spec.exclusiveMin ?? spec.min;
+  const hi = spec.exclusiveMax ?? spec.max;
+  const loOpen = spec.exclusiveMin !== undefined;
+  const hiOpen = spec.exclusiveMax !== undefined;
+  if (lo !== undefined && hi !== undefined) return `${kind} in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
+  if (lo !== undefined) return `${kind} ${loOpen ? '>' : '≥'} ${lo}`;
+  if (hi !== undefined) return `${kind} ${hiOpen ? '<' : '≤'} ${hi}`;
   return kind;
 }
 
-function checkNumber(spec: { min?: number; max?: number; integer?: boolean }, v: unknown): number {
+function checkNumber(spec: NumberRange, v: unknown): number {
   if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`not a finite number: allowed ${describeRange(spec)}`);
   if (typeof v !== 'number') throw new Error(`wrong type: expects ${describeRange(spec)}`);
   if (spec.integer && !Number.isInteger(v)) throw new Error(`not an integer: allowed ${describeRange(spec)}`);
   if (spec.integer && !Number.isSafeInteger(v)) {
     throw new Error(`too large to be an exact integer: allowed ${describeRange({ ...spec, max: Math.min(spec.max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) })}`);
   }
-  if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) {
-    throw new Error(`out of range: allowed ${describeRange(spec)}`);
-  }
+  const below = spec.exclusiveMin !== undefined ? v <= spec.exclusiveMin : spec.min !== undefined && v < spec.min;
+  const above = spec.exclusiveMax !== undefined ? v >= spec.exclusiveMax : spec.max !== undefined && v > spec.max;
+  if (below || above) throw new Error(`out of range: allowed ${describeRange(spec)}`);
   return v;
 }
 

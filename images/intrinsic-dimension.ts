@@ -83,7 +83,7 @@ export function levinaBickelMle(cloud: PointCloud, k: number, distances?: Float6
 }
 
 /** TwoNN with Facco et al.'s linear fit through the origin, discarding the largest `discard` fraction of μ. */
-export function twoNn(cloud: PointCloud, discard = 0.1, distances?: Float64Array, kStride = 2): number {
+export function twoNn(cloud: PointCloud, discard: number, distances?: Float64Array, kStride = 2): number {
   if (!(discard >= 0 && discard < 1)) throw new Error(`discard must be in [0, 1), got ${discard}`);
   const dist = distances ?? nearestNeighbourDistances(cloud, 2);
   const logMu: number[] = [];
@@ -112,11 +112,11 @@ export interface IntrinsicDimensionRow {
 }
 
 /** Every estimate the stage reports: MLE for each k, TwoNN (k = 2), sharing one neighbour search. */
-export function intrinsicDimensionTable(cloud: PointCloud, ks: number[]): IntrinsicDimensionRow[] {
+export function intrinsicDimensionTable(cloud: PointCloud, ks: number[], twoNnDiscard: number): IntrinsicDimensionRow[] {
   for (const k of ks) if (!(Number.isInteger(k) && k >= 2)) throw new Error(`k: every MLE neighbour count must be an integer ≥ 2, got ${k}`);
   const kMax = Math.max(2, ...ks);
   const dist = nearestNeighbourDistances(cloud, kMax);
   const rows: IntrinsicDimensionRow[] = ks.map((k) => ({ method: 'mle', k, estimate: levinaBickelMle(cloud, k, dist, kMax) }));
-  rows.push({ method: 'twonn', k: 2, estimate: twoNn(cloud, 0.1, dist, kMax) });
+  rows.push({ method: 'twonn', k: 2, estimate: twoNn(cloud, twoNnDiscard, dist, kMax) });
   return rows;
 }

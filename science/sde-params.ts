@@ -11,9 +11,10 @@ import { VE_DEFAULTS, type VeSdeParams } from './sde.ts';
 // loss), and 10⁴ is 200 times the default (50), far above any data scale here (|x| ≤ 2·√784 = 56 for images).
 const SDE = 'VE SDE';
 export const SDE_PARAMS = {
-  sigma_min: param.number({ default: VE_DEFAULTS.sigmaMin, min: 0, max: 1e4, shared: SDE, help: 'VE SDE σ at t = 0' }),
+  sigma_min: param.number({ default: VE_DEFAULTS.sigmaMin, exclusiveMin: 0, max: 1e4, shared: SDE, help: 'VE SDE σ at t = 0' }),
   sigma_max: param.number({ default: VE_DEFAULTS.sigmaMax, min: 0, max: 1e4, shared: SDE, help: 'VE SDE σ at t = 1 (the prior is N(0, σ_max² I))' }),
-  eps: param.number({ default: VE_DEFAULTS.eps, min: 0, max: 1, shared: SDE, help: 'Smallest time t (training draws t ~ U(eps, 1); grids and samplers stop there)' }),
+  // Open at both ends: t = 0 is the singular clean-data limit, and [eps, 1] must be a non-empty interval.
+  eps: param.number({ default: VE_DEFAULTS.eps, exclusiveMin: 0, exclusiveMax: 1, shared: SDE, help: 'Smallest time t (training draws t ~ U(eps, 1); grids and samplers stop there)' }),
 };
 
 export interface SdeParamValues {
@@ -22,9 +23,9 @@ export interface SdeParamValues {
   eps: number;
 }
 
-/** The stage-level check: a message naming both values, or undefined. */
+/** The stage-level check across the SDE's parameters (each one's own range is in its declaration): a message naming both values, or undefined. */
 export function sdeProblem(p: SdeParamValues): string | undefined {
-  if (!(p.sigma_min > 0 && p.sigma_max > p.sigma_min)) return `need 0 < sigma_min < sigma_max, got sigma_min=${p.sigma_min}, sigma_max=${p.sigma_max}`;
+  if (!(p.sigma_max > p.sigma_min)) return `need sigma_min < sigma_max, got sigma_min=${p.sigma_min}, sigma_max=${p.sigma_max}`;
   return undefined;
 }
 

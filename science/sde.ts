@@ -14,7 +14,7 @@ export interface VeSdeParams {
 export const VE_DEFAULTS: VeSdeParams = { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 };
 
 export class VeSde {
-  constructor(readonly p: VeSdeParams = VE_DEFAULTS) {
+  constructor(readonly p: VeSdeParams) {
     if (!(p.sigmaMin > 0 && p.sigmaMax > p.sigmaMin)) {
       throw new Error(`VE SDE needs 0 < sigma_min < sigma_max, got sigma_min=${p.sigmaMin}, sigma_max=${p.sigmaMax}`);
     }

@@ -11,6 +11,7 @@
 
 import { param } from '../core/params.ts';
 import { defineStage, table } from '../core/stage.ts';
+import { COLLAPSE } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 
 export default defineStage({
@@ -19,27 +20,23 @@ export default defineStage({
   module: import.meta.url,
   params: {
     d: param.integer({ default: 8, min: 1, max: 64, help: 'Ambient dimension d (small: the theory needs n ~ e^{α′d})' }),
-    beta: param.number({ default: 0.5, min: 0, max: 1, help: 'Manifold dimension fraction β = p/d, p = round(β d)' }),
+    beta: param.number({ default: 0.5, exclusiveMin: 0, max: 1, help: 'Manifold dimension fraction β = p/d, p = round(β d)' }),
     n: param.numbers({ default: [10, 30, 100, 300, 1000, 3000], min: 2, integer: true, minLength: 1, help: 'Training-set sizes' }),
     trajectories: param.integer({ default: 200, min: 1, help: 'Reverse trajectories per n' }),
     steps: param.integer({ default: 400, min: 1, help: 'Euler–Maruyama steps over [eps, 1]' }),
     grid: param.integer({ default: 60, min: 2, help: 'Analysis-grid times at which capture is measured' }),
-    eps_capture: param.number({ default: 0.1, min: 0, help: 'Capture radius, in units of the captured training point’s nearest-neighbour distance' }),
+    eps_capture: param.number({ default: 0.1, exclusiveMin: 0, help: 'Capture radius, in units of the captured training point’s nearest-neighbour distance' }),
     ...SDE_PARAMS,
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the training sets and trajectories' }),
   },
   check(p) {
-    if (!(p.beta > 0)) return `beta must be in (0, 1], got ${p.beta}`;
     if (Math.round(p.beta * p.d) < 1) return `beta × d must round to a manifold dimension ≥ 1, got beta=${p.beta}, d=${p.d}`;
-    if (!(p.eps_capture > 0)) return `eps_capture must be > 0, got ${p.eps_capture}`;
-    const sdeIssue = sdeProblem(p);
-    if (sdeIssue) return sdeIssue;
-    return undefined;
+    return sdeProblem(p);
   },
   inputs: {},
   outputs: {
     collapse: table(
-      { n: 'i32', d: 'i32', t: 'f64', fraction: 'f64', t_c_theory: 'f64' },
+      COLLAPSE,
       'Fraction of trajectories captured by a training point at each VE time t, per n, and the theory’s collapse time (VE clock)',
     ),
   },

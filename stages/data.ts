@@ -4,7 +4,7 @@
 
 import { param } from '../core/params.ts';
 import { defineStage, table } from '../core/stage.ts';
-import { PROFILE } from '../artifacts/schemas.ts';
+import { LATENT_VARIANCES, LOADINGS, PROFILE, SAMPLES } from '../artifacts/schemas.ts';
 
 const PROFILES = ['single', 'double', 'multi', 'continuous'] as const;
 
@@ -19,10 +19,10 @@ export default defineStage({
       default: 'double',
       help: 'Latent variance profile: single σ², double (f at σ₁², rest σ₂²), multi (groups), continuous (n variances in [0.01, 1])',
     }),
-    sigma_sq: param.number({ default: 1, min: 0, help: 'Variance σ² of every column (profile = single)' }),
+    sigma_sq: param.number({ default: 1, exclusiveMin: 0, help: 'Variance σ² of every column (profile = single)' }),
     f: param.number({ default: 0.75, min: 0, max: 1, help: 'Fraction of columns at σ₁² (profile = double)' }),
-    sigma1_sq: param.number({ default: 1, min: 0, help: 'σ₁² (profile = double)' }),
-    sigma2_sq: param.number({ default: 0.01, min: 0, help: 'σ₂² (profile = double)' }),
+    sigma1_sq: param.number({ default: 1, exclusiveMin: 0, help: 'σ₁² (profile = double)' }),
+    sigma2_sq: param.number({ default: 0.01, exclusiveMin: 0, help: 'σ₂² (profile = double)' }),
     groups: param.numbers({
       default: [],
       min: 0,
@@ -43,17 +43,13 @@ export default defineStage({
       if (Math.abs(total - 1) > 1e-9) return `groups: fractions must sum to 1, got ${total} from [${p.groups.join(', ')}]`;
       if (p.groups.some((v, i) => i % 2 === 1 && !(v > 0))) return `groups: variances must be positive, got [${p.groups.join(', ')}]`;
     }
-    if (p.profile === 'single' && !(p.sigma_sq > 0)) return `sigma_sq must be positive, got ${p.sigma_sq}`;
-    if (p.profile === 'double' && !(p.sigma1_sq > 0 && p.sigma2_sq > 0)) {
-      return `sigma1_sq and sigma2_sq must be positive, got sigma1_sq=${p.sigma1_sq}, sigma2_sq=${p.sigma2_sq}`;
-    }
     return undefined;
   },
   inputs: {},
   outputs: {
-    samples: table({ x: 'f64[]' }, 'Training set: n_train rows x = F z of width d'),
-    F: table({ row: 'i32', f: 'f64[]' }, 'Loadings F: d rows of width m'),
-    variances: table({ column: 'i32', variance: 'f64' }, 'Latent variance of each column of F'),
+    samples: table(SAMPLES, 'Training set: n_train rows x = F z of width d'),
+    F: table(LOADINGS, 'Loadings F: d rows of width m'),
+    variances: table(LATENT_VARIANCES, 'Latent variance of each column of F'),
     profile: table(
       PROFILE,
       'Grouped variance profile {(f_k, σ_k²)} with α = m/d: the truth for theory and fits',

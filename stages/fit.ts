@@ -7,7 +7,7 @@
 
 import { param } from '../core/params.ts';
 import { defineStage, table, tableInput } from '../core/stage.ts';
-import { SPECTRA, PROFILE } from '../artifacts/schemas.ts';
+import { FIT, PROFILE, SPECTRA, WASSERSTEIN } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'fit',
@@ -15,7 +15,7 @@ export default defineStage({
   module: import.meta.url,
   params: {
     groups: param.integer({ default: 2, min: 1, max: 8, help: 'Number K of variance groups fitted' }),
-    at: param.numbers({ default: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], min: 0, minLength: 1, help: 'Noise variances s fitted (nearest measured s each)' }),
+    at: param.numbers({ default: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], exclusiveMin: 0, minLength: 1, help: 'Noise variances s fitted (nearest measured s each)' }),
     bootstrap: param.integer({ default: 200, min: 0, help: 'Bootstrap resamples of the evaluation points (0: no interval)' }),
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the bootstrap' }),
     score: param.choice(['any', 'trained', 'analytic', 'empirical'] as const, { default: 'any', help: 'Score whose spectra are fitted (any: the first series)' }),
@@ -35,8 +35,8 @@ export default defineStage({
     ),
   },
   outputs: {
-    fit: table({ parameter: 'utf8', truth: 'f64', fitted: 'f64', lo: 'f64', hi: 'f64' }, 'Fitted parameters with 95% bootstrap intervals and the truth (NaN if unknown)'),
-    wasserstein: table({ score: 'utf8', method: 'utf8', t: 'f64', s: 'f64', w1: 'f64' }, 'W1 between measured and theoretical spectra per time'),
+    fit: table(FIT, 'Fitted parameters with 95% bootstrap intervals and the truth (NaN if unknown)'),
+    wasserstein: table(WASSERSTEIN, 'W1 between measured and theoretical spectra per time'),
   },
   resources: { cpu: 1, memoryMiB: 800 },
   async run(ctx) {

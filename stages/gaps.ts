@@ -6,23 +6,19 @@
 
 import { param } from '../core/params.ts';
 import { defineStage, table, tableInput } from '../core/stage.ts';
-import { SPECTRA } from '../artifacts/schemas.ts';
+import { GAPS, PHASES, SPECTRA } from '../artifacts/schemas.ts';
+import { RESOLUTION_PARAMS } from '../theory/resolution-param.ts';
 
 export default defineStage({
   name: 'gaps',
   description: 'Spectral gaps, dimension estimate and phase label per time, from measured spectra',
   module: import.meta.url,
   params: {
-    delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Gap resolution Δ (same units as the rescaled spectrum), 0 < Δ < 1' }),
-    min_fraction: param.number({ default: 0.5, min: 0, max: 1, help: 'Fraction of evaluation points that must show a gap for it to count' }),
+    ...RESOLUTION_PARAMS,
+    min_fraction: param.number({ default: 0.5, exclusiveMin: 0, max: 1, help: 'Fraction of evaluation points that must show a gap for it to count' }),
     quantity: param.choice(['eig', 'sv'] as const, { default: 'eig', help: 'Spectrum read: eigenvalues of sym(s·J), or singular values (as −sv)' }),
     point_kind: param.choice(['any', 'trajectory', 'noised', 'draw'] as const, { default: 'any', help: 'Evaluation points used (any: all pooled)' }),
     rank_tolerance: param.integer({ default: 2, min: 0, help: 'Ranks by which a gap may move and still be the final (manifold) gap' }),
-  },
-  check(p) {
-    if (!(p.delta > 0 && p.delta < 1)) return `delta must be in (0, 1), got ${p.delta}`;
-    if (!(p.min_fraction > 0)) return `min_fraction must be in (0, 1], got ${p.min_fraction}`;
-    return undefined;
   },
   inputs: {
     spectra: tableInput(
@@ -31,14 +27,8 @@ export default defineStage({
     ),
   },
   outputs: {
-    gaps: table(
-      { score: 'utf8', method: 'utf8', t: 'f64', s: 'f64', gap_index: 'i32', lower: 'f64', upper: 'f64', width: 'f64', count_below: 'i32' },
-      'Aggregated gaps per time, ascending in position',
-    ),
-    phases: table(
-      { score: 'utf8', method: 'utf8', t: 'f64', s: 'f64', phase: 'utf8', dim_estimate: 'f64', n_gaps: 'i32' },
-      'Phase label and dimension estimate per time',
-    ),
+    gaps: table(GAPS, 'Aggregated gaps per time, ascending in position'),
+    phases: table(PHASES, 'Phase label and dimension estimate per time'),
   },
   resources: { cpu: 1, memoryMiB: 500 },
   async run(ctx) {

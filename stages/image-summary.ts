@@ -3,10 +3,10 @@
 // shows — both at the smallest t, the empirical score's measured collapse bracket, the George–Veiga–Macris
 // collapse time at the measured n and each intrinsic-dimension estimate, and MLE / TwoNN.
 
-import { param } from '../core/params.ts';
 import { defineStage, table, tableInput } from '../core/stage.ts';
-import { IMAGE_DIMENSIONS, IMAGE_SUMMARY, INTRINSIC_DIMENSION, PHASES, SPECTRA } from '../artifacts/schemas.ts';
+import { COVARIANCE, IMAGE_DIMENSIONS, IMAGE_SUMMARY, INTRINSIC_DIMENSION, PHASES, SPECTRA } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
+import { RESOLUTION_PARAMS } from '../theory/resolution-param.ts';
 
 const SOURCES = ['trained', 'empirical', 'gaussian'] as const;
 
@@ -15,14 +15,11 @@ export default defineStage({
   description: 'Dimension along t for the trained, empirical and Gaussian image scores; collapse time; MLE and TwoNN',
   module: import.meta.url,
   params: {
-    delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Resolution Δ of the dimension drop (eigenvalues more than Δ above −1), 0 < Δ < 1' }),
+    ...RESOLUTION_PARAMS,
     // The clock on which the theory's collapse variance is reported as a time.
     ...SDE_PARAMS,
   },
-  check(p) {
-    if (!(p.delta > 0 && p.delta < 1)) return `delta must be in (0, 1), got ${p.delta}`;
-    return sdeProblem(p);
-  },
+  check: sdeProblem,
   inputs: {
     spectra_trained: tableInput(SPECTRA, 'Spectra of the trained network (spectra-images)', true),
     spectra_empirical: tableInput(SPECTRA, 'Spectra of the exact empirical score (spectra-images, score = empirical)', true),
@@ -31,7 +28,7 @@ export default defineStage({
     phases_empirical: tableInput(PHASES, 'Phases of the empirical spectra (gaps)', true),
     phases_gaussian: tableInput(PHASES, 'Phases of the Gaussian spectra (gaps)', true),
     intrinsic_dimension: tableInput(INTRINSIC_DIMENSION, 'MLE and TwoNN estimates (intrinsic-dimension)'),
-    covariance: tableInput({ eigenvalue: 'f64', n_samples: 'i32' }, 'Data covariance eigenvalues and n (spectra-gaussian)'),
+    covariance: tableInput(COVARIANCE, 'Data covariance eigenvalues and n (spectra-gaussian)'),
   },
   outputs: {
     dimensions: table(IMAGE_DIMENSIONS, 'Per source and t: phase, dimension from gap detection, eigenvalues more than Δ above −1 (mean over points)'),

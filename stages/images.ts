@@ -4,6 +4,7 @@
 
 import { param } from '../core/params.ts';
 import { defineStage, table } from '../core/stage.ts';
+import { IMAGES } from '../artifacts/schemas.ts';
 import { locateFullFashionMnist, missingFullFashionMnist } from '../images/fashion-mnist.ts';
 import { IMAGE_DATASETS, resolveImageSource, sourceFiles } from '../images/sources.ts';
 
@@ -39,7 +40,7 @@ export default defineStage({
   externalFiles: (p) => sourceFiles(resolveImageSource({ dataset: p.dataset, path: p.path || undefined })),
   inputs: {},
   outputs: {
-    images: table({ x: 'f32[]', label: 'i32' }, 'One image per row: pixels in [−1, 1] (784 for 28 × 28, 3072 for CIFAR-10 in CHW order) and its label'),
+    images: table(IMAGES, 'One image per row: pixels in [−1, 1] (784 for 28 × 28, 3072 for CIFAR-10 in CHW order) and its label'),
   },
   resources: { cpu: 1, memoryMiB: 1500 },
   async run(ctx) {

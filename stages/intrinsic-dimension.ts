@@ -3,6 +3,7 @@
 
 import { param } from '../core/params.ts';
 import { defineStage, table, tableInput } from '../core/stage.ts';
+import { IMAGES, INTRINSIC_DIMENSION } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'intrinsic-dimension',
@@ -11,6 +12,7 @@ export default defineStage({
   params: {
     k: param.numbers({ default: [5, 10, 20], min: 2, integer: true, minLength: 1, help: 'Neighbour counts of the MLE' }),
     n: param.integer({ default: 2000, min: 0, help: 'Points used (first n rows of the images table; 0 = all). Cost grows as n²' }),
+    twonn_discard: param.number({ default: 0.1, min: 0, exclusiveMax: 1, help: 'TwoNN: fraction of the largest neighbour-distance ratios r₂/r₁ left out of its linear fit (Facco et al.)' }),
   },
   check(p) {
     const k = Math.max(...p.k);
@@ -27,10 +29,10 @@ export default defineStage({
     return undefined;
   },
   inputs: {
-    images: tableInput({ x: 'f32[]' }, 'Images, one per row'),
+    images: tableInput(IMAGES, 'Images, one per row'),
   },
   outputs: {
-    intrinsic_dimension: table({ method: 'utf8', k: 'i32', estimate: 'f64' }, 'method ∈ mle | twonn; k = neighbours (2 for TwoNN)'),
+    intrinsic_dimension: table(INTRINSIC_DIMENSION, 'method ∈ mle | twonn; k = neighbours (2 for TwoNN)'),
   },
   resources: { cpu: 1, memoryMiB: 500 },
   async run(ctx) {
@@ -39,7 +41,7 @@ export default defineStage({
     const { values, width } = images.columns.x;
     const n = ctx.params.n === 0 ? images.numRows : Math.min(ctx.params.n, images.numRows);
     ctx.progress(0, `nearest neighbours of ${n} points`);
-    const rows = intrinsicDimensionTable({ x: values.subarray(0, n * width), n, dim: width }, ctx.params.k);
+    const rows = intrinsicDimensionTable({ x: values.subarray(0, n * width), n, dim: width }, ctx.params.k, ctx.params.twonn_discard);
     for (const r of rows) ctx.log.info(`${r.method} k=${r.k}: ${r.estimate.toFixed(2)}`);
     await ctx.write.table('intrinsic_dimension', {
       method: rows.map((r) => r.method),

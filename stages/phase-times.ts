@@ -3,6 +3,7 @@
 
 import { param } from '../core/params.ts';
 import { defineStage, table, tableInput } from '../core/stage.ts';
+import { GAPS, PHASE_TIMES, THEORY_GAPS } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'phase-times',
@@ -15,18 +16,12 @@ export default defineStage({
     }),
   },
   inputs: {
-    gaps: tableInput(
-      { score: 'utf8', method: 'utf8', t: 'f64', s: 'f64', gap_index: 'i32', lower: 'f64', upper: 'f64', width: 'f64', count_below: 'i32' },
-      'Measured gaps (gaps stage)',
-    ),
-    theory_gaps: tableInput(
-      { gap_index: 'i32', kind: 'utf8', lower_edge: 'f64', upper_edge: 'f64', s_max: 'f64', height: 'f64', s_open: 'f64', s_close: 'f64', t_open: 'f64', t_max: 'f64', t_close: 'f64' },
-      'Predicted gaps (theory stage)',
-    ),
+    gaps: tableInput(GAPS, 'Measured gaps (gaps stage)'),
+    theory_gaps: tableInput(THEORY_GAPS, 'Predicted gaps (theory stage)'),
   },
   outputs: {
     phase_times: table(
-      { gap: 'utf8', source: 'utf8', s_open: 'f64', s_max: 'f64', s_close: 'f64', t_open: 'f64', t_max: 'f64', t_close: 'f64' },
+      PHASE_TIMES,
       'Per gap and source (theory | trained | analytic | empirical); s_close 0 = still open at the end, NaN = never seen',
     ),
   },

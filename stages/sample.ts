@@ -25,7 +25,6 @@ export default defineStage({
   check(p) {
     const sdeIssue = sdeProblem(p);
     if (sdeIssue) return sdeIssue;
-    if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
     if (p.times > p.steps + 1) return `times (${p.times}) must not exceed steps + 1 (${p.steps + 1}): every grid interval needs a step`;
     return undefined;
   },

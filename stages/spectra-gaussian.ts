@@ -6,7 +6,7 @@
 
 import { param } from '../core/params.ts';
 import { defineStage, table, tableInput } from '../core/stage.ts';
-import { SPECTRA } from '../artifacts/schemas.ts';
+import { COVARIANCE, IMAGES, SPECTRA } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { IMAGE_GRID_PARAMS, imageGridProblem } from '../images/grid-params.ts';
 
@@ -23,11 +23,11 @@ export default defineStage({
     return imageGridProblem(p) ?? sdeProblem(p);
   },
   inputs: {
-    images: tableInput({ x: 'f32[]' }, 'Images whose covariance defines the Gaussian model'),
+    images: tableInput(IMAGES, 'Images whose covariance defines the Gaussian model'),
   },
   outputs: {
     spectra: table(SPECTRA, 'Per t: eigenvalues −s/(s + λᵢ) of s·J ascending and singular values s/(s + λᵢ) descending, by rank (point 0)'),
-    covariance: table({ rank: 'i32', eigenvalue: 'f64', n_samples: 'i32' }, 'Eigenvalues λᵢ of the data covariance (1/n normalisation), ascending, and the n it was estimated from'),
+    covariance: table(COVARIANCE, 'Eigenvalues λᵢ of the data covariance (1/n normalisation), ascending, and the n it was estimated from'),
   },
   resources: { cpu: 1, memoryMiB: 2000 },
   async run(ctx) {

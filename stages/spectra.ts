@@ -38,7 +38,6 @@ export default defineStage({
   check(p) {
     const sdeIssue = sdeProblem(p);
     if (sdeIssue) return sdeIssue;
-    if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
     if (p.h_rule === 'fixed' && !(p.h > 0)) return `h must be positive when h_rule = 'fixed', got h=${p.h}`;
     return undefined;
   },

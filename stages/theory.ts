@@ -1,18 +1,13 @@
 // Stage `theory`: random-matrix predictions for the linear Gaussian model (science.md §7) — bulk edges of
 // C, the density of the rescaled Jacobian s·J along the analysis grid, every gap's peak and visibility
 // window, gap widths and the dimension-drop curve vs s. Numerics in theory/, imported inside `run`.
-//
-// Resolution Δ default 0.1: in the rescaled spectrum (normal directions at −1, range [−1, 0]) a spacing
-// of 0.1 is about 4× the mean spacing of the m = 40 tangent eigenvalues of the paper's d = 100 setting
-// (≈ 1/40 over a unit interval), so bulk-internal fluctuations at finite d rarely exceed it, while the
-// paper's intermediate gap (height ≈ 0.6) and the manifold gap (opening at 9 γ₋) stay visible over a
-// wide window of s. It is a parameter: the phase diagram sweeps it.
 
 import { param } from '../core/params.ts';
 import { defineStage, table, tableInput } from '../core/stage.ts';
-import { PROFILE } from '../artifacts/schemas.ts';
+import { PROFILE, THEORY_CURVES, THEORY_DENSITY, THEORY_EDGES, THEORY_GAPS } from '../artifacts/schemas.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { PROFILE_PARAMS, profileParamsProblem } from '../theory/profile-params.ts';
+import { RESOLUTION_PARAMS } from '../theory/resolution-param.ts';
 
 export default defineStage({
   name: 'theory',
@@ -21,14 +16,13 @@ export default defineStage({
   params: {
     ...PROFILE_PARAMS,
     d: param.integer({ default: 100, min: 1, help: 'Ambient dimension for the dimension-drop curve (without a profile input)' }),
-    delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Gap resolution Δ in units of the rescaled spectrum, 0 < Δ < 1' }),
+    ...RESOLUTION_PARAMS,
     s_points: param.integer({ default: 100, min: 2, help: 'Points of the analysis grid (log-spaced in s over t ∈ [eps, 1])' }),
     ...SDE_PARAMS,
     at_times: param.numbers({ default: [0.45, 0.3, 0.11], min: 0, max: 1, help: 'Extra times t at which the density is written (Figure 4)' }),
     density_nodes: param.integer({ default: 200, min: 8, help: 'Density nodes per bulk (edge-clustered)' }),
   },
   check(p) {
-    if (!(p.delta > 0 && p.delta < 1)) return `delta must be in (0, 1), got ${p.delta}`;
     const sdeIssue = sdeProblem(p);
     if (sdeIssue) return sdeIssue;
     return profileParamsProblem(p);
@@ -41,26 +35,14 @@ export default defineStage({
     ),
   },
   outputs: {
-    theory_edges: table({ bulk: 'i32', lower: 'f64', upper: 'f64' }, 'Bulks of C’s non-zero spectrum, ascending'),
-    theory_density: table({ s: 'f64', t: 'f64', x: 'f64', density: 'f64' }, 'Density of s·J eigenvalues (continuous part; atom 1 − α at −1)'),
+    theory_edges: table(THEORY_EDGES, 'Bulks of C’s non-zero spectrum, ascending'),
+    theory_density: table(THEORY_DENSITY, 'Density of s·J eigenvalues (continuous part; atom 1 − α at −1)'),
     theory_gaps: table(
-      {
-        gap_index: 'i32',
-        kind: 'utf8',
-        lower_edge: 'f64',
-        upper_edge: 'f64',
-        s_max: 'f64',
-        height: 'f64',
-        s_open: 'f64',
-        s_close: 'f64',
-        t_open: 'f64',
-        t_max: 'f64',
-        t_close: 'f64',
-      },
+      THEORY_GAPS,
       'Every gap: edges in C units, peak, height and visibility window (NaN: not applicable / never visible)',
     ),
     theory_curves: table(
-      { s: 'f64', t: 'f64', gap_index: 'i32', width: 'f64', dimension: 'f64' },
+      THEORY_CURVES,
       'Gap width vs s per gap (dimension NaN) and the dimension-drop curve (gap_index −1, width NaN)',
     ),
   },

@@ -55,7 +55,6 @@ export default defineStage({
   check(p) {
     const sdeIssue = sdeProblem(p);
     if (sdeIssue) return sdeIssue;
-    if (!(p.eps > 0 && p.eps < 1)) return `eps must be in (0, 1), got ${p.eps}`;
     if (p.time_embed % 2 !== 0) return `time_embed must be even (sin and cos halves), got ${p.time_embed}`;
     return undefined;
   },

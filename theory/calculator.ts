@@ -1,15 +1,17 @@
 // `npx tsx pipeline.ts theory --alpha A --variances f1:v1,f2:v2,... [--delta D] [--json]`: the random-matrix
 // predictions for one variance profile, without running the pipeline. Prints the bulk edges of C, every
-// gap's peak, height and visibility window (in s and in VE SDE time t with science/sde.ts defaults),
-// and the phase boundaries. Returns the process exit code (2 for bad input).
+// gap's peak, height and visibility window (in s and in VE SDE time t), and the phase boundaries. Δ and the
+// SDE default to the pipeline's (their stage parameter declarations). Returns the process exit code (2 for bad input).
 
 import { bulkEdges } from './edges.ts';
 import { theoryGaps, theoryPhases, type TheoryGap } from './gap-theory.ts';
 import { profileProblem, type VarianceProfile } from './profile.ts';
+import { RESOLUTION_PARAMS } from './resolution-param.ts';
 import { VeSde } from '../science/sde.ts';
+import { SDE_PARAMS, sdeParamsOf } from '../science/sde-params.ts';
 
-/** Default resolution Δ (see stages/theory.ts for why 0.1). */
-export const DEFAULT_DELTA = 0.1;
+const DEFAULT_DELTA = RESOLUTION_PARAMS.delta.default;
+const DEFAULT_SDE = sdeParamsOf({ sigma_min: SDE_PARAMS.sigma_min.default, sigma_max: SDE_PARAMS.sigma_max.default, eps: SDE_PARAMS.eps.default });
 
 const USAGE = 'usage: theory --alpha A --variances f1:v1,f2:v2,... [--delta D] [--json]';
 
@@ -104,7 +106,7 @@ export async function runTheoryCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       `${USAGE}\n  Random-matrix predictions for C = F diag(v) Fᵀ, F_ij ~ N(0, 1/d), α = m/d, a fraction f_k of the\n` +
         `  latent columns at variance σ_k² (--variances f1:σ1²,f2:σ2²,...). --delta is the gap resolution Δ\n` +
-        `  (default ${DEFAULT_DELTA}). Times t use the VE SDE defaults σ_min = 0.01, σ_max = 50.\n`,
+        `  (default ${DEFAULT_DELTA}). Times t use the VE SDE defaults σ_min = ${DEFAULT_SDE.sigmaMin}, σ_max = ${DEFAULT_SDE.sigmaMax}.\n`,
     );
     return 0;
   }
@@ -113,7 +115,7 @@ export async function runTheoryCommand(argv: string[]): Promise<number> {
     process.stderr.write(`theory: ${args}\n`);
     return 2;
   }
-  const sde = new VeSde();
+  const sde = new VeSde(DEFAULT_SDE);
   const bulks = bulkEdges(args.profile);
   const gaps = theoryGaps(bulks, args.delta, sde);
   const phases = theoryPhases(gaps, args.delta, sde);

@@ -26,7 +26,7 @@ export interface SpectralDensity {
 }
 
 /** Density of C's non-zero eigenvalues on every bulk, `nodesPerBulk` nodes each. */
-export function spectralDensity(profile: VarianceProfile, nodesPerBulk = 256): SpectralDensity {
+export function spectralDensity(profile: VarianceProfile, nodesPerBulk: number): SpectralDensity {
   const p = canonicalProfile(checkProfile(profile));
   if (!(Number.isInteger(nodesPerBulk) && nodesPerBulk >= 4)) {
     throw new Error(`nodesPerBulk must be an integer ≥ 4, got ${nodesPerBulk}`);

@@ -8,6 +8,15 @@ import type { VarianceProfile } from './profile.ts';
 import { medianSpectrum, type SpectraSeries, type SpectrumSlice } from './spectra-table.ts';
 import { createRng } from '../science/random.ts';
 
+/** The full fit: a wide first simplex, then two restarts from its optimum with a narrower one. */
+export const FULL_FIT = { steps: [1, 0.3, 0.3], maxEvaluations: 400 };
+/** A bootstrap refit starts at the full fit's optimum: one narrow round. */
+const BOOTSTRAP_REFIT = { steps: [0.2], maxEvaluations: 300 };
+/** The bootstrap interval's coverage (the fit table's lo, hi). */
+const INTERVAL = 0.95;
+/** Density nodes per bulk of the theory W1 is measured against. */
+const W1_NODES = 256;
+
 export interface FitTableOptions {
   groups: number;
   /** s values to fit at; each picks the nearest s of the series (log distance), duplicates dropped. */
@@ -65,7 +74,7 @@ function truthValues(truth: FitTableOptions['truth'], groups: number): Map<strin
 export function fitTables(fitSeries: SpectraSeries, allSeries: SpectraSeries[], o: FitTableOptions) {
   const slices = slicesAt(fitSeries, o.at);
   const targets: FitTarget[] = slices.map((sl) => ({ s: sl.s, spectrum: medianSpectrum(sl.points) }));
-  const full = fitProfile(targets, { groups: o.groups });
+  const full = fitProfile(targets, { groups: o.groups, ...FULL_FIT });
   o.onProgress?.(0.1, `fitted at ${targets.length} s values: m = ${full.m.toFixed(2)}`);
   const named = namedParameters(full, o.groups, o.truth?.profile);
   const samples: number[][] = named.map(() => []);
@@ -75,7 +84,7 @@ export function fitTables(fitSeries: SpectraSeries, allSeries: SpectraSeries[], 
       const pts = Array.from({ length: sl.points.length }, () => sl.points[rng.int(sl.points.length)]);
       return { s: sl.s, spectrum: medianSpectrum(pts) };
     });
-    const refit = fitProfile(resampled, { groups: o.groups, start: full.coordinates, restarts: 0, maxEvaluations: 300, step: 0.2 });
+    const refit = fitProfile(resampled, { groups: o.groups, start: full.coordinates, ...BOOTSTRAP_REFIT });
     namedParameters(refit, o.groups, o.truth?.profile).forEach(([, v], i) => samples[i].push(v));
     o.onProgress?.(0.1 + (0.8 * (b + 1)) / o.bootstrap, `bootstrap ${b + 1}/${o.bootstrap}`);
   }
@@ -84,13 +93,13 @@ export function fitTables(fitSeries: SpectraSeries, allSeries: SpectraSeries[], 
     parameter: named.map(([n]) => n),
     truth: Float64Array.from(named.map(([n]) => truth.get(n) ?? NaN)),
     fitted: Float64Array.from(named.map(([, v]) => v)),
-    lo: Float64Array.from(named.map(([, v], i) => (o.bootstrap > 0 ? percentileInterval(samples[i]).lo : v))),
-    hi: Float64Array.from(named.map(([, v], i) => (o.bootstrap > 0 ? percentileInterval(samples[i]).hi : v))),
+    lo: Float64Array.from(named.map(([, v], i) => (o.bootstrap > 0 ? percentileInterval(samples[i], INTERVAL).lo : v))),
+    hi: Float64Array.from(named.map(([, v], i) => (o.bootstrap > 0 ? percentileInterval(samples[i], INTERVAL).hi : v))),
   };
 
   // W1 against the true profile's theory when known, otherwise against the fitted one.
   const reference = o.truth?.profile ?? full.profile;
-  const cdf = spectralCdf(spectralDensity(reference, 256));
+  const cdf = spectralCdf(spectralDensity(reference, W1_NODES));
   const w = { score: [] as string[], method: [] as string[], t: [] as number[], s: [] as number[], w1: [] as number[] };
   for (const ser of allSeries) {
     for (const sl of ser.slices) {

@@ -89,12 +89,12 @@ export function initialCoordinates(targets: FitTarget[], d: number, groups: numb
 
 export interface FitOptions {
   groups: number;
-  /** Warm start (bootstrap refits start from the full-data optimum). */
+  /** Warm start (bootstrap refits start from the full-data optimum); without it, a start read off the spectra. */
   start?: number[];
-  maxEvaluations?: number;
-  /** Number of Nelder–Mead restarts from the current best (each with a fresh simplex). */
-  restarts?: number;
-  step?: number;
+  /** One Nelder–Mead round per entry, each restarting from the best so far with a fresh simplex of this step. */
+  steps: number[];
+  /** Function evaluations per round. */
+  maxEvaluations: number;
 }
 
 export function fitProfile(targets: FitTarget[], o: FitOptions): FittedProfile {
@@ -110,8 +110,9 @@ export function fitProfile(targets: FitTarget[], o: FitOptions): FittedProfile {
   };
   let x = o.start ?? initialCoordinates(targets, d, o.groups);
   let value = Infinity;
-  for (let round = 0; round <= (o.restarts ?? 2); round++) {
-    const r = nelderMead(objective, x, { step: o.step ?? (round === 0 ? 1 : 0.3), maxEvaluations: o.maxEvaluations ?? 400, tolerance: 1e-14 });
+  if (o.steps.length === 0) throw new Error('fitProfile needs at least one Nelder–Mead round (steps)');
+  for (const step of o.steps) {
+    const r = nelderMead(objective, x, { step, maxEvaluations: o.maxEvaluations, tolerance: 1e-14 });
     x = r.x;
     value = r.value;
   }
@@ -132,7 +133,7 @@ export function wasserstein1(points: Float64Array[], cdf: SpectralCdf, s: number
 }
 
 /** Percentile interval of bootstrap values (linear interpolation between order statistics). */
-export function percentileInterval(values: number[], level = 0.95): { lo: number; hi: number } {
+export function percentileInterval(values: number[], level: number): { lo: number; hi: number } {
   const a = [...values].filter(Number.isFinite).sort((x, y) => x - y);
   if (a.length === 0) return { lo: NaN, hi: NaN };
   const at = (q: number) => {

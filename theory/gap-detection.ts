@@ -86,7 +86,7 @@ export interface PhaseEstimate {
  * A time is trivial with no gap, consolidation when its only gap is the final one (rank within
  * `rankTolerance`), coverage otherwise.
  */
-export function labelPhases(series: Array<{ s: number; gaps: AggregatedGap[] }>, d: number, rankTolerance = 2): PhaseEstimate[] {
+export function labelPhases(series: Array<{ s: number; gaps: AggregatedGap[] }>, d: number, rankTolerance: number): PhaseEstimate[] {
   let finalCount: number | undefined;
   let smallest = Infinity;
   for (const slice of series) {

@@ -86,7 +86,7 @@ function timeOf(sde: VeSde, s: number): number {
 }
 
 /** Every gap of the profile's s·J spectrum (manifold gap first), for resolution Δ. */
-export function theoryGaps(bulks: Bulk[], delta: number, sde: VeSde = new VeSde()): TheoryGap[] {
+export function theoryGaps(bulks: Bulk[], delta: number, sde: VeSde): TheoryGap[] {
   checkResolution(delta);
   if (bulks.length === 0) throw new Error('theoryGaps needs at least one bulk');
   const gaps: TheoryGap[] = [];
@@ -174,7 +174,7 @@ export interface PhaseInterval {
 }
 
 /** The phases in the order generation meets them (s decreasing), with their boundaries. */
-export function theoryPhases(gaps: TheoryGap[], delta: number, sde: VeSde = new VeSde()): PhaseInterval[] {
+export function theoryPhases(gaps: TheoryGap[], delta: number, sde: VeSde): PhaseInterval[] {
   const events = new Set<number>();
   for (const g of gaps) {
     if (g.sOpen > 0) events.add(g.sOpen);

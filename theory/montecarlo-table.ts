@@ -15,7 +15,7 @@ export interface MonteCarloOptions {
   sPoints: number;
   seed: number;
   /** Variance of the entries of F (data stage `scaling`). */
-  scaling?: '1/d' | '1/m';
+  scaling: '1/d' | '1/m';
   onDraw?: (draw: number) => void;
   signal?: AbortSignal;
 }
@@ -36,7 +36,7 @@ export function monteCarloSpectra(o: MonteCarloOptions) {
   const sv = new Float64Array(n);
   for (let r = 0; r < draws; r++) {
     if (o.signal?.aborted) throw new Error('montecarlo: interrupted');
-    const F = drawLoadings(d, m, o.scaling ?? '1/d', rng.fork(r + 1));
+    const F = drawLoadings(d, m, o.scaling, rng.fork(r + 1));
     const lambda = covarianceEigenvalues(F, variances, d, m);
     grid.forEach((g, k) => {
       const mu = rescaledJacobianSpectrum(lambda, g.s);

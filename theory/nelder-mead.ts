@@ -3,10 +3,10 @@
 
 export interface NelderMeadOptions {
   /** Initial simplex: x0 plus `step` along each coordinate. */
-  step?: number | number[];
-  maxEvaluations?: number;
+  step: number | number[];
+  maxEvaluations: number;
   /** Stop when the spread of function values in the simplex falls below this (absolute). */
-  tolerance?: number;
+  tolerance: number;
 }
 
 export interface NelderMeadResult {
@@ -15,10 +15,10 @@ export interface NelderMeadResult {
   evaluations: number;
 }
 
-export function nelderMead(f: (x: number[]) => number, x0: number[], o: NelderMeadOptions = {}): NelderMeadResult {
+export function nelderMead(f: (x: number[]) => number, x0: number[], o: NelderMeadOptions): NelderMeadResult {
   const n = x0.length;
-  const maxEval = o.maxEvaluations ?? 200 * n;
-  const tol = o.tolerance ?? 1e-12;
+  const maxEval = o.maxEvaluations;
+  const tol = o.tolerance;
   let evaluations = 0;
   const evaluate = (x: number[]) => {
     evaluations++;
@@ -28,7 +28,7 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], o: NelderMe
   const simplex: Array<{ x: number[]; v: number }> = [{ x: [...x0], v: evaluate(x0) }];
   for (let i = 0; i < n; i++) {
     const x = [...x0];
-    x[i] += Array.isArray(o.step) ? o.step[i] : (o.step ?? 0.5);
+    x[i] += Array.isArray(o.step) ? o.step[i] : o.step;
     simplex.push({ x, v: evaluate(x) });
   }
   while (evaluations < maxEval) {

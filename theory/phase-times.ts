@@ -63,7 +63,7 @@ export function matchTheoryGap(theory: TheoryGapRow[], m: { s: number; lower: nu
 /** Method preference when a score was measured several ways: the exact Jacobian first. */
 export const METHOD_PREFERENCE = ['exact', 'montecarlo', 'alg2', 'alg1'];
 
-export function phaseTimes(theory: TheoryGapRow[], measured: MeasuredGapRow[], method = 'any'): PhaseTimeRow[] {
+export function phaseTimes(theory: TheoryGapRow[], measured: MeasuredGapRow[], method: string): PhaseTimeRow[] {
   const rows: PhaseTimeRow[] = theory.map((g) => ({
     gap: gapLabel(g),
     source: 'theory',

@@ -33,8 +33,8 @@ export interface SpectraSeries {
 export function spectraSeries(
   c: SpectraColumns,
   numRows: number,
-  quantity: SpectrumQuantity = 'eig',
-  pointKind = 'any',
+  quantity: SpectrumQuantity,
+  pointKind: string,
 ): SpectraSeries[] {
   const series = new Map<string, { score: string; method: string; byT: Map<number, { s: number; byPoint: Map<string, number[]> }> }>();
   let d = 0;

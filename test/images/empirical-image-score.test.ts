@@ -8,13 +8,13 @@ import { empiricalImageScore } from '../../images/empirical-image-score.ts';
 import { dataCovarianceEigenvalues } from '../../images/gaussian-model.ts';
 import { noisedPointSpectra } from '../../images/spectra.ts';
 import { createRng } from '../../science/random.ts';
-import { VeSde } from '../../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
 import gapsStage from '../../stages/gaps.ts';
 import spectraStage from '../../stages/spectra-images.ts';
 import gaussianStage from '../../stages/spectra-gaussian.ts';
 import { runStage, writtenTable } from '../support/stage-context.ts';
 
-const sde = new VeSde();
+const sde = new VeSde(VE_DEFAULTS);
 const d = 10;
 
 describe('empirical image score', () => {

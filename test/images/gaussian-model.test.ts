@@ -6,7 +6,7 @@ import { haarOrthogonal, symmetricEigenvalues } from '../../linalg/index.ts';
 import { dataCovarianceEigenvalues, gaussianModelSpectra } from '../../images/gaussian-model.ts';
 import { analyticScore } from '../../science/exact-scores.ts';
 import { createRng } from '../../science/random.ts';
-import { VeSde } from '../../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
 import gapsStage from '../../stages/gaps.ts';
 import gaussianStage from '../../stages/spectra-gaussian.ts';
 import spectraStage from '../../stages/spectra-images.ts';
@@ -34,7 +34,7 @@ function dataWithCovariance(): { x: Float64Array; n: number } {
   return { x, n: 2 * k };
 }
 
-const sde = new VeSde();
+const sde = new VeSde(VE_DEFAULTS);
 const grid = sde.analysisGrid(15);
 
 describe('Gaussian model of a dataset', () => {

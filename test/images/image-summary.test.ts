@@ -3,7 +3,7 @@
 // run through the real stages (spectra-images empirical, spectra-gaussian, gaps, intrinsic-dimension).
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../science/random.ts';
-import { VeSde } from '../../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
 import gapsStage from '../../stages/gaps.ts';
 import summaryStage from '../../stages/image-summary.ts';
 import intrinsicStage from '../../stages/intrinsic-dimension.ts';
@@ -99,14 +99,14 @@ describe('stage image-summary', () => {
     expect(row('total variance trace(C)', 'gaussian').value).toBeCloseTo(trace, 9);
     const theory = row('collapse time t_C (George–Veiga–Macris)', 'p = TwoNN, v = trace(C)/p');
     expect(theory.s).toBeCloseTo(scaledCollapseVariance(n, d, twonn, trace / twonn), 12);
-    expect(theory.t).toBeCloseTo(new VeSde().timeOfVariance(theory.s), 12);
+    expect(theory.t).toBeCloseTo(new VeSde(VE_DEFAULTS).timeOfVariance(theory.s), 12);
     expect(row('training images n', 'empirical').value).toBe(n);
     expect(row('intrinsic dimension', 'MLE (k = 5)').value).toBeGreaterThan(0);
   });
 
   it('needs spectra and phases of a source bound together, and a resolution in (0, 1)', async () => {
     const empty = { numRows: 0, columns: {} };
-    await expect(runStage(summaryStage, { delta: 0 }, { tables: {} })).rejects.toThrow(/^delta must be in \(0, 1\), got 0/);
+    await expect(runStage(summaryStage, { delta: 0 }, { tables: {} })).rejects.toThrow(/parameter image-summary\.delta = 0: out of range: allowed a number in \(0, 1\)/);
     await expect(
       runStage(summaryStage, {}, { tables: { spectra_trained: empty as never, intrinsic_dimension: empty as never, covariance: empty as never } }),
     ).rejects.toThrow(/spectra_trained and phases_trained must be bound together/);

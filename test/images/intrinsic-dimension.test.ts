@@ -40,7 +40,7 @@ describe('intrinsic dimension on data of known dimension', () => {
     const z = new Float64Array(n * 5);
     createRng(11).fillNormal(z);
     const cloud = { x: embed(z, n, 5, D, 12), n, dim: D };
-    for (const row of intrinsicDimensionTable(cloud, [10, 20])) {
+    for (const row of intrinsicDimensionTable(cloud, [10, 20], 0.1)) {
       expect(Math.abs(row.estimate - 5) / 5, `${row.method} k=${row.k}: ${row.estimate}`).toBeLessThan(0.1);
     }
   });
@@ -55,7 +55,7 @@ describe('intrinsic dimension on data of known dimension', () => {
       }
     }
     const cloud = { x: embed(z, n, 6, D, 22), n, dim: D };
-    expect(Math.abs(twoNn(cloud) - 3) / 3).toBeLessThan(0.1);
+    expect(Math.abs(twoNn(cloud, 0.1) - 3) / 3).toBeLessThan(0.1);
     expect(Math.abs(levinaBickelMle(cloud, 10) - 3) / 3).toBeLessThan(0.1);
   });
   it('nearest-neighbour distances match brute force and skip duplicates', () => {
@@ -66,6 +66,6 @@ describe('intrinsic dimension on data of known dimension', () => {
     expect(d[2]).toBeCloseTo(Math.hypot(3, 2), 12); // (3,4) → (0,2)
     expect(d[3]).toBeCloseTo(Math.hypot(2, 4), 12); // (3,4) → (1,0)
     expect(() => nearestNeighbourDistances({ x, n: 5, dim: 2 }, 5)).toThrow(/k = 5 neighbours need at least 6 points/);
-    expect(() => intrinsicDimensionTable({ x, n: 5, dim: 2 }, [1])).toThrow(/^k: /);
+    expect(() => intrinsicDimensionTable({ x, n: 5, dim: 2 }, [1], 0.1)).toThrow(/^k: /);
   });
 });

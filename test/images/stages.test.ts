@@ -8,7 +8,7 @@ import intrinsicStage from '../../stages/intrinsic-dimension.ts';
 import spectraStage from '../../stages/spectra-images.ts';
 import trainStage from '../../stages/train-images.ts';
 import { createRng } from '../../science/random.ts';
-import { VeSde } from '../../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
 import { runStage, writtenTable } from '../support/stage-context.ts';
 
 const side = 6;
@@ -79,7 +79,7 @@ describe('image stages, chained through an in-memory context', () => {
         expect(s.sv[at + r]).toBeLessThanOrEqual(s.sv[at + r - 1]);
       }
       expect(s.sv[at + d - 1]).toBeGreaterThanOrEqual(0);
-      expect(s.s[at] / new VeSde().variance(s.t[at])).toBeCloseTo(1, 12);
+      expect(s.s[at] / new VeSde(VE_DEFAULTS).variance(s.t[at])).toBeCloseTo(1, 12);
     }
     // Trivial phase at t = 1 (σ = 50): every eigenvalue of sym(s·J) within 5 % of −1.
     for (let i = 0; i < points * d; i++) expect(Math.abs(s.eig[i] + 1)).toBeLessThan(0.05);

@@ -8,6 +8,9 @@ import { rescaledDensity } from '../../theory/rescaled-spectrum.ts';
 import { stieltjesByContinuation } from '../../theory/stieltjes.ts';
 import type { VarianceProfile } from '../../theory/profile.ts';
 import { createRng } from '../../science/random.ts';
+import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
+
+const sde = new VeSde(VE_DEFAULTS);
 
 function drawF(d: number, m: number, seed: number): Float64Array {
   const F = new Float64Array(d * m);
@@ -32,7 +35,7 @@ describe('density of C', () => {
   });
 
   it('each separated bulk holds α × the fraction of its variance group (exact separation)', () => {
-    const sd = spectralDensity({ alpha: 0.9, fractions: [0.2, 0.3, 0.5], variances: [3, 0.5, 0.02] });
+    const sd = spectralDensity({ alpha: 0.9, fractions: [0.2, 0.3, 0.5], variances: [3, 0.5, 0.02] }, 256);
     expect(sd.bulks.length).toBe(3);
     expect(sd.bulks.map((b) => b.mass / 0.9)).toEqual([expect.closeTo(0.5, 3), expect.closeTo(0.3, 3), expect.closeTo(0.2, 3)]);
   });
@@ -58,7 +61,7 @@ describe('density of C', () => {
   });
 
   it('outside the bulks the density vanishes', () => {
-    const sd = spectralDensity(worked);
+    const sd = spectralDensity(worked, 256);
     expect(densityAt(sd, 0.1)).toBe(0);
     expect(stieltjesByContinuation(worked, 0.1).im).toBeLessThan(1e-12);
     expect(stieltjesByContinuation(worked, 3).im).toBeLessThan(1e-12);
@@ -75,7 +78,7 @@ describe('worked example of science.md §7 (α = 0.4, f = 0.5, σ² = 1, 0.01)',
     expect(bulks[1].upper).toBeCloseTo(2.0964, 4);
   });
   it('intermediate gap: s_max ≈ 0.0743, height ≈ 0.611, and G_I is largest there', () => {
-    const gaps = theoryGaps(bulks, 0.1);
+    const gaps = theoryGaps(bulks, 0.1, sde);
     const gi = gaps.find((g) => g.kind === 'intermediate')!;
     expect(gi.sMax).toBeCloseTo(0.0743, 4);
     expect(gi.height).toBeCloseTo(0.611, 3);
@@ -89,9 +92,9 @@ describe('worked example of science.md §7 (α = 0.4, f = 0.5, σ² = 1, 0.01)',
     expect(gi.sOpen * gi.sClose).toBeCloseTo(gi.upperEdge * gi.lowerEdge, 12);
   });
   it('phases run trivial → coverage → consolidation and the dimension drops m → f·m → 0', () => {
-    const gaps = theoryGaps(bulks, 0.1);
-    expect(theoryPhases(gaps, 0.1).map((p) => p.phase)).toEqual(['trivial', 'coverage', 'consolidation']);
-    const cdf = spectralCdf(spectralDensity(worked));
+    const gaps = theoryGaps(bulks, 0.1, sde);
+    expect(theoryPhases(gaps, 0.1, sde).map((p) => p.phase)).toEqual(['trivial', 'coverage', 'consolidation']);
+    const cdf = spectralCdf(spectralDensity(worked, 256));
     expect(dimensionDrop(cdf, 1e-5, 0.1, 100)).toBeCloseTo(40, 6);
     expect(dimensionDrop(cdf, 0.5, 0.1, 100)).toBeCloseTo(20, 2);
     expect(dimensionDrop(cdf, 1e3, 0.1, 100)).toBe(0);

@@ -42,7 +42,7 @@ describe('trained score in JS', () => {
       const xs = new Float64Array(n * arch.d);
       createRng(12).fillNormal(xs);
       for (const t of [0.05, 0.5, 0.95]) {
-        const sigma = new VeSde().sigma(t);
+        const sigma = new VeSde(VE_DEFAULTS).sigma(t);
         const { cIn, skip, out } = preconditioning(arch, sigma);
         const ours = model.score(xs, n, t);
         const width = inputWidth(arch);
@@ -114,7 +114,7 @@ describe('trained score in JS', () => {
     const model = new TrainedMlpScore(w);
     const x = new Float64Array(arch.d);
     createRng(42).fillNormal(x);
-    const sde = new VeSde();
+    const sde = new VeSde(VE_DEFAULTS);
     for (const t of [0.05, 0.5, 1]) {
       const v = sde.sigma(t) ** 2 + arch.sigmaData! ** 2;
       const s = model.score(x, 1, t);

@@ -5,9 +5,9 @@ import { analyticScore, empiricalScore, posteriorWeights } from '../../science/e
 import { finiteDifferenceJacobian, randomDirections, rescaledSpectrum } from '../../science/jacobian.ts';
 import { createLinearManifold, dataCovariance, sampleLinearManifold } from '../../science/linear-manifold.ts';
 import { createRng } from '../../science/random.ts';
-import { VeSde } from '../../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
 
-const sde = new VeSde();
+const sde = new VeSde(VE_DEFAULTS);
 const model = createLinearManifold({
   d: 40,
   m: 16,

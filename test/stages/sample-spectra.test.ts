@@ -1,53 +1,13 @@
+// The sample and spectra stages on the data stage's small linear model, run through the in-memory stage context.
 import { describe, expect, it } from 'vitest';
-import type { ListColumn } from '../../core/table.ts';
 import { initialParameters, type MlpArchitecture } from '../../science/mlp-architecture.ts';
 import { encodeWeights } from '../../science/mlp-weights.ts';
 import { createRng } from '../../science/random.ts';
 import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
-import dataStage from '../../stages/data.ts';
 import sampleStage from '../../stages/sample.ts';
 import spectraStage from '../../stages/spectra.ts';
+import { d, smallData } from '../fixtures/small-linear-data.ts';
 import { runStage, writtenTable } from '../support/stage-context.ts';
-
-const d = 8;
-const m = 3;
-
-async function smallData() {
-  return runStage(dataStage, { d, m, n_train: 300, profile: 'double', f: 2 / 3, seed: 1 });
-}
-
-function columnsOf(run: Awaited<ReturnType<typeof smallData>>, name: string): string[] {
-  return Object.keys(run.tables.get(name)!.columns).sort();
-}
-
-describe('stage data', () => {
-  it('writes the documented tables', async () => {
-    const run = await smallData();
-    expect(columnsOf(run, 'samples')).toEqual(['x']);
-    expect(columnsOf(run, 'F')).toEqual(['f', 'row']);
-    expect(columnsOf(run, 'variances')).toEqual(['column', 'variance']);
-    expect(columnsOf(run, 'profile')).toEqual(['alpha', 'd', 'fraction', 'group', 'm', 'variance']);
-    const samples = run.tables.get('samples')!;
-    expect(samples.numRows).toBe(300);
-    expect((samples.columns.x as ListColumn).width).toBe(d);
-    expect((run.tables.get('F')!.columns.f as ListColumn).width).toBe(m);
-    const profile = run.tables.get('profile')!.columns;
-    expect(Array.from(profile.fraction as Float64Array)).toEqual([2 / 3, 1 / 3]);
-    expect(Array.from(profile.variance as Float64Array)).toEqual([1, 0.01]);
-    expect(Array.from(profile.alpha as Float64Array)).toEqual([m / d, m / d]);
-    // Reproducible from the seed.
-    const again = await smallData();
-    expect((again.tables.get('samples')!.columns.x as ListColumn).values).toEqual((samples.columns.x as ListColumn).values);
-  });
-
-  it('parses multi groups and rejects bad parameter combinations', async () => {
-    const run = await runStage(dataStage, { d, m: 4, n_train: 10, profile: 'multi', groups: [0.5, 2, 0.5, 0.1] });
-    expect(Array.from(run.tables.get('variances')!.columns.variance as Float64Array)).toEqual([2, 2, 0.1, 0.1]);
-    await expect(runStage(dataStage, { d: 5, m: 6 })).rejects.toThrow(/m=6, d=5/);
-    await expect(runStage(dataStage, { profile: 'multi', groups: [0.5, 1, 0.3, 2] })).rejects.toThrow(/sum to 1, got 0.8/);
-    await expect(runStage(dataStage, { profile: 'multi', groups: [0.5, 1, 0.5] })).rejects.toThrow(/pairs/);
-  });
-});
 
 describe('stages sample and spectra', () => {
   it('sample writes P trajectories on the grid, for the analytic and empirical scores', async () => {
@@ -59,7 +19,7 @@ describe('stages sample and spectra', () => {
       expect(Object.keys(traj.columns).sort()).toEqual(['s', 'step', 't', 'trajectory', 'x']);
       expect(traj.numRows).toBe(15);
       const t = traj.columns.t as Float64Array;
-      const grid = new VeSde().analysisGrid(5);
+      const grid = new VeSde(VE_DEFAULTS).analysisGrid(5);
       expect(Array.from(t.slice(0, 5))).toEqual(grid.map((g) => g.t));
       expect(Array.from(traj.columns.s as Float64Array).slice(0, 5)).toEqual(grid.map((g) => g.s));
       expect(run.progress.at(-1)).toBe(1);

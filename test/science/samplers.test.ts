@@ -4,7 +4,7 @@ import { analyticScore } from '../../science/exact-scores.ts';
 import { createLinearManifold, dataCovariance } from '../../science/linear-manifold.ts';
 import { createRng } from '../../science/random.ts';
 import { sampleTrajectories, stepsPerInterval } from '../../science/samplers.ts';
-import { VeSde } from '../../science/sde.ts';
+import { VE_DEFAULTS, VeSde } from '../../science/sde.ts';
 
 // With the analytic score, the exact reverse process has the marginal N(0, C + sI) at every time.
 // We whiten the P states with the Cholesky factor L of C + sI (y = L⁻¹x) so that every check has a
@@ -14,7 +14,7 @@ import { VeSde } from '../../science/sde.ts';
 const d = 6;
 const m = 2;
 const P = 4000;
-const sde = new VeSde();
+const sde = new VeSde(VE_DEFAULTS);
 const data = createLinearManifold({ d, m, profile: { kind: 'double', f: 0.5, sigma1Sq: 1, sigma2Sq: 0.1 }, scaling: '1/d', seed: 1 });
 const c = dataCovariance(data.F, data.variances, d, m);
 const score = analyticScore(data.F, data.variances, d, m, sde);

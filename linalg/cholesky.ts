@@ -42,7 +42,7 @@ export function forwardSubstitute(l: Float64Array, b: Float64Array, n: number, c
 }
 
 /** Solve Lᵀ X = B in place for B (n × cols, row-major), L lower triangular. */
-export function backSubstituteTransposed(l: Float64Array, b: Float64Array, n: number, cols: number): void {
+function backSubstituteTransposed(l: Float64Array, b: Float64Array, n: number, cols: number): void {
   checkSize(b, n * cols, 'backSubstituteTransposed: B');
   for (let i = n - 1; i >= 0; i--) {
     const ri = i * cols;
@@ -65,11 +65,4 @@ export function solveSpd(a: Float64Array, b: Float64Array, n: number, cols = 1):
   forwardSubstitute(l, x, n, cols);
   backSubstituteTransposed(l, x, n, cols);
   return x;
-}
-
-/** A⁻¹ for SPD A. */
-export function inverseSpd(a: Float64Array, n: number): Float64Array {
-  const eye = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) eye[i * n + i] = 1;
-  return solveSpd(a, eye, n, n);
 }

@@ -3,13 +3,6 @@
 // Large products run in the WebAssembly SIMD workspace (simd.ts): the O(n²) copies in and out are
 // cheap next to the O(n³) multiply-adds done two at a time.
 
-/** n × n identity. */
-export function identity(n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) out[i * n + i] = 1;
-  return out;
-}
-
 /** Transpose of a rows × cols matrix (returns cols × rows). */
 export function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
   checkSize(a, rows * cols, 'transpose');
@@ -24,7 +17,6 @@ export function transpose(a: Float64Array, rows: number, cols: number): Float64A
 import { simdAvailable, withWorkspace } from './simd.ts';
 import { axpyKernel, dotKernel } from './vector-kernels.ts';
 
-export { axpyKernel, dotKernel };
 
 /** Products with at least this many multiply-adds (and rows of at least 12) go to the SIMD workspace. */
 const SIMD_PRODUCT_WORK = 32768;
@@ -167,7 +159,7 @@ export function symmetricPart(a: Float64Array, n: number): Float64Array {
 }
 
 /** Frobenius norm. */
-export function frobeniusNorm(a: Float64Array): number {
+function frobeniusNorm(a: Float64Array): number {
   let scale = 0;
   for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]));
   if (scale === 0 || !Number.isFinite(scale)) return scale;
@@ -185,13 +177,6 @@ export function relativeFrobeniusError(a: Float64Array, reference: Float64Array)
   const diff = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) diff[i] = a[i] - reference[i];
   return frobeniusNorm(diff) / frobeniusNorm(reference);
-}
-
-/** Multiply every entry by a scalar (new array). */
-export function scale(a: Float64Array, factor: number): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] * factor;
-  return out;
 }
 
 export function checkSize(a: Float64Array, expected: number, what: string): void {

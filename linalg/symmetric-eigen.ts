@@ -6,7 +6,7 @@
 import { checkSquare, hypot2 } from './matrix.ts';
 import { withWorkspace, type Workspace } from './simd.ts';
 
-export interface SymmetricEigen {
+interface SymmetricEigen {
   /** Eigenvalues, ascending. */
   values: Float64Array;
   /** Eigenvectors as rows (n × n, row-major): row k is the unit eigenvector of values[k]. */

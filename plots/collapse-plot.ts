@@ -7,13 +7,13 @@ import type { CollapseSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, formatNumber, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface CollapseOptions {
+interface CollapseOptions {
   /** Fraction that defines the measured collapse time (½: half of the trajectories collapsed). */
   threshold: number;
   style: FigureStyle;
 }
 
-export interface CollapseSeries {
+interface CollapseSeries {
   n: number;
   d: number;
   tcTheory: number;
@@ -23,7 +23,7 @@ export interface CollapseSeries {
 }
 
 /** Groups the collapse table by (n, d), sorted by t, with the measured crossing time. */
-export function collapseSeries(table: Table<CollapseSchema>, threshold: number): CollapseSeries[] {
+function collapseSeries(table: Table<CollapseSchema>, threshold: number): CollapseSeries[] {
   if (!(threshold > 0 && threshold < 1)) throw new Error(`collapse threshold must be in (0, 1), got ${threshold}`);
   const c = table.columns;
   const groups = new Map<string, CollapseSeries>();

@@ -7,12 +7,12 @@ import { range } from './spectra-summary.ts';
 import { PHASE_COLOURS } from './phase-diagram.ts';
 import { AXIS, decadeAxis, decadeDomain, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface DimensionInput {
+interface DimensionInput {
   phases: Table<PhasesSchema>;
   curves?: Table<TheoryCurvesSchema>;
 }
 
-export interface DimensionOptions {
+interface DimensionOptions {
   xAxis: 's' | 't';
   style: FigureStyle;
 }

@@ -64,7 +64,7 @@ export function styleOf(p: { width: number; height: number; font_size: number })
   return { width: p.width, height: p.height, fontSize: p.font_size };
 }
 
-export interface FigureContext {
+interface FigureContext {
   write: { file(name: 'svg' | 'png' | 'spec', bytes: Uint8Array | string): Promise<void> };
   log: Logger;
   progress(fraction: number, message?: string): void;

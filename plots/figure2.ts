@@ -5,7 +5,7 @@ import type { PhasesSchema, SpectraSchema, TheoryCurvesSchema, TheoryDensitySche
 import { distinctNumbers, histogramDensity, nearest, range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, formatNumber, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface Figure2Input {
+interface Figure2Input {
   montecarlo: Table<SpectraSchema>;
   density: Table<TheoryDensitySchema>;
   curves: Table<TheoryCurvesSchema>;
@@ -13,7 +13,7 @@ export interface Figure2Input {
   phases?: Table<PhasesSchema>;
 }
 
-export interface Figure2Options {
+interface Figure2Options {
   /** Noise variances of the histogram panels; each snaps to the nearest s present in the tables. */
   sValues: number[];
   bins: number;

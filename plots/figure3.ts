@@ -5,13 +5,13 @@ import type { SpectraSchema } from '../artifacts/schemas.ts';
 import { spectraOverTimePanel, type SpectraOverTimeOptions } from './spectra-over-time.ts';
 import { topLevelFigure, type VegaLiteSpec } from './theme.ts';
 
-export interface Figure3Input {
+interface Figure3Input {
   left?: Table<SpectraSchema>;
   centre?: Table<SpectraSchema>;
   right?: Table<SpectraSchema>;
 }
 
-export const FIGURE3_TITLES = {
+const FIGURE3_TITLES = {
   left: 'left: σ₁² = 1, σ₂² = 0.01, f = 0.75',
   centre: 'centre: σ₁² = 0.01, σ₂² = 1, f = 0.75',
   right: 'right: continuous variance profile',

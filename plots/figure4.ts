@@ -6,12 +6,12 @@ import { distinctNumbers, nearest, range, selectSpectra, summariseByTimeAndRank,
 import { densityMass, theoryQuantiles } from './theory-quantiles.ts';
 import { AXIS, formatNumber, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface Figure4Input {
+interface Figure4Input {
   spectra: Table<SpectraSchema>;
   density: Table<TheoryDensitySchema>;
 }
 
-export interface Figure4Options {
+interface Figure4Options {
   /** Requested times; each snaps to the nearest time of the spectra table. */
   times: number[];
   selection: SpectraSelection;

@@ -16,7 +16,7 @@ const SOURCE_TITLES: Record<ImageSource, string> = {
   gaussian: 'Gaussian model (data covariance)',
 };
 
-export interface ImageSpectraRow {
+interface ImageSpectraRow {
   dataset: string;
   panels: Array<{ source: ImageSource; table: Table<SpectraSchema> }>;
 }

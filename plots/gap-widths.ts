@@ -5,14 +5,14 @@ import type { GapsSchema, TheoryCurvesSchema } from '../artifacts/schemas.ts';
 import { range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface GapWidthsInput {
+interface GapWidthsInput {
   curves: Table<TheoryCurvesSchema>;
   gaps?: Table<GapsSchema>;
   /** The theory's gaps (theory_gaps): kinds for the legend, and edges to match measured gaps to them. */
   theoryGaps?: TheoryGap[];
 }
 
-export interface TheoryGap {
+interface TheoryGap {
   index: number;
   kind: string;
   /** Edges in units of C's eigenvalues: the rescaled gap at s is [−s/(s + lower), −s/(s + upper)] (lower = 0: the atom). */
@@ -41,7 +41,7 @@ export function matchTheoryGap(gaps: TheoryGap[], s: number, lower: number, uppe
   return best;
 }
 
-export interface GapWidthsOptions {
+interface GapWidthsOptions {
   /** Resolution Δ drawn as a dashed rule (0: no rule). */
   delta: number;
   style: FigureStyle;
@@ -103,7 +103,7 @@ export function gapWidthsSpec(input: GapWidthsInput, options: GapWidthsOptions):
 }
 
 /** 'gap 1 (intermediate)' when the kind is known, else 'gap 1'. */
-export function gapLabel(index: number, kinds?: Map<number, string>): string {
+function gapLabel(index: number, kinds?: Map<number, string>): string {
   const kind = kinds?.get(index);
   return kind ? `gap ${index} (${kind})` : `gap ${index}`;
 }

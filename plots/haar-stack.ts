@@ -8,7 +8,7 @@ import { dropLargestAndNormalise } from '../science/haar-stack.ts';
 import { distinctNumbers, nearest, range } from './spectra-summary.ts';
 import { decadeAxis, decadeDomain, formatNumber, placeholderFigure, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface HaarStackOptions {
+interface HaarStackOptions {
   /** Times of the panels (each snaps to the nearest time present). */
   at: number[];
   style: FigureStyle;

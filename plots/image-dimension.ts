@@ -7,7 +7,7 @@ import type { ImageDimensionsSchema, IntrinsicDimensionSchema } from '../artifac
 import { range } from './spectra-summary.ts';
 import { AXIS, placeholderFigure, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface ImageDimensionPanel {
+interface ImageDimensionPanel {
   dataset: string;
   dimensions: Table<ImageDimensionsSchema>;
   intrinsic?: Table<IntrinsicDimensionSchema>;

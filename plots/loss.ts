@@ -5,13 +5,13 @@ import type { LossSchema } from '../artifacts/schemas.ts';
 import { evenlySpacedIndices } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, placeholderFigure, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface LossRun {
+interface LossRun {
   /** Model name for the legend: 'fig3-left', 'mnist', ... */
   name: string;
   table: Table<LossSchema>;
 }
 
-export interface LossOptions {
+interface LossOptions {
   /** Most raw-loss points drawn per run. */
   maxPoints: number;
   style: FigureStyle;

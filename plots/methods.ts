@@ -6,12 +6,12 @@ import type { JacobianErrorSchema, SpectraSchema } from '../artifacts/schemas.ts
 import { distinct, distinctNumbers, nearest, range, summariseByTimeAndRank } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, formatNumber, placeholderFigure, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface MethodsInput {
+interface MethodsInput {
   errors?: Table<JacobianErrorSchema>;
   spectra?: Table<SpectraSchema>;
 }
 
-export interface MethodsOptions {
+interface MethodsOptions {
   /** Time of the spectra panel (snaps to the nearest time present). */
   t: number;
   style: FigureStyle;

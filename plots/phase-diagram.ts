@@ -7,7 +7,7 @@ import { phaseGrid, type PhaseCell } from './phase-map.ts';
 import { range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface PhaseDiagramOptions {
+interface PhaseDiagramOptions {
   sMin: number;
   sMax: number;
   sPoints: number;
@@ -64,7 +64,7 @@ export function phaseDiagramSpec(edgesTable: Table<TheoryEdgesSchema>, options: 
 }
 
 /** Joins neighbouring cells of one Δ row with the same phase (cells arrive s-major). */
-export function mergeRuns(cells: PhaseCell[]): PhaseCell[] {
+function mergeRuns(cells: PhaseCell[]): PhaseCell[] {
   const rows = new Map<number, PhaseCell[]>();
   for (const c of cells) {
     const row = rows.get(c.delta0) ?? [];

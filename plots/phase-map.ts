@@ -3,14 +3,14 @@
 // the lowest bulk, and an intermediate gap s(A − B)/((s + A)(s + B)) between neighbouring bulks (A the
 // lower edge of the higher bulk, B the upper edge of the lower one). A gap is visible when wider than Δ.
 
-export interface BulkEdges {
+interface BulkEdges {
   lower: number;
   upper: number;
 }
 
-export type Phase = 'trivial' | 'coverage' | 'consolidation';
+type Phase = 'trivial' | 'coverage' | 'consolidation';
 
-export interface PhasePoint {
+interface PhasePoint {
   phase: Phase;
   manifoldVisible: boolean;
   intermediateVisible: number;

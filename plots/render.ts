@@ -13,12 +13,12 @@ const dejaVu = loadDejaVuWidths();
 const textMetrics = (vega as unknown as { textMetrics?: { width: unknown } }).textMetrics;
 if (dejaVu && textMetrics) textMetrics.width = vegaTextWidth(dejaVu);
 
-export interface RenderOptions {
+interface RenderOptions {
   /** PNG pixels per SVG pixel (2 gives crisp figures on high-density screens and in print). */
   scale?: number;
 }
 
-export interface RenderedFigure {
+interface RenderedFigure {
   svg: string;
   png: Uint8Array;
   /** The vega-lite spec rendered (with its inline data): published as .vl.json for anyone to re-render. */

@@ -8,9 +8,9 @@ import type { FitSchema, ImageSummarySchema, PhasesSchema, PhaseTimesSchema } fr
 import { range } from './spectra-summary.ts';
 import { formatNumber } from './theme.ts';
 
-export type ImageMime = 'image/png' | 'image/svg+xml';
+type ImageMime = 'image/png' | 'image/svg+xml';
 
-export interface ReportFigure {
+interface ReportFigure {
   /** Node name: 'figure2', 'gap-widths', ... (also the anchor id). */
   name: string;
   title: string;
@@ -19,7 +19,7 @@ export interface ReportFigure {
   image?: { mime: ImageMime; bytes: Uint8Array; /** CSS px; a PNG rendered at scale 2 shows at half its pixel width. */ displayWidth?: number };
 }
 
-export interface ReportExperiment {
+interface ReportExperiment {
   /** Experiment label, e.g. 'fig3-left' (from the tables' origin). */
   label: string;
   phaseTimes?: Table<PhaseTimesSchema>;
@@ -27,7 +27,7 @@ export interface ReportExperiment {
   fit?: Table<FitSchema>;
 }
 
-export interface ReportImageSet {
+interface ReportImageSet {
   /** Dataset label, e.g. 'mnist' (from the table's origin). */
   label: string;
   summary?: Table<ImageSummarySchema>;
@@ -35,7 +35,7 @@ export interface ReportImageSet {
   absent: string;
 }
 
-export interface ReportInput {
+interface ReportInput {
   title: string;
   /** When the results were made (the newest upstream artifact), shown under the title. */
   generatedAt: string;
@@ -89,7 +89,7 @@ function htmlTable(headers: string[], rows: string[][], numericFrom = 1): string
 
 const NOT_RUN = (what: string) => `<p class="not-run">not run: ${escapeHtml(what)}</p>`;
 
-export interface PhaseSummaryRow {
+interface PhaseSummaryRow {
   score: string;
   method: string;
   phase: string;
@@ -104,7 +104,7 @@ export interface PhaseSummaryRow {
 const PHASE_ORDER = ['trivial', 'coverage', 'consolidation'];
 
 /** The phases table summarised: per (score, method, phase) the time span, s span and median dimension. */
-export function summarisePhases(table: Table<PhasesSchema>): PhaseSummaryRow[] {
+function summarisePhases(table: Table<PhasesSchema>): PhaseSummaryRow[] {
   const c = table.columns;
   const groups = new Map<string, { score: string; method: string; phase: string; t: number[]; s: number[]; dim: number[] }>();
   for (const i of range(table.numRows)) {
@@ -209,7 +209,7 @@ function formatDuration(ms: number): string {
 }
 
 /** Every environment value seen (the report's own and every upstream node's), per key: 'backend = cpu, wasm'. */
-export function environmentSummary(own: Record<string, string>, nodes: Lineage['nodes']): string {
+function environmentSummary(own: Record<string, string>, nodes: Lineage['nodes']): string {
   const values = new Map<string, Set<string>>();
   for (const env of [own, ...nodes.map((n) => n.environment)]) {
     for (const [k, v] of Object.entries(env)) values.set(k, (values.get(k) ?? new Set()).add(v));

@@ -6,7 +6,7 @@ import type { SpectraSchema } from '../artifacts/schemas.ts';
 import { chooseRanks, selectSpectra, summariseByTimeAndRank, type SpectraSelection } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
-export interface SpectraPanel {
+interface SpectraPanel {
   /** Panel title, e.g. 'left: σ₁² = 1, σ₂² = 0.01, f = 0.75'. */
   title: string;
   table: Table<SpectraSchema>;

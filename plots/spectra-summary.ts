@@ -13,7 +13,7 @@ export interface SpectraSelection {
   pointKind?: string;
 }
 
-export interface ResolvedSelection {
+interface ResolvedSelection {
   score: string;
   method: string;
   pointKind: string;
@@ -31,7 +31,7 @@ export function distinct(values: ArrayLike<string>): string[] {
 }
 
 /** The requested label if present, else the first of `preference` present, else the first present. */
-export function chooseLabel(present: string[], requested: string | undefined, preference: string[], what: string): string {
+function chooseLabel(present: string[], requested: string | undefined, preference: string[], what: string): string {
   if (present.length === 0) throw new Error(`no ${what} values in the table (it is empty)`);
   if (requested !== undefined && requested !== '') {
     if (!present.includes(requested)) {
@@ -59,7 +59,7 @@ export function selectSpectra(table: Table<SpectraSchema>, selection: SpectraSel
   return { score, method, pointKind, rows: byMethod.filter((i) => c.point_kind[i] === pointKind) };
 }
 
-export interface RankSummary {
+interface RankSummary {
   t: number;
   s: number;
   rank: number;
@@ -147,7 +147,7 @@ export function nearest(candidates: number[], target: number, log = false): numb
   return best;
 }
 
-export interface HistogramBin {
+interface HistogramBin {
   x0: number;
   x1: number;
   /** Count in the bin / (total · bin width): integrates to the fraction of `total` that fell in range. */

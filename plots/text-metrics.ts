@@ -5,7 +5,7 @@
 // Basic Multilingual Plane) → glyph → hmtx advance. Kerning is ignored (a few percent at most).
 import { readFileSync } from 'node:fs';
 
-export interface FontWidths {
+interface FontWidths {
   unitsPerEm: number;
   /** Advance width (font units) of a code point, or of .notdef. */
   advance(codePoint: number): number;
@@ -14,7 +14,7 @@ export interface FontWidths {
 const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/TTF'];
 
 /** Parses the tables a width needs from a TrueType font. Throws on a file it cannot read. */
-export function parseFontWidths(bytes: Uint8Array): FontWidths {
+function parseFontWidths(bytes: Uint8Array): FontWidths {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const numTables = view.getUint16(4);
   const tables = new Map<string, number>();
@@ -87,7 +87,7 @@ export function textWidth(font: FontWidths, text: string, fontSize: number): num
   return (units * fontSize) / font.unitsPerEm;
 }
 
-export interface DejaVuWidths {
+interface DejaVuWidths {
   regular: FontWidths;
   bold: FontWidths;
 }

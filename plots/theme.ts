@@ -37,7 +37,7 @@ export const AXIS = {
 } as const;
 
 /** vega-lite `config` for the style: font everywhere, white background, legible sizes. */
-export function figureConfig(style: FigureStyle): VegaLiteSpec {
+function figureConfig(style: FigureStyle): VegaLiteSpec {
   const fs = style.fontSize;
   return {
     font: FONT,
@@ -86,7 +86,7 @@ const SUPERSCRIPT: Record<string, string> = {
 };
 
 /** 10^k written with superscripts (10⁻³), the way log axes are read. */
-export function powerOfTenLabel(k: number): string {
+function powerOfTenLabel(k: number): string {
   if (k === 0) return '1';
   if (k === 1) return '10';
   return '10' + String(k).split('').map((c) => SUPERSCRIPT[c] ?? c).join('');

@@ -3,7 +3,8 @@
 // - empirical: the exact score of the training set's empirical distribution noised at variance s.
 
 import { cholesky, forwardSubstitute } from '../linalg/cholesky.ts';
-import { axpyKernel, gramRows, matmul, matmulTransposeA, matmulTransposeB, transpose } from '../linalg/matrix.ts';
+import { gramRows, matmul, matmulTransposeA, matmulTransposeB, transpose } from '../linalg/matrix.ts';
+import { axpyKernel } from '../linalg/vector-kernels.ts';
 import type { ScoreModel } from './score-model.ts';
 import type { VeSde } from './sde.ts';
 

@@ -22,7 +22,7 @@ interface CalculatorArgs {
 }
 
 /** Parse the arguments, or return a message naming the flag and the value at fault. */
-export function parseTheoryArgs(argv: string[]): CalculatorArgs | string {
+function parseTheoryArgs(argv: string[]): CalculatorArgs | string {
   let alpha: string | undefined;
   let variances: string | undefined;
   let delta: string | undefined;

@@ -54,7 +54,7 @@ export function manifoldTrainingSet(n: number, d: number, p: number, rng: Rng): 
   return x;
 }
 
-export interface CaptureCurve {
+interface CaptureCurve {
   /** Analysis grid, decreasing t. */
   grid: Array<{ t: number; s: number }>;
   /** Fraction of trajectories captured at each grid time. */
@@ -144,7 +144,7 @@ export function scaledCollapseVariance(n: number, d: number, p: number, v: numbe
   return v * collapseVariance(sampleExponent(n, d), p / d);
 }
 
-export interface SpectralCollapse {
+interface SpectralCollapse {
   /** The largest analysis time at which the dimension estimate is 0 at it and at every smaller time. */
   below: { t: number; s: number };
   /** The next analysis time, the first with a dimension estimate > 0. */

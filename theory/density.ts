@@ -7,7 +7,7 @@ import { bulkEdges, type Bulk } from './edges.ts';
 import { canonicalProfile, checkProfile, type VarianceProfile } from './profile.ts';
 import { stieltjesOnReal, type Complex } from './stieltjes.ts';
 
-export interface BulkDensity extends Bulk {
+interface BulkDensity extends Bulk {
   /** Node positions, ascending, strictly inside (lower, upper). */
   lambda: Float64Array;
   /** ρ_C at the nodes. */

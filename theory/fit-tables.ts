@@ -17,7 +17,7 @@ const INTERVAL = 0.95;
 /** Density nodes per bulk of the theory W1 is measured against. */
 const W1_NODES = 256;
 
-export interface FitTableOptions {
+interface FitTableOptions {
   groups: number;
   /** s values to fit at; each picks the nearest s of the series (log distance), duplicates dropped. */
   at: number[];

@@ -10,7 +10,6 @@ import { detectGaps } from './gap-detection.ts';
 import { nelderMead } from './nelder-mead.ts';
 import type { VarianceProfile } from './profile.ts';
 import { rankLevels } from './rescaled-spectrum.ts';
-import { median } from './spectra-table.ts';
 
 export interface FitTarget {
   s: number;
@@ -45,7 +44,7 @@ function decode(x: number[], groups: number): VarianceProfile {
 }
 
 /** Quantiles of C's spectrum at the d rank levels, for a profile. */
-export function covarianceQuantiles(cdf: SpectralCdf, d: number): Float64Array {
+function covarianceQuantiles(cdf: SpectralCdf, d: number): Float64Array {
   const levels = rankLevels(d);
   const out = new Float64Array(d);
   for (let r = 0; r < d; r++) out[r] = quantileAt(cdf, levels[r]);
@@ -70,7 +69,7 @@ export function quantileLoss(profile: VarianceProfile, targets: FitTarget[], d: 
  * λ = −s(1 + μ)/μ read at the s where each rank is best resolved (μ nearest −½), and K variances at
  * evenly spaced quantiles of the top m of them.
  */
-export function initialCoordinates(targets: FitTarget[], d: number, groups: number): number[] {
+function initialCoordinates(targets: FitTarget[], d: number, groups: number): number[] {
   const smallest = targets.reduce((a, b) => (b.s < a.s ? b : a));
   const gaps = detectGaps(smallest.spectrum, 0.1);
   const m0 = gaps.length > 0 ? d - gaps[0].countBelow : Math.round(d / 2);
@@ -87,7 +86,7 @@ export function initialCoordinates(targets: FitTarget[], d: number, groups: numb
   return [Math.log(alpha0 / (1 - alpha0)), ...variances.map(Math.log), ...new Array<number>(groups - 1).fill(0)];
 }
 
-export interface FitOptions {
+interface FitOptions {
   groups: number;
   /** Warm start (bootstrap refits start from the full-data optimum); without it, a start read off the spectra. */
   start?: number[];
@@ -144,4 +143,3 @@ export function percentileInterval(values: number[], level: number): { lo: numbe
   return { lo: at((1 - level) / 2), hi: at((1 + level) / 2) };
 }
 
-export { median };

@@ -7,7 +7,7 @@
 
 import { median } from './spectra-table.ts';
 
-export interface DetectedGap {
+interface DetectedGap {
   lower: number;
   upper: number;
   width: number;
@@ -71,9 +71,9 @@ export function aggregateGaps(perPoint: DetectedGap[][], minFraction: number): A
   return out;
 }
 
-export type MeasuredPhase = 'trivial' | 'coverage' | 'consolidation';
+type MeasuredPhase = 'trivial' | 'coverage' | 'consolidation';
 
-export interface PhaseEstimate {
+interface PhaseEstimate {
   phase: MeasuredPhase;
   /** Eigenvalues above the lowest gap (the one nearest the spike at −1); 0 with no gap. */
   dimEstimate: number;

@@ -4,12 +4,12 @@
 import { aggregateGaps, detectGaps, labelPhases, type AggregatedGap } from './gap-detection.ts';
 import type { SpectraSeries } from './spectra-table.ts';
 
-export interface GapTableOptions {
+interface GapTableOptions {
   delta: number;
   minFraction: number;
 }
 
-export interface MeasuredGapSeries {
+interface MeasuredGapSeries {
   score: string;
   method: string;
   d: number;

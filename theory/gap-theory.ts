@@ -12,7 +12,7 @@ import { cdfAt, type SpectralCdf } from './density.ts';
 import type { Bulk } from './edges.ts';
 import { VeSde } from '../science/sde.ts';
 
-export type GapKind = 'manifold' | 'intermediate';
+type GapKind = 'manifold' | 'intermediate';
 
 export interface TheoryGap {
   gapIndex: number;
@@ -36,14 +36,14 @@ export interface TheoryGap {
   tClose: number;
 }
 
-export function checkResolution(delta: number): void {
+function checkResolution(delta: number): void {
   if (!(Number.isFinite(delta) && delta > 0 && delta < 1)) {
     throw new Error(`resolution delta must be in (0, 1) (a gap width in units of the rescaled spectrum), got ${delta}`);
   }
 }
 
 /** G_M(s) = γ₋/(s + γ₋). */
-export function manifoldGapWidth(lowestEdge: number, s: number): number {
+function manifoldGapWidth(lowestEdge: number, s: number): number {
   return lowestEdge / (s + lowestEdge);
 }
 
@@ -55,7 +55,7 @@ export function intermediateGapWidth(upperBulkLower: number, lowerBulkUpper: num
 }
 
 /** s_max = √(AB) and height (√A − √B)/(√A + √B) of an intermediate gap. */
-export function intermediateGapPeak(a: number, b: number): { sMax: number; height: number } {
+function intermediateGapPeak(a: number, b: number): { sMax: number; height: number } {
   const ra = Math.sqrt(a);
   const rb = Math.sqrt(b);
   return { sMax: ra * rb, height: (ra - rb) / (ra + rb) };
@@ -65,7 +65,7 @@ export function intermediateGapPeak(a: number, b: number): { sMax: number; heigh
  * The window (s₋, s₊) where G_I(s) > Δ: roots of Δ s² + (Δ(A + B) − (A − B)) s + Δ AB = 0, product AB.
  * Undefined when the height does not exceed Δ.
  */
-export function intermediateGapWindow(a: number, b: number, delta: number): { sOpen: number; sClose: number } | undefined {
+function intermediateGapWindow(a: number, b: number, delta: number): { sOpen: number; sClose: number } | undefined {
   checkResolution(delta);
   const bq = delta * (a + b) - (a - b);
   const disc = bq * bq - 4 * delta * delta * a * b;
@@ -76,7 +76,7 @@ export function intermediateGapWindow(a: number, b: number, delta: number): { sO
 }
 
 /** s below which the manifold gap exceeds Δ: γ₋(1 − Δ)/Δ. */
-export function manifoldGapOpening(lowestEdge: number, delta: number): number {
+function manifoldGapOpening(lowestEdge: number, delta: number): number {
   checkResolution(delta);
   return (lowestEdge * (1 - delta)) / delta;
 }
@@ -150,10 +150,10 @@ export function dimensionDrop(cdf: SpectralCdf, s: number, delta: number, d: num
   return d * (1 - cdfAt(cdf, (s * delta) / (1 - delta)));
 }
 
-export type Phase = 'trivial' | 'coverage' | 'consolidation';
+type Phase = 'trivial' | 'coverage' | 'consolidation';
 
 /** Phase at s: trivial with no gap visible, consolidation when only the manifold gap is, coverage otherwise. */
-export function phaseAt(gaps: TheoryGap[], s: number, delta: number): Phase {
+function phaseAt(gaps: TheoryGap[], s: number, delta: number): Phase {
   let manifold = false;
   let intermediate = false;
   for (const g of gaps) {
@@ -164,7 +164,7 @@ export function phaseAt(gaps: TheoryGap[], s: number, delta: number): Phase {
   return intermediate ? 'coverage' : manifold ? 'consolidation' : 'trivial';
 }
 
-export interface PhaseInterval {
+interface PhaseInterval {
   phase: Phase;
   /** The phase holds for sTo < s < sFrom (sFrom = ∞ for the first, sTo = 0 for the last). */
   sFrom: number;

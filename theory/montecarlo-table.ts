@@ -6,7 +6,7 @@ import { columnVariances, drawLoadings, type ProfileGroup } from '../science/lin
 import { createRng } from '../science/random.ts';
 import { VeSde, type VeSdeParams } from '../science/sde.ts';
 
-export interface MonteCarloOptions {
+interface MonteCarloOptions {
   groups: ProfileGroup[];
   d: number;
   m: number;

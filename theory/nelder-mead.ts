@@ -1,7 +1,7 @@
 // Nelder–Mead simplex minimisation (standard coefficients: reflection 1, expansion 2, contraction ½,
 // shrink ½) for small, derivative-free fits such as the spectral quantile fit.
 
-export interface NelderMeadOptions {
+interface NelderMeadOptions {
   /** Initial simplex: x0 plus `step` along each coordinate. */
   step: number | number[];
   maxEvaluations: number;
@@ -9,7 +9,7 @@ export interface NelderMeadOptions {
   tolerance: number;
 }
 
-export interface NelderMeadResult {
+interface NelderMeadResult {
   x: number[];
   value: number;
   evaluations: number;

@@ -7,7 +7,7 @@
 
 import { gapIntervalAt } from './gap-theory.ts';
 
-export interface TheoryGapRow {
+interface TheoryGapRow {
   gapIndex: number;
   kind: string;
   lowerEdge: number;
@@ -20,7 +20,7 @@ export interface TheoryGapRow {
   tClose: number;
 }
 
-export interface MeasuredGapRow {
+interface MeasuredGapRow {
   score: string;
   method: string;
   t: number;
@@ -30,7 +30,7 @@ export interface MeasuredGapRow {
   width: number;
 }
 
-export interface PhaseTimeRow {
+interface PhaseTimeRow {
   gap: string;
   source: string;
   sOpen: number;
@@ -41,12 +41,12 @@ export interface PhaseTimeRow {
   tClose: number;
 }
 
-export function gapLabel(g: { kind: string; gapIndex: number }): string {
+function gapLabel(g: { kind: string; gapIndex: number }): string {
   return g.kind === 'manifold' ? 'manifold' : `intermediate-${g.gapIndex}`;
 }
 
 /** Index of the theory gap a measured gap overlaps most at its s, or −1. */
-export function matchTheoryGap(theory: TheoryGapRow[], m: { s: number; lower: number; upper: number }): number {
+function matchTheoryGap(theory: TheoryGapRow[], m: { s: number; lower: number; upper: number }): number {
   let best = -1;
   let bestOverlap = 0;
   theory.forEach((g, i) => {
@@ -61,7 +61,7 @@ export function matchTheoryGap(theory: TheoryGapRow[], m: { s: number; lower: nu
 }
 
 /** Method preference when a score was measured several ways: the exact Jacobian first. */
-export const METHOD_PREFERENCE = ['exact', 'montecarlo', 'alg2', 'alg1'];
+const METHOD_PREFERENCE = ['exact', 'montecarlo', 'alg2', 'alg1'];
 
 export function phaseTimes(theory: TheoryGapRow[], measured: MeasuredGapRow[], method: string): PhaseTimeRow[] {
   const rows: PhaseTimeRow[] = theory.map((g) => ({

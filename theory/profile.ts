@@ -57,7 +57,7 @@ export function canonicalProfile(p: VarianceProfile): VarianceProfile {
 }
 
 /** Rows of the data stage's `profile` table, as read back from its columns. */
-export interface ProfileRows {
+interface ProfileRows {
   numRows: number;
   columns: {
     group: Int32Array;

@@ -3,19 +3,14 @@
 // eigenvalues give the atom at μ = −1 of weight 1 − α (per d); the bulks of C map to bulks of s·J with
 // density ρ_J(μ) = ρ_C(λ) |dλ/dμ| = ρ_C(λ) (s + λ)²/s, λ = −s(1 + μ)/μ.
 
-import { quantileAt, type SpectralCdf, type SpectralDensity } from './density.ts';
+import type { SpectralDensity } from './density.ts';
 
 /** μ = −s/(s + λ). */
-export function rescaledEigenvalue(lambda: number, s: number): number {
+function rescaledEigenvalue(lambda: number, s: number): number {
   return -s / (s + lambda);
 }
 
-/** The eigenvalue λ of C that maps to μ at noise variance s (inverse of `rescaledEigenvalue`). */
-export function covarianceEigenvalue(mu: number, s: number): number {
-  return (-s * (1 + mu)) / mu;
-}
-
-export interface RescaledDensityPoint {
+interface RescaledDensityPoint {
   x: number;
   density: number;
 }
@@ -37,11 +32,6 @@ export function rescaledDensity(sd: SpectralDensity, s: number): RescaledDensity
     out.push({ x: rescaledEigenvalue(b.upper, s), density: 0 });
   }
   return out;
-}
-
-/** Quantile of s·J's spectrum (all d eigenvalues per d, atom included) at level q. */
-export function rescaledQuantile(cdf: SpectralCdf, q: number, s: number): number {
-  return rescaledEigenvalue(quantileAt(cdf, q), s);
 }
 
 /** Midpoint levels (r + ½)/d of the d ranks: the quantile levels a sorted spectrum of size d estimates. */

@@ -7,7 +7,7 @@ import type { Columns } from '../core/table.ts';
 export type SpectraColumns = Columns<typeof SPECTRA>;
 
 /** Which column to read: `eig` (eigenvalues of sym(s·J), spike at −1) or `sv` (singular values, read as −sv so the spike also sits at −1). */
-export type SpectrumQuantity = 'eig' | 'sv';
+type SpectrumQuantity = 'eig' | 'sv';
 
 export interface SpectrumSlice {
   score: string;

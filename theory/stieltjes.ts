@@ -15,7 +15,7 @@ export interface Complex {
 }
 
 /** z(g) = −1/g + α Σ f σ²/(1 + σ² g) and z'(g) = 1/g² − α Σ f σ⁴/(1 + σ² g)² at complex g. */
-export function inverseStieltjes(p: VarianceProfile, gr: number, gi: number): { z: Complex; dz: Complex } {
+function inverseStieltjes(p: VarianceProfile, gr: number, gi: number): { z: Complex; dz: Complex } {
   // 1/g
   const gg = gr * gr + gi * gi;
   const ir = gr / gg;
@@ -65,7 +65,7 @@ export function inverseStieltjesReal(p: VarianceProfile, g: number): number {
 }
 
 /** Newton's method for z(g) = zr + i zi from (g0r, g0i); undefined when it does not converge. */
-export function newtonStieltjes(
+function newtonStieltjes(
   p: VarianceProfile,
   zr: number,
   zi: number,
@@ -179,10 +179,4 @@ export function stieltjesOnReal(p: VarianceProfile, lambda: number, start?: Comp
     if (g && Math.abs(g.im) > 1e-9 * Math.abs(g.re)) return { re: g.re, im: Math.abs(g.im) };
   }
   return stieltjesByContinuation(p, lambda, 0);
-}
-
-/** ρ_C(λ) = Im g(λ + i0)/π for the non-zero eigenvalues (per d: the continuous part integrates to α). */
-export function spectralDensityAt(p: VarianceProfile, lambda: number): number {
-  if (!(lambda > 0)) return 0;
-  return stieltjesByContinuation(p, lambda, 0).im / Math.PI;
 }

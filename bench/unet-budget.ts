@@ -54,10 +54,11 @@ for (const steps of budgets) {
     steps,
     batch,
     lr: 2e-3,
-    emaDecay: 0.999,
+    ema: 0.999,
     seed: 0,
     logEvery: Math.max(1, Math.floor(steps / 10)),
-  });
+    checkpointEvery: 0,
+  }, 'tfjs');
   const cpu = (cpuMs() - c0) / 1000;
   const wallPerStep = (performance.now() - w0) / 1000 / steps;
   const model = new UnetScoreModel(result.net as ImageScoreNet<UnetArchitecture>, result.params);
@@ -77,7 +78,7 @@ for (const steps of budgets) {
   });
   model.dispose();
   const col = (f: (s: (typeof stats)[number]) => string | number) => stats.map(f).join(' / ');
-  const loss = result.losses.at(-1)?.loss ?? NaN;
+  const loss = result.lossRows.at(-1)?.loss ?? NaN;
   console.log(
     `| ${steps} | ${cpu.toFixed(0)} | ${wallPerStep.toFixed(2)} | ${loss.toFixed(3)} | ${col((s) => s.above)} | ${col((s) => s.below)} | ${col((s) => s.min.toFixed(2))} | ${col((s) => s.max.toFixed(2))} | ${col((s) => s.widest)} | ${col((s) => s.gaps)} |`,
   );

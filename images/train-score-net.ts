@@ -46,6 +46,8 @@ export interface ImageTrainingResult {
   /** EMA parameters in parameterShapes (MLP) or unetParameterShapes (U-Net) order. */
   params: Float32Array[];
   lossRows: LossRow[];
+  /** Step the run resumed from (0 for a fresh start). */
+  resumedFrom: number;
 }
 
 export function checkTrainingConfig(c: ImageTrainingConfig): void {
@@ -157,5 +159,5 @@ export async function trainImageScoreNet(
   for (let i = 0; i < x.length; i += 97) digest = (Math.imul(digest, 31) + Math.round(x[i] * 1e4)) | 0;
   const key = { ...config, checkpointEvery: undefined, arch, n, d, digest, implementation };
   const r = await trainLoop(imageTrainable(net, x, n, config.batch, implementation), { ...config, key }, hooks);
-  return { net, params: r.state.ema, lossRows: r.lossRows };
+  return { net, params: r.state.ema, lossRows: r.lossRows, resumedFrom: r.resumedFrom };
 }

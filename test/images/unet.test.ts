@@ -126,10 +126,11 @@ describe('U-Net image score network', () => {
       steps: 90,
       batch: 16,
       lr: 1e-2,
-      emaDecay: 0.9,
+      ema: 0.9,
       seed: 1,
       logEvery: 15,
-    });
+      checkpointEvery: 0,
+    }, 'tfjs');
     expect(r.net.arch).toMatchObject({ kind: 'unet', shape: [1, side, side], widths: [4, 8] });
     // The zero-initialised output layer starts the network at the skip path: its loss averaged over
     // t ~ U(ε, 1) is (1/d) Σ_j v_j/(σ² + v_j). The data have 3 latent factors; the net must beat it.
@@ -141,9 +142,9 @@ describe('U-Net image score network', () => {
       for (let j = 0; j < d; j++) diag += stats.variance[j] / (s + stats.variance[j]) / (d * T);
     }
     expect(stats.variance[0]).toBeCloseTo(VARIANCE_FLOOR, 12); // the constant border
-    const late = (r.losses[4].loss + r.losses[5].loss) / 2;
+    const late = (r.lossRows[4].loss + r.lossRows[5].loss) / 2;
     expect(late).toBeLessThan(0.8 * diag);
-    expect(late).toBeLessThan(r.losses[0].loss);
+    expect(late).toBeLessThan(r.lossRows[0].loss);
   });
 
   it('weights survive a round trip and say which network they hold', () => {

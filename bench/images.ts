@@ -41,12 +41,12 @@ function cpuMs(): number {
 }
 
 /** Median wall and CPU milliseconds of `reps` runs after a warm-up. */
-function timeBoth(fn: () => unknown, reps = 3): { wall: number; cpu: number } {
-  fn();
+async function timeBoth(fn: () => unknown, reps = 3): Promise<{ wall: number; cpu: number }> {
+  await fn();
   const wall: number[] = [], cpu: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now(), c0 = cpuMs();
-    fn();
+    await fn();
     wall.push(performance.now() - t0);
     cpu.push(cpuMs() - c0);
   }
@@ -185,12 +185,12 @@ async function main(): Promise<void> {
   const unet: ImageScoreNet<UnetArchitecture> = { arch: uarch, sde: VE_DEFAULTS, mean: stats.mean, variance: stats.variance };
   const umodel = new UnetScoreModel(unet, uparams);
   let sjU: Float64Array = new Float64Array(0);
-  const uJac = timeBoth(() => (sjU = umodel.scaledJacobian(x, sigma)));
+  const uJac = await timeBoth(async () => (sjU = await umodel.scaledJacobian(x, sigma)));
   const ushapes = unetParameterShapes(uarch);
   let sjURev: Float64Array = new Float64Array(0);
   // In chunks of 98 rows: all 784 copies' activations at once exceed the wasm heap.
   const revChunk = 98;
-  const uRev = timeBoth(() => {
+  const uRev = await timeBoth(() => {
     sjURev = new Float64Array(d * d);
     for (let r0 = 0; r0 < d; r0 += revChunk) {
       const g = tf.tidy(() => {
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
     uMax = Math.max(uMax, Math.abs(sjU[i]));
   }
   umodel.dispose();
-  const uSv = timeBoth(() => singularValues(sjU, d, d));
+  const uSv = await timeBoth(() => singularValues(sjU, d, d));
   const mlpStep = await trainingStepMs(imgs, n, d, { hidden: 256, blocks: 2, timeEmbed: 64 }, 128);
   const unetStep = await trainingStepMs(imgs, n, d, { kind: 'unet', widths, timeEmbed: 64 }, unetBatch);
   const both = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(0)}`;
@@ -230,11 +230,11 @@ async function main(): Promise<void> {
   for (const s of [1e-2, 1e2]) {
     const xs = Float64Array.from(atMnist, (v) => v + Math.sqrt(s) * rng.normal());
     let sjE: Float64Array = new Float64Array(0);
-    const eJac = timeBoth(() => (sjE = empirical.scaledJacobian(xs, Math.sqrt(s))), 1);
-    const eEig = timeBoth(() => symmetricEigenvalues(sjE, d), 1);
+    const eJac = await timeBoth(() => (sjE = empirical.scaledJacobian(xs, Math.sqrt(s))), 1);
+    const eEig = await timeBoth(() => symmetricEigenvalues(sjE, d), 1);
     rows.push([`empirical score s·J, n = ${mnist.n} MNIST, s = ${s} (+ eigenvalues; sv = |eig|)`, (eJac.wall + eEig.wall).toFixed(0), `CPU ${(eJac.cpu + eEig.cpu).toFixed(0)} ms, of which the Jacobian ${eJac.cpu.toFixed(0)}`]);
   }
-  const cov = timeBoth(() => dataCovarianceEigenvalues(mnist.x, mnist.n, d), 1);
+  const cov = await timeBoth(() => dataCovarianceEigenvalues(mnist.x, mnist.n, d), 1);
   rows.push([`Gaussian model: covariance eigenvalues of ${mnist.n} MNIST images (once per dataset)`, cov.wall.toFixed(0), `CPU ${cov.cpu.toFixed(0)} ms`]);
   console.log(`d = ${d}, MLP hidden ${arch.hidden}, ${arch.blocks} blocks; U-Net widths ${widths.join('/')}; median of 3 after a warm-up (reverse-mode U-Net: 1)`);
   console.log('| step | ms | note |\n| --- | ---: | --- |');

@@ -10,7 +10,8 @@ import type { Rng } from '../science/random.ts';
 
 export interface ScaledJacobianSource {
   readonly d: number;
-  scaledJacobian(x: Float64Array, sigma: number): Float64Array;
+  /** s·J at x (the U-Net's comes back asynchronously from the tfjs backend). */
+  scaledJacobian(x: Float64Array, sigma: number): Float64Array | Promise<Float64Array>;
 }
 
 /** What the rows say about the source, and whether its s·J is symmetric (then sv = |eig|, no SVD). */
@@ -31,7 +32,7 @@ export interface SpectraHooks {
  * `points` holds P data points x₀ (P × d). For every time in `grid` (with its σ = √s) and every point,
  * draws ξ from `rng` and records the spectrum of s·J at x₀ + σξ. Rows are ordered time, point, rank.
  */
-export function noisedPointSpectra(
+export async function noisedPointSpectra(
   model: ScaledJacobianSource,
   points: Float32Array | Float64Array,
   P: number,
@@ -39,22 +40,22 @@ export function noisedPointSpectra(
   rng: Rng,
   label: SpectraLabel,
   hooks: SpectraHooks = {},
-): SpectraColumns {
+): Promise<SpectraColumns> {
   const d = model.d;
   if (points.length !== P * d) throw new Error(`points: ${points.length} values, expected P × d = ${P} × ${d}`);
   const rows = new SpectraRows();
   const x = new Float64Array(d);
   const xi = new Float64Array(d);
-  grid.forEach(({ t, s }, k) => {
+  for (const [k, { t, s }] of grid.entries()) {
     const sigma = Math.sqrt(s);
     for (let p = 0; p < P; p++) {
       if (hooks.signal?.aborted) throw new Error('spectra aborted');
       rng.fillNormal(xi);
       for (let j = 0; j < d; j++) x[j] = points[p * d + j] + sigma * xi[j];
-      const spectrum = scaledJacobianSpectrum(model.scaledJacobian(x, sigma), d, label.symmetric);
+      const spectrum = scaledJacobianSpectrum(await model.scaledJacobian(x, sigma), d, label.symmetric);
       rows.add({ score: label.score, pointKind: 'noised', t, s, point: p }, 'exact', spectrum);
       hooks.onProgress?.((k * P + p + 1) / (grid.length * P), `t=${t.toPrecision(3)} point ${p + 1}/${P}`);
     }
-  });
+  }
   return rows.columns();
 }

@@ -36,10 +36,10 @@ export interface TrainableScoreNetwork {
 /** A trained network evaluated at noise level σ: points and matrices are row-major, d values a point. */
 export interface TrainedScoreNetwork {
   readonly d: number;
-  /** ε̂(x, σ) at n points (n × d). */
-  epsilon(xs: Float64Array | Float32Array, n: number, sigma: number): Float64Array;
+  /** ε̂(x, σ) at n points (n × d); a tfjs implementation answers asynchronously (values read with `await data()`). */
+  epsilon(xs: Float64Array | Float32Array, n: number, sigma: number): Float64Array | Promise<Float64Array>;
   /** The exact s·J = −σ ∂ε̂/∂x at one point (d × d). */
-  scaledJacobian(x: Float64Array | Float32Array, sigma: number): Float64Array;
+  scaledJacobian(x: Float64Array | Float32Array, sigma: number): Float64Array | Promise<Float64Array>;
 }
 
 export type ScoreNetworkKind = 'mlp' | 'unet';

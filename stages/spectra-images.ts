@@ -96,7 +96,7 @@ export default defineStage({
     }
     const grid = model.sde.analysisGrid(p.times, p.t_min, p.t_max);
     try {
-      const rows = noisedPointSpectra(model, chosen, p.points, grid, rng.fork(1), { score: p.score, symmetric: p.score === 'empirical' }, {
+      const rows = await noisedPointSpectra(model, chosen, p.points, grid, rng.fork(1), { score: p.score, symmetric: p.score === 'empirical' }, {
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
       });

@@ -1,4 +1,4 @@
-// The trained image score network as a ScoreModel, evaluated in plain JavaScript float64: the residual
+// The trained image score network as a ScoreModel, evaluated in float64 (on the kernels): the residual
 // MLP part F reuses science/mlp-score.ts (TrainedMlpScore, forward-mode exact Jacobian), and the
 // per-pixel preconditioning of score-net.ts is applied around it:
 //   ε̂ = c_skip ⊙ (x − μ) + c_out ⊙ F(u),  u = c_in ⊙ (x − μ)

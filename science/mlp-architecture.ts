@@ -1,7 +1,7 @@
 // The residual MLP score network of science.md §5, described without any tensor library: its
 // hyper-parameters, the ordered list of its parameter tensors, their initialisation, and the two fixed
 // pre-processing steps (input scaling and the sinusoidal time embedding) that the tfjs trainer and the
-// pure-JS evaluator (mlp-score.ts) must compute identically.
+// float64 evaluator (mlp-score.ts) must compute identically.
 
 import type { Rng } from './random.ts';
 

@@ -52,9 +52,10 @@ export type ScoreNetworkKind = 'mlp' | 'unet';
 export type ScoreNetworkImplementation = 'kernels' | 'tfjs';
 
 /**
- * Which implementation computes `kind` on the tfjs backend `backend`: the kernels for the MLP on the CPU
+ * Which implementation trains `kind` on the tfjs backend `backend`: the kernels for the MLP on the CPU
  * backends (wasm, cpu), where they are the fastest; tfjs for a GPU or native backend, and for the U-Net,
- * which has no kernels.
+ * which has no kernels. A trained MLP is evaluated (ε̂, s·J) on the float64 kernels whatever the backend:
+ * exact to float64 rounding and cheap (d·H² per point); the U-Net on tfjs, in float32.
  */
 export function scoreNetworkFor(kind: ScoreNetworkKind, backend: string): ScoreNetworkImplementation {
   if (kind !== 'mlp' && kind !== 'unet') throw new Error(`score network must be 'mlp' or 'unet', got '${String(kind)}'`);

@@ -12,22 +12,12 @@ import { initialParameters, parameterShapes } from '../../science/mlp-architectu
 import { createRng } from '../../science/random.ts';
 import { VE_DEFAULTS } from '../../science/sde.ts';
 import { initBackend } from '../../science/tf-backend.ts';
+import { IMAGE_RESUME_CONFIG, TOY_D, TOY_N, toyImages } from '../fixtures/image-training.ts';
+import { killAfterFirstCheckpoint } from '../fixtures/kill-training.ts';
 import { TfScaledJacobian } from '../reference/mlp-jacobian-tf.ts';
 
-const d = 24;
-const n = 200;
-
-/** Images on a 3-dimensional linear subspace plus a few constant pixels, clipped to [−1, 1]. */
-function toyImages(seed: number): Float32Array {
-  const rng = createRng(seed);
-  const basis = Array.from({ length: 3 }, () => Float64Array.from({ length: d }, () => rng.normal() / 3));
-  const x = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const z = [rng.normal(), rng.normal(), rng.normal()];
-    for (let j = 0; j < d; j++) x[i * d + j] = j < 4 ? -1 : Math.max(-1, Math.min(1, z[0] * basis[0][j] + z[1] * basis[1][j] + z[2] * basis[2][j]));
-  }
-  return x;
-}
+const d = TOY_D;
+const n = TOY_N;
 
 function randomNet(seed: number): { net: ImageScoreNet; params: Float32Array[] } {
   const x = toyImages(seed);
@@ -173,37 +163,21 @@ describe('image score network', () => {
     expect(moved).toBeGreaterThan(1e-2 * tfjs.lossRows[0].loss);
   });
 
-  it.each(['kernels', 'tfjs'] as const)('%s: a run stopped after a checkpoint resumes to the bits of an uninterrupted one', async (implementation) => {
-    const x = toyImages(19);
-    const config = {
-      arch: { hidden: 8, blocks: 1, timeEmbed: 4 },
-      sde: VE_DEFAULTS,
-      conditioning: 'pixel' as const,
-      steps: 30,
-      batch: 8,
-      lr: 1e-2,
-      ema: 0.9,
-      seed: 4,
-      logEvery: 5,
-      checkpointEvery: 10,
-    };
-    const straight = await trainImageScoreNet(x, n, d, config, implementation);
+  it.each(['kernels', 'tfjs'] as const)('%s: resumes after kill -9 to the bits of an uninterrupted run', async (implementation) => {
     const scratch = mkdtempSync(path.join(tmpdir(), 'img-ckpt-'));
-    const stop = new AbortController();
-    await expect(
-      trainImageScoreNet(x, n, d, config, implementation, {
-        scratchDir: scratch,
-        signal: stop.signal,
-        progress: (f) => f * config.steps >= 20 && stop.abort(),
-      }),
-    ).rejects.toThrow(/aborted/);
+    const config = IMAGE_RESUME_CONFIG;
+    const layout = parameterShapes({ ...(config.arch as { hidden: number; blocks: number; timeEmbed: number }), d, timeMode: 'project' });
+    const killedAt = await killAfterFirstCheckpoint(scratch, ['image', implementation], layout);
+    expect(killedAt).toBeGreaterThan(0);
+    expect(killedAt).toBeLessThan(config.steps);
     const lines: string[] = [];
-    const resumed = await trainImageScoreNet(x, n, d, config, implementation, { scratchDir: scratch, log: (l) => lines.push(l) });
-    expect(resumed.resumedFrom).toBe(20); // not from scratch
+    const resumed = await trainImageScoreNet(toyImages(19), n, d, config, implementation, { scratchDir: scratch, log: (l) => lines.push(l) });
+    expect(resumed.resumedFrom).toBe(killedAt); // not from scratch
+    const straight = await trainImageScoreNet(toyImages(19), n, d, config, implementation);
     expect(resumed.lossRows).toEqual(straight.lossRows);
     resumed.params.forEach((p, k) => expect(Buffer.from(p.buffer).equals(Buffer.from(straight.params[k].buffer)), `tensor ${k}`).toBe(true));
     // A different configuration ignores the checkpoint (with a warning) and starts over.
-    const other = await trainImageScoreNet(x, n, d, { ...config, steps: 12, seed: 5 }, implementation, { scratchDir: scratch, log: (l) => lines.push(l) });
+    const other = await trainImageScoreNet(toyImages(19), n, d, { ...config, steps: 12, seed: 5 }, implementation, { scratchDir: scratch, log: (l) => lines.push(l) });
     expect(lines.join()).toMatch(/different training configuration/);
     expect(other.resumedFrom).toBe(0);
   });

@@ -1,6 +1,5 @@
 // Training: reproducible from the seed, resumable after kill -9 with bit-identical results, and on a
 // linear manifold the trained score's Jacobian separates normal (≈ −1) from tangent (≈ 0) directions.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,8 +10,9 @@ import { encodeWeights } from '../../science/mlp-weights.ts';
 import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
 import { initBackend } from '../../science/tf-backend.ts';
-import { CHECKPOINT_FILE, decodeCheckpoint } from '../../science/train-checkpoint.ts';
+import { CHECKPOINT_FILE } from '../../science/train-checkpoint.ts';
 import { trainScoreNetwork, type TrainConfig } from '../../science/train-mlp.ts';
+import { killAfterFirstCheckpoint } from '../fixtures/kill-training.ts';
 import { linearManifoldData, RESUME_CONFIG, RESUME_N, resumeData } from '../fixtures/linear-training.ts';
 import { symmetricEigenvalues } from '../../linalg/index.ts';
 
@@ -36,26 +36,8 @@ describe('training', () => {
   it('resumes after kill -9 and ends with the weights of an uninterrupted run', async () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'train-resume-'));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../fixtures/train-child.ts'), scratch], {
-        stdio: 'ignore',
-      });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      const killedAt = await killAfterFirstCheckpoint(scratch, ['linear', 'kernels'], parameterShapes(RESUME_CONFIG.arch));
       const checkpoint = path.join(scratch, CHECKPOINT_FILE);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setInterval(() => {
-          if (fs.existsSync(checkpoint)) {
-            clearInterval(timer);
-            child.kill('SIGKILL');
-            resolve();
-          } else if (child.exitCode !== null) {
-            clearInterval(timer);
-            reject(new Error(`child exited (${child.exitCode}) before writing a checkpoint`));
-          }
-        }, 2);
-      });
-      expect(await exited).toBe('SIGKILL');
-      const shapes = parameterShapes(RESUME_CONFIG.arch);
-      const killedAt = decodeCheckpoint(new Uint8Array(fs.readFileSync(checkpoint)), shapes).state.step;
       expect(killedAt).toBeGreaterThan(0);
       expect(killedAt).toBeLessThan(RESUME_CONFIG.steps);
 

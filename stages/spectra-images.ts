@@ -27,7 +27,7 @@ export default defineStage({
       help: 'score = empirical: the training set is the first n_train rows of the images table (0 = all); its Jacobian costs d² × n_train per point at large t',
     }),
     ...IMAGE_GRID_PARAMS,
-    points: param.integer({ default: 2, min: 1, help: 'Noised data points per time (each costs about 2–3 s at d = 784 on one core)' }),
+    points: param.integer({ default: 2, min: 1, help: 'Noised data points per time (cost per point: README, Cost)' }),
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the choice of data points and of the noise ξ' }),
     backend: param.choice(BACKEND_CHOICES, { default: 'auto', help: 'tfjs backend for a U-Net model (auto = best installed); the MLP is evaluated in float64 on the WebAssembly kernels' }),
     // The empirical score's SDE; a trained network brings the SDE it was trained with.

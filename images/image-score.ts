@@ -9,10 +9,11 @@
 import { inputScale } from '../science/mlp-architecture.ts';
 import { TrainedMlpScore } from '../science/mlp-score.ts';
 import type { ScoreModel } from '../science/score-model.ts';
+import type { TrainedScoreNetwork } from '../science/score-network.ts';
 import { VeSde } from '../science/sde.ts';
 import { preconditioning, type ImageScoreNet } from './score-net.ts';
 
-export class ImageScoreModel implements ScoreModel {
+export class ImageScoreModel implements ScoreModel, TrainedScoreNetwork {
   readonly kind = 'trained' as const;
   readonly d: number;
   readonly sde: VeSde;

@@ -50,13 +50,13 @@ export interface ImageTrainingResult {
   resumedFrom: number;
 }
 
-export function checkTrainingConfig(c: ImageTrainingConfig): void {
+function checkTrainingConfig(c: ImageTrainingConfig): void {
   checkLoopConfig({ ...c, key: {} });
   if (!(Number.isInteger(c.batch) && c.batch >= 1)) throw new Error(`batch must be an integer ≥ 1, got ${c.batch}`);
 }
 
 /** The architecture for d pixels: the MLP in 'project' time mode, or the U-Net at its image shape. */
-export function imageArchitecture(a: ImageNetworkConfig, d: number): MlpArchitecture | UnetArchitecture {
+function imageArchitecture(a: ImageNetworkConfig, d: number): MlpArchitecture | UnetArchitecture {
   return 'kind' in a && a.kind === 'unet'
     ? { kind: 'unet', d, shape: a.shape ?? imageShapeOf(d), widths: a.widths, timeEmbed: a.timeEmbed }
     : { ...(a as Omit<MlpArchitecture, 'd' | 'timeMode'>), d, timeMode: 'project' };

@@ -9,6 +9,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { timeEmbedding } from '../science/mlp-architecture.ts';
+import type { TrainedScoreNetwork } from '../science/score-network.ts';
 import { VeSde } from '../science/sde.ts';
 import { imageEpsilon, preconditioning, type ImageScoreNet } from './score-net.ts';
 import { unetForward, unetParameterShapes, type UnetArchitecture } from './unet.ts';
@@ -31,7 +32,7 @@ async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
 }
 
 /** Holds the parameters on the tfjs backend (initialised by the caller); call dispose() when done. */
-export class UnetScoreModel {
+export class UnetScoreModel implements TrainedScoreNetwork {
   readonly d: number;
   readonly sde: VeSde;
   private readonly params: tf.Tensor[];

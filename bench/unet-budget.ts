@@ -54,30 +54,32 @@ for (const steps of budgets) {
     steps,
     batch,
     lr: 2e-3,
-    emaDecay: 0.999,
+    ema: 0.999,
     seed: 0,
     logEvery: Math.max(1, Math.floor(steps / 10)),
-  });
+    checkpointEvery: 0,
+  }, 'tfjs');
   const cpu = (cpuMs() - c0) / 1000;
   const wallPerStep = (performance.now() - w0) / 1000 / steps;
   const model = new UnetScoreModel(result.net as ImageScoreNet<UnetArchitecture>, result.params);
-  const stats = xs.map((x) => {
-    const eig = symmetricEigenvalues(symmetricPart(model.scaledJacobian(x, sigma), d), d);
+  const stats: Array<{ above: number; below: number; min: number; max: number; widest: string; gaps: string }> = [];
+  for (const x of xs) {
+    const eig = symmetricEigenvalues(symmetricPart(await model.scaledJacobian(x, sigma), d), d);
     let widest = 0;
     let at = 0;
     for (let i = 0; i + 1 < d; i++) if (eig[i + 1] - eig[i] > widest) [widest, at] = [eig[i + 1] - eig[i], i + 1];
-    return {
+    stats.push({
       above: eig.filter((v) => v > -0.5).length,
       below: eig.filter((v) => v < -1.1).length,
       min: eig[0],
       max: eig[d - 1],
       widest: `${widest.toFixed(3)} (rank ${at}, ${eig[at - 1].toFixed(2)} → ${eig[at].toFixed(2)})`,
       gaps: detectGaps(eig, 0.1).map((g) => `${g.countBelow}`).join(' ') || 'none',
-    };
-  });
+    });
+  }
   model.dispose();
   const col = (f: (s: (typeof stats)[number]) => string | number) => stats.map(f).join(' / ');
-  const loss = result.losses.at(-1)?.loss ?? NaN;
+  const loss = result.lossRows.at(-1)?.loss ?? NaN;
   console.log(
     `| ${steps} | ${cpu.toFixed(0)} | ${wallPerStep.toFixed(2)} | ${loss.toFixed(3)} | ${col((s) => s.above)} | ${col((s) => s.below)} | ${col((s) => s.min.toFixed(2))} | ${col((s) => s.max.toFixed(2))} | ${col((s) => s.widest)} | ${col((s) => s.gaps)} |`,
   );

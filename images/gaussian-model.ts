@@ -7,7 +7,7 @@
 import { gramRows } from '../linalg/matrix.ts';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.ts';
 import { rescaledJacobianSpectrum } from '../theory/montecarlo.ts';
-import { exactNoisedRows, type SpectraRows } from './spectra.ts';
+import { SpectraRows, type SpectraColumns } from '../science/jacobian-spectra.ts';
 
 /**
  * Eigenvalues of the covariance (1/n) Σ (x − x̄)(x − x̄)ᵀ of n rows of width d, ascending, in float64;
@@ -33,22 +33,15 @@ export function dataCovarianceEigenvalues(x: Float32Array | Float64Array, n: num
  * point_kind 'noised', point 0 (the spectrum is the same at every x); eig = −s/(s + λᵢ) ascending and
  * sv = s/(s + λᵢ) descending by rank.
  */
-export function gaussianModelSpectra(eigenvalues: Float64Array, grid: Array<{ t: number; s: number }>): SpectraRows {
+export function gaussianModelSpectra(eigenvalues: Float64Array, grid: Array<{ t: number; s: number }>): SpectraColumns {
   const d = eigenvalues.length;
   for (let i = 1; i < d; i++) {
     if (!(eigenvalues[i] >= eigenvalues[i - 1])) throw new Error('gaussianModelSpectra: eigenvalues must be ascending');
   }
-  const rows = exactNoisedRows(grid.length * d, 'gaussian');
-  grid.forEach(({ t, s }, k) => {
+  const rows = new SpectraRows();
+  for (const { t, s } of grid) {
     const mu = rescaledJacobianSpectrum(eigenvalues, s);
-    for (let r = 0; r < d; r++) {
-      const at = k * d + r;
-      rows.t[at] = t;
-      rows.s[at] = s;
-      rows.rank[at] = r;
-      rows.eig[at] = mu[r];
-      rows.sv[at] = -mu[r];
-    }
-  });
-  return rows;
+    rows.add({ score: 'gaussian', pointKind: 'noised', t, s, point: 0 }, 'exact', { eig: mu, sv: mu.map((v) => -v) });
+  }
+  return rows.columns();
 }

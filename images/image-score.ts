@@ -1,4 +1,4 @@
-// The trained image score network as a ScoreModel, evaluated in plain JavaScript float64: the residual
+// The trained image score network as a ScoreModel, evaluated in float64 (on the kernels): the residual
 // MLP part F reuses science/mlp-score.ts (TrainedMlpScore, forward-mode exact Jacobian), and the
 // per-pixel preconditioning of score-net.ts is applied around it:
 //   ε̂ = c_skip ⊙ (x − μ) + c_out ⊙ F(u),  u = c_in ⊙ (x − μ)
@@ -9,10 +9,11 @@
 import { inputScale } from '../science/mlp-architecture.ts';
 import { TrainedMlpScore } from '../science/mlp-score.ts';
 import type { ScoreModel } from '../science/score-model.ts';
+import type { TrainedScoreNetwork } from '../science/score-network.ts';
 import { VeSde } from '../science/sde.ts';
 import { preconditioning, type ImageScoreNet } from './score-net.ts';
 
-export class ImageScoreModel implements ScoreModel {
+export class ImageScoreModel implements ScoreModel, TrainedScoreNetwork {
   readonly kind = 'trained' as const;
   readonly d: number;
   readonly sde: VeSde;

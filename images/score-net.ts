@@ -35,9 +35,9 @@
 //    multiple blocks per level;
 //  - the preconditioning above (the paper's network predicts ε from the raw x_t) and the VE SDE of
 //    science.md §2 (σ from 0.01 to 50) for every model;
-//  - training: minutes on one CPU core in float32 wasm (MLP quick profile: 2000 steps, batch 128, lr 3e-3,
-//    EMA 0.999 with warm-up, 130–200 ms a step at hidden 256; U-Net: see the README's cost table)
-//    instead of long GPU runs; the paper profile (U-Net, 10⁵ steps, lr 2e-4, EMA 0.9999) is only sensible
+//  - training: minutes on one CPU core in float32 (MLP quick profile: 2000 steps, batch 128, lr 3e-3,
+//    EMA 0.999 with warm-up, on the WebAssembly kernels; times in the README's cost table) instead of long
+//    GPU runs; the paper profile (U-Net, 10⁵ steps, lr 2e-4, EMA 0.9999) is only sensible
 //    on a GPU backend (tfjs-node-gpu, not installed here);
 //  - the U-Net's exact s·J is float32 (forward mode on tfjs, unet-score.ts), the MLP's float64.
 

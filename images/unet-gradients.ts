@@ -6,8 +6,8 @@
 //   ∂L/∂x = conv2d(dy, W flipped in space with in/out channels swapped, 'same');
 //   ∂L/∂W = conv2d(pad(x) with batch and channel axes swapped, dy as the filter, 'valid'), transposed:
 //           W'[a, b, i, o] = Σ_{n,h,w} x_pad[n, h+a, w+b, i] · dy[n, h, w, o], a k × k output.
-// Measured in CPU time at batch 32, 28 × 28, 8 channels: filter 6.5 ms this way against 55 ms for k²
-// shifted-window matrix products, input 11 ms against 24 ms for the Conv2DBackpropInput kernel.
+// Both are faster in CPU time than the alternatives (k² shifted-window matrix products for the filter, the
+// Conv2DBackpropInput kernel for the input); the figures are in the README, not in hashed code.
 // Concat (the U-Net's skip connections) and Transpose (multi-channel images in CHW order) follow tfjs's
 // own formulas.
 

@@ -9,6 +9,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { timeEmbedding } from '../science/mlp-architecture.ts';
+import type { TrainedScoreNetwork } from '../science/score-network.ts';
 import { VeSde } from '../science/sde.ts';
 import { imageEpsilon, preconditioning, type ImageScoreNet } from './score-net.ts';
 import { unetForward, unetParameterShapes, type UnetArchitecture } from './unet.ts';
@@ -19,16 +20,19 @@ export const JACOBIAN_CHUNK = 196;
 /**
  * A tensor's values, then the tensor disposed. Read outside tf.tidy on purpose: a typed array returned
  * from a tidy callback is walked element by element (tfjs looks for tensors inside the result, adding
- * every number to a Set), about 1.5 µs a value — a second per 784 × 784 Jacobian.
+ * every number to a Set), about 1.5 µs a value — a second per 784 × 784 Jacobian. `await data()`, not
+ * dataSync: every backend supports it (dataSync throws on webgpu in Node).
  */
-function readAndDispose(t: tf.Tensor): Float32Array {
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return v;
+async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
 }
 
 /** Holds the parameters on the tfjs backend (initialised by the caller); call dispose() when done. */
-export class UnetScoreModel {
+export class UnetScoreModel implements TrainedScoreNetwork {
   readonly d: number;
   readonly sde: VeSde;
   private readonly params: tf.Tensor[];
@@ -54,17 +58,17 @@ export class UnetScoreModel {
   }
 
   /** ε̂(x, σ) at n points (n × d rows, float32 arithmetic returned as float64). */
-  epsilon(xs: Float64Array | Float32Array, n: number, sigma: number): Float64Array {
+  async epsilon(xs: Float64Array | Float32Array, n: number, sigma: number): Promise<Float64Array> {
     const d = this.d;
     if (xs.length !== n * d) throw new Error(`epsilon: xs has ${xs.length} values, expected n·d = ${n}·${d}`);
     const out = tf.tidy(() =>
       imageEpsilon(this.net, this.params, tf.tensor2d(Float32Array.from(xs), [n, d]), new Float32Array(n).fill(sigma), this.stats),
     );
-    return Float64Array.from(readAndDispose(out));
+    return Float64Array.from(await readAndDispose(out));
   }
 
   /** The rescaled Jacobian s·J at one point (d × d row-major, float64 holding float32 values). */
-  scaledJacobian(x: Float64Array | Float32Array, sigma: number): Float64Array {
+  async scaledJacobian(x: Float64Array | Float32Array, sigma: number): Promise<Float64Array> {
     const { d, nhwc, net } = this;
     const arch = net.arch;
     if (x.length !== d) throw new Error(`scaledJacobian: x has ${x.length} values, expected d = ${d}`);
@@ -80,7 +84,7 @@ export class UnetScoreModel {
       // Tangent k is ∂u/∂x_{j0+k} = c_in,j e_j.
       const tangents = new Float32Array(K * d);
       for (let k = 0; k < K; k++) tangents[k * d + nhwc[j0 + k]] = cIn[j0 + k];
-      const dF = readAndDispose(
+      const dF = await readAndDispose(
         tf.tidy(
           () =>
             unetForward(

@@ -14,13 +14,13 @@ export function transpose(a: Float64Array, rows: number, cols: number): Float64A
   return out;
 }
 
-import { simdAvailable, withWorkspace } from './simd.ts';
+import { withWorkspace } from './simd.ts';
 import { axpyKernel, dotKernel } from './vector-kernels.ts';
 
 
 /** Products with at least this many multiply-adds (and rows of at least 12) go to the SIMD workspace. */
 const SIMD_PRODUCT_WORK = 32768;
-const useSimd = (work: number, inner: number): boolean => inner >= 12 && work >= SIMD_PRODUCT_WORK && simdAvailable();
+const useSimd = (work: number, inner: number): boolean => inner >= 12 && work >= SIMD_PRODUCT_WORK;
 
 /**
  * Rows of the right-hand factor kept hot per block: 64 rows of up to ~1000 doubles (≈ 0.5 MB) stay in

@@ -1,8 +1,8 @@
 // WebAssembly SIMD (f64x2) versions of the hot loops, for matrices that live in the kernel module's memory
 // (linalg-kernels.c, embedded in linalg-kernels.wasm.ts, run by the shared runtime of wasm/kernel-instance.ts).
 // V8 does not vectorise JavaScript; these kernels do two multiply-adds per instruction without bounds
-// checks, about 3× the throughput of the unrolled JS loops. Where WebAssembly SIMD is unavailable (or with
-// LINALG_NO_SIMD=1) everything stays in JS.
+// checks, about 3× the throughput of the unrolled JS loops. Short vectors (below SIMD_MIN_LENGTH) and
+// re-entrant calls use the JS loops of vector-kernels.ts.
 //
 // Use: `withWorkspace([len1, len2, ...], (a, b, ...) => ...)` hands out Float64Array views of the
 // module's memory; the kernels in matrix.ts recognise such views and dispatch here. Results must be
@@ -24,16 +24,9 @@ interface SimdExports extends KernelModuleExports {
   bidiagonal_qr_values(s: number, e: number, p: number): number;
 }
 
-let kernels: KernelModuleInstance<SimdExports> | undefined;
-{
-  const module = compileEmbedded(KERNELS_WASM_BASE64, process.env.LINALG_NO_SIMD === '1');
-  if (module !== null) kernels = new KernelModuleInstance<SimdExports>(module);
-}
+const kernels = new KernelModuleInstance<SimdExports>(compileEmbedded(KERNELS_WASM_BASE64, 'linalg/linalg-kernels.c'));
 /** Where workspaces start in the module's memory (its heap base). */
-const BASE = kernels?.alloc(0) ?? 0;
-
-/** Whether the WebAssembly SIMD kernels are in use (false: plain JavaScript loops; LINALG_NO_SIMD=1 forces that). */
-export const simdAvailable = (): boolean => kernels !== undefined;
+const BASE = kernels.alloc(0);
 
 /**
  * Vector kernels over one float64 memory `mem`; every argument but the scalars is an element index
@@ -110,8 +103,8 @@ let busy = false;
 
 /**
  * Run `fn` with a workspace holding zero-filled float64 arrays of the given lengths: `offsets[i]` is
- * where array i starts in `ws.mem`, and `views[i]` is that array. With SIMD the memory is the
- * WebAssembly module's; otherwise (or when called re-entrantly) an ordinary array with JS kernels.
+ * where array i starts in `ws.mem`, and `views[i]` is that array. The memory is the WebAssembly module's;
+ * a re-entrant call gets an ordinary array with the JS kernels.
  * Results must be copied out before returning: the memory is reused by the next call.
  */
 export function withWorkspace<T>(lengths: number[], fn: (ws: Workspace, offsets: number[], views: Float64Array[]) => T): T {
@@ -123,7 +116,7 @@ export function withWorkspace<T>(lengths: number[], fn: (ws: Workspace, offsets:
     total += n + (n & 1);
   }
   let ws: Workspace;
-  if (kernels && !busy) {
+  if (!busy) {
     kernels.reset();
     kernels.allocF64(total);
     const mem = kernels.f64.subarray(BASE / 8, BASE / 8 + total);

@@ -31,8 +31,3 @@ const denseOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
 export function dense(x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
   return denseOp(x, W, b);
 }
-
-/** The same layer with tfjs's own autodiff (the reference the benchmark and tests compare against). */
-export function denseStock(x: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return tf.add(tf.matMul(x, W), b);
-}

@@ -20,7 +20,23 @@ export interface PointLabel {
   point: number;
 }
 
-/** Rows of the `spectra` table: one per (score, method, point kind, t, point, rank). */
+/** The `spectra` table's columns (docs/dag.md), as the stages write them. */
+export interface SpectraColumns {
+  score: string[];
+  method: string[];
+  point_kind: string[];
+  t: Float64Array;
+  s: Float64Array;
+  point: Int32Array;
+  rank: Int32Array;
+  eig: Float64Array;
+  sv: Float64Array;
+}
+
+/**
+ * Rows of the `spectra` table: one per (score, method, point kind, t, point, rank). The one builder of
+ * every score's spectra: trained networks (linear and image models), exact scores, the Gaussian model.
+ */
 export class SpectraRows {
   readonly score: string[] = [];
   readonly method: string[] = [];
@@ -47,7 +63,7 @@ export class SpectraRows {
     }
   }
 
-  columns() {
+  columns(): SpectraColumns {
     return {
       score: this.score,
       method: this.method,

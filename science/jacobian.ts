@@ -88,12 +88,19 @@ export function rescaledSpectrum(jac: Float64Array, d: number, s: number): Resca
   checkSize(jac, d * d, 'rescaledSpectrum');
   const sj = new Float64Array(d * d);
   for (let i = 0; i < sj.length; i++) sj[i] = s * jac[i];
-  if (isExactlySymmetric(sj, d)) {
-    const eig = symmetricEigenvalues(sj, d);
-    const sv = Float64Array.from(eig, Math.abs).sort().reverse();
-    return { eig, sv };
-  }
-  return { eig: symmetricEigenvalues(symmetricPart(sj, d), d), sv: singularValues(sj, d, d) };
+  return scaledJacobianSpectrum(sj, d, isExactlySymmetric(sj, d));
+}
+
+/**
+ * Spectra of a given s·J (d × d): eigenvalues of its symmetric part, and singular values — by the SVD, or
+ * as |eigenvalues| when the caller knows s·J is symmetric (the Hessian of log p_s of an exact score).
+ */
+export function scaledJacobianSpectrum(sj: Float64Array, d: number, symmetric: boolean): RescaledSpectrum {
+  checkSize(sj, d * d, 'scaledJacobianSpectrum');
+  // symmetricPart of an exactly symmetric matrix is that matrix, bit for bit: (a + a)/2 = a.
+  const eig = symmetricEigenvalues(symmetricPart(sj, d), d);
+  const sv = symmetric ? Float64Array.from(eig, Math.abs).sort().reverse() : singularValues(sj, d, d);
+  return { eig, sv };
 }
 
 function isExactlySymmetric(a: Float64Array, n: number): boolean {

@@ -1,7 +1,7 @@
 // The residual MLP score network of science.md §5, described without any tensor library: its
 // hyper-parameters, the ordered list of its parameter tensors, their initialisation, and the two fixed
 // pre-processing steps (input scaling and the sinusoidal time embedding) that the tfjs trainer and the
-// pure-JS evaluator (mlp-score.ts) must compute identically.
+// float64 evaluator (mlp-score.ts) must compute identically.
 
 import type { Rng } from './random.ts';
 
@@ -36,7 +36,7 @@ export interface MlpArchitecture {
   rmsScaling?: boolean;
 }
 
-/** One training batch of n rows, as every gradient path takes it (train-loop.ts drawBatch makes it). */
+/** One training batch of n rows, as every gradient path takes it (train-mlp.ts drawBatch makes it). */
 export interface Batch {
   /** Network input rows (n × inputWidth): c_in·x (over its RMS under rmsScaling), then the embedding in 'concat' mode. */
   xIn: Float32Array;
@@ -44,6 +44,11 @@ export interface Batch {
   emb: Float32Array | null;
   /** What the raw network F should output: (ξ − skip·x)/out (plain ε-prediction: ξ itself). */
   target: Float32Array;
+  /**
+   * Per-output loss weights (n × d), or null for unit weight: the loss is (1/(n·d)) Σ w |F − target|². The
+   * image network's per-pixel c_out makes its mean |ε̂ − ξ|² such a weighted loss on F (images/train-score-net.ts).
+   */
+  weight: Float32Array | null;
 }
 
 export interface ParamShape {
@@ -134,7 +139,7 @@ export function initialParameters(a: MlpArchitecture, rng: Rng): Float32Array[] 
  *   c_out = σσ_d/√(σ²+σ_d²), c_in = 1/√(σ²+σ_d²), written in ε = (x − D)/σ form: skip = σ/(σ² + σ_d²),
  *   out = σ_d/√(σ² + σ_d²) (sign folded into F). The skip alone is the exact score of N(0, σ_d² I), right at
  *   large σ for any x; F only corrects it, with unit-variance targets at every σ (the loss weighting is
- *   TrainConfig.weighting's choice, train-loop.ts).
+ *   TrainConfig.weighting's choice, train-mlp.ts).
  */
 export interface Preconditioning {
   cIn: number;

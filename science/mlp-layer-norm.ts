@@ -34,9 +34,3 @@ const layerNormOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) 
 export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
   return layerNormOp(x, g, b);
 }
-
-/** The same with tfjs autodiff (reference for tests and the benchmark). */
-export function layerNormStock(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, 1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LAYER_NORM_EPS))), g), b) as tf.Tensor2D;
-}

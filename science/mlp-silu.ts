@@ -26,8 +26,3 @@ const siluOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
 export function silu(x: tf.Tensor2D): tf.Tensor2D {
   return siluOp(x);
 }
-
-/** The same with tfjs autodiff. */
-export function siluStock(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.mul(x, tf.sigmoid(x)) as tf.Tensor2D;
-}

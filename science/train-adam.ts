@@ -1,11 +1,11 @@
-// Adam and the exponential moving average of the weights, on plain float32 arrays.
-// The optimiser state lives outside tfjs on purpose: a checkpoint is then just these arrays, and an
-// update is bit-identical whatever the backend that produced the gradients (only the gradients differ).
-// The update runs in the WebAssembly kernel (kernels/adam.ts) where available, else in the JS loop below;
-// both give the same bits, so a checkpoint resumes identically on either.
+// Adam and the exponential moving average of the weights: the one definition of the update rule, its
+// hyper-parameters and the EMA warm-up, for every score network and compute target. The optimiser state
+// lives in plain float32 arrays on purpose: a checkpoint is then just these arrays, and an update is
+// bit-identical whatever produced the gradients. The update itself runs in the WebAssembly kernel
+// (kernels/adam.ts, or resident in kernel memory: kernels/resident-training.ts); test/reference/adam.ts
+// is the plain-JS statement of the same rule that the kernel is tested against bit for bit.
 
 import { kernelAdamEma, type AdamScalars } from './kernels/adam.ts';
-import { kernelsEnabled } from './kernels/mlp-kernels.ts';
 
 export interface AdamConfig {
   lr: number;
@@ -14,7 +14,8 @@ export interface AdamConfig {
   epsilon: number;
 }
 
-export const ADAM_DEFAULTS: Omit<AdamConfig, 'lr'> = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+/** Adam's β1, β2 and ε (Kingma & Ba's values, which the paper keeps); the learning rate is a stage parameter. */
+export const ADAM_HYPERPARAMETERS: Omit<AdamConfig, 'lr'> = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 export interface OptimizerState {
   /** Steps taken so far (Adam's bias correction uses step + 1 for the next update). */
@@ -38,9 +39,10 @@ export function initialOptimizerState(params: Float32Array[]): OptimizerState {
 }
 
 /**
- * EMA decay used after update number `step` (1-based): min(ema, (1 + step)/(10 + step)). The warm-up
- * lets short CPU profiles average over the recent past instead of staying glued to the random
- * initialisation (at 0.9999 the EMA needs ~10⁴ steps to forget it); for long runs it equals `ema`.
+ * EMA decay used after update number `step` (1-based): min(ema, (1 + step)/(10 + step)), as TF's
+ * ExponentialMovingAverage with num_updates. The warm-up lets short CPU profiles average over the recent
+ * past instead of staying glued to the random initialisation (at 0.9999 the EMA needs ~10⁴ steps to
+ * forget it); for long runs it equals `ema`.
  */
 export function emaDecay(ema: number, step: number): number {
   return Math.min(ema, (1 + step) / (10 + step));
@@ -58,33 +60,8 @@ export function adamScalars(cfg: AdamConfig, ema: number, t: number): AdamScalar
   };
 }
 
-/** One Adam update of `state.params` with `grads`, then the EMA update. */
-export function adamStep(state: OptimizerState, grads: Float32Array[], cfg: AdamConfig, ema: number): void {
-  if (!kernelsEnabled()) return adamStepJs(state, grads, cfg, ema);
+/** One Adam update of `state.params` with `grads`, then the EMA update, with the scalars of adamScalars. */
+export function adamStep(state: OptimizerState, grads: Float32Array[], scalars: AdamScalars): void {
   if (grads.length !== state.params.length) throw new Error(`adamStep: ${grads.length} gradients for ${state.params.length} parameters`);
-  const t = state.step + 1;
-  kernelAdamEma(state, grads, adamScalars(cfg, ema, t));
-  state.step = t;
-}
-
-/** adamStep in plain JavaScript: the reference the kernel reproduces bit for bit, and the fallback. */
-export function adamStepJs(state: OptimizerState, grads: Float32Array[], cfg: AdamConfig, ema: number): void {
-  const t = state.step + 1;
-  const c1 = 1 - Math.pow(cfg.beta1, t);
-  const c2 = 1 - Math.pow(cfg.beta2, t);
-  const { beta1: b1, beta2: b2, epsilon: e } = cfg;
-  const lrHat = cfg.lr / c1;
-  const decay = emaDecay(ema, t);
-  for (let k = 0; k < state.params.length; k++) {
-    const p = state.params[k], g = grads[k], m = state.m[k], v = state.v[k], a = state.ema[k];
-    if (g.length !== p.length) throw new Error(`adamStep: gradient ${k} has ${g.length} values, parameter ${p.length}`);
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i];
-      const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
-      const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
-      const pi = (p[i] = p[i] - (lrHat * mi) / (Math.sqrt(vi / c2) + e));
-      a[i] = decay * a[i] + (1 - decay) * pi;
-    }
-  }
-  state.step = t;
+  kernelAdamEma(state, grads, scalars);
 }

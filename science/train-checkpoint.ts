@@ -5,11 +5,12 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { parameterShapes } from './mlp-architecture.ts';
 import { CHECKPOINT_MAGIC, decodeBlobs, encodeBlobs, type NamedTensor } from './mlp-weights.ts';
+import type { ParameterLayout } from './score-network.ts';
 import type { OptimizerState } from './train-adam.ts';
 
 export const CHECKPOINT_FILE = 'train-checkpoint.bin';
+
 
 export interface LossRow {
   step: number;
@@ -18,7 +19,7 @@ export interface LossRow {
 }
 
 export interface Checkpoint {
-  /** Everything that must match for the checkpoint to belong to this run (architecture, SDE, seed, ...). */
+  /** Everything that must match for the checkpoint to belong to this run (network, data, SDE, seed, ...). */
   config: Record<string, unknown>;
   state: OptimizerState;
   /** Loss-curve rows so far and the running sums of the current window and the smoother. */
@@ -29,7 +30,7 @@ export interface Checkpoint {
 
 const GROUPS = ['params', 'm', 'v', 'ema'] as const;
 
-export function encodeCheckpoint(c: Checkpoint, shapes: ReturnType<typeof parameterShapes>): Uint8Array {
+export function encodeCheckpoint(c: Checkpoint, shapes: ParameterLayout): Uint8Array {
   const tensors: NamedTensor[] = [];
   for (const g of GROUPS) {
     c.state[g].forEach((data, i) => tensors.push({ name: `${g}/${shapes[i].name}`, shape: shapes[i].shape, data }));
@@ -41,7 +42,7 @@ export function encodeCheckpoint(c: Checkpoint, shapes: ReturnType<typeof parame
   );
 }
 
-export function decodeCheckpoint(bytes: Uint8Array, shapes: ReturnType<typeof parameterShapes>): Checkpoint {
+export function decodeCheckpoint(bytes: Uint8Array, shapes: ParameterLayout): Checkpoint {
   const { meta, tensors } = decodeBlobs(bytes, CHECKPOINT_MAGIC, 'training checkpoint');
   const n = shapes.length;
   if (tensors.length !== GROUPS.length * n) throw new Error(`training checkpoint: ${tensors.length} tensors, expected ${GROUPS.length * n}`);
@@ -82,7 +83,7 @@ export function writeCheckpointAtomically(dir: string, bytes: Uint8Array): void 
  */
 export function readCheckpoint(
   dir: string,
-  shapes: ReturnType<typeof parameterShapes>,
+  shapes: ParameterLayout,
   config: Record<string, unknown>,
   warn: (line: string) => void,
 ): Checkpoint | undefined {

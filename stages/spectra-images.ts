@@ -1,7 +1,7 @@
 // Stage `spectra-images`: exact spectra of s·J (d = 784 for MNIST) of an image score along time, at
 // noised images x₀ + σ(t)ξ; the common `spectra` table (method 'exact', point_kind 'noised'), which the
 // `gaps` stage reads. score = trained: the weights file says which network was trained; the residual
-// MLP's s·J is computed in float64 JavaScript (images/image-score.ts), the U-Net's by forward mode on tfjs
+// MLP's s·J is computed in float64 on the WebAssembly kernels (images/image-score.ts), the U-Net's by forward mode on tfjs
 // in float32 (images/unet-score.ts). score = empirical: the exact empirical score of the images table's
 // first n_train rows (images/empirical-image-score.ts), in float64, evaluated at noised training images,
 // where it memorises at small t. Eigen- and singular values are float64.
@@ -28,9 +28,9 @@ export default defineStage({
       help: 'score = empirical: the training set is the first n_train rows of the images table (0 = all); its Jacobian costs d² × n_train per point at large t',
     }),
     ...IMAGE_GRID_PARAMS,
-    points: param.integer({ default: 2, min: 1, help: 'Noised data points per time (each costs about 2–3 s at d = 784 on one core)' }),
+    points: param.integer({ default: 2, min: 1, help: 'Noised data points per time (cost per point: README, Cost)' }),
     seed: param.integer({ default: 0, min: 0, help: 'Seed of the choice of data points and of the noise ξ' }),
-    backend: param.choice(BACKEND_CHOICES, { default: 'auto', help: 'tfjs backend for a U-Net model (auto = best installed); the MLP is evaluated in float64 JavaScript' }),
+    backend: param.choice(BACKEND_CHOICES, { default: 'auto', help: 'tfjs backend for a U-Net model (auto = best installed); the MLP is evaluated in float64 on the WebAssembly kernels' }),
     // The empirical score's SDE; a trained network brings the SDE it was trained with.
     ...SDE_PARAMS,
   },
@@ -97,7 +97,7 @@ export default defineStage({
     }
     const grid = model.sde.analysisGrid(p.times, p.t_min, p.t_max);
     try {
-      const rows = noisedPointSpectra(model, chosen, p.points, grid, rng.fork(1), { score: p.score, symmetric: p.score === 'empirical' }, {
+      const rows = await noisedPointSpectra(model, chosen, p.points, grid, rng.fork(1), { score: p.score, symmetric: p.score === 'empirical' }, {
         signal: ctx.signal,
         onProgress: (f, m) => ctx.progress(f, m),
       });

@@ -7,6 +7,7 @@
 import { param } from '../core/params.ts';
 import { defineStage, file, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
+import { scoreNetworkFor } from '../science/score-network.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 
 export default defineStage({
@@ -19,7 +20,7 @@ export default defineStage({
       min: 1,
       // 50 × the paper's 2 000 000: a larger count is a typo, not a plan (it would train for weeks).
       max: 100_000_000,
-      help: 'Optimiser steps. Quick default 2000: 130–200 ms a step on one wasm core for the MLP at hidden 256, batch 128 (measured 4.5–6.6 min on the shared 2-core machine); the U-Net at widths 8/16/16, batch 32: ~360 ms CPU a step; the paper profile wants ~10⁵ on a GPU',
+      help: 'Optimiser steps. Quick default 2000 (time per step: README, Cost); the paper profile wants ~10⁵ on a GPU',
     }),
     batch: param.integer({ default: 128, min: 1, help: 'Batch size' }),
     lr: param.number({ default: 3e-3, min: 1e-8, max: 1, help: 'Adam learning rate: 3e-3 for the quick profile (science.md: 1e-4 for long runs)' }),
@@ -81,13 +82,17 @@ export default defineStage({
     loss: table({ step: 'i32', loss: 'f64', loss_smoothed: 'f64' }, 'Training loss per logging window and its exponentially smoothed curve'),
   },
   resources: { cpu: 1, gpu: 1, memoryMiB: 2000 },
-  environment: (p) => ({ backend: resolveBackendName(p.backend), precision: 'float32' }),
+  // The implementation follows from the backend and the model (score-network.ts): named for the record.
+  environment: (p) => {
+    const backend = resolveBackendName(p.backend);
+    return { backend, precision: 'float32', network: scoreNetworkFor(p.model, backend) };
+  },
   async run(ctx) {
     const p = ctx.params;
     const { initBackend } = await import('../science/tf-backend.ts');
     const { trainImageScoreNet } = await import('../images/train-score-net.ts');
     const { encodeImageWeights } = await import('../images/score-net-weights.ts');
-    await initBackend(p.backend, (line) => ctx.log.info(line));
+    const backend = await initBackend(p.backend, (line) => ctx.log.info(line));
     const images = await ctx.read.table('images');
     const { values, width: d } = images.columns.x;
     const started = performance.now();
@@ -105,27 +110,26 @@ export default defineStage({
         steps: p.steps,
         batch: p.batch,
         lr: p.lr,
-        emaDecay: p.ema,
+        ema: p.ema,
         seed: p.seed,
         logEvery: p.log_every,
         checkpointEvery: p.checkpoint_every,
       },
+      scoreNetworkFor(p.model, backend),
       {
         signal: ctx.signal,
         scratchDir: ctx.scratchDir,
-        warn: (line) => ctx.log.warn(line),
-        onLog: (step, loss) => ctx.progress(step / p.steps, `step ${step} loss ${loss.toFixed(4)}`),
+        log: (line) => ctx.log.info(line),
+        progress: (f, m) => ctx.progress(f, m),
       },
     );
     ctx.log.info(`trained ${p.steps} steps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await ctx.write.file('weights', encodeImageWeights({ net: result.net, step: p.steps, params: result.params }));
-    // Smoothed curve: exponential moving average over logging windows (weight 0.1 on the newest).
-    const smoothed = new Float64Array(result.losses.length);
-    result.losses.forEach((r, i) => (smoothed[i] = i === 0 ? r.loss : 0.9 * smoothed[i - 1] + 0.1 * r.loss));
+    const rows = result.lossRows;
     await ctx.write.table('loss', {
-      step: Int32Array.from(result.losses, (r) => r.step),
-      loss: Float64Array.from(result.losses, (r) => r.loss),
-      loss_smoothed: smoothed,
+      step: Int32Array.from(rows, (r) => r.step),
+      loss: Float64Array.from(rows, (r) => r.loss),
+      loss_smoothed: Float64Array.from(rows, (r) => r.smoothed),
     });
   },
 });

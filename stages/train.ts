@@ -6,6 +6,7 @@
 import { param } from '../core/params.ts';
 import { defineStage, file, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
+import { scoreNetworkFor } from '../science/score-network.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 
 export default defineStage({
@@ -19,8 +20,8 @@ export default defineStage({
       // 50 × the paper's 2 000 000: a larger count is a typo, not a plan (it would train for weeks).
       max: 100_000_000,
       help:
-        'Optimiser steps. Quick default 60 000 (3% of the paper\'s 2 000 000): ≈ 10 ms a step on one wasm core with the SIMD ' +
-        'kernels (bench/train.ts), ≈ 10 min per model; the trained s·J error falls from 10.6 % at 20 000 steps to 8.5 % at 60 000',
+        'Optimiser steps. Quick default 60 000 (3% of the paper\'s 2 000 000; time per step: README, Cost); ' +
+        'the trained s·J error falls from 10.6 % at 20 000 steps to 8.5 % at 60 000',
     }),
     batch: param.integer({ default: 128, min: 1, help: 'Batch size' }),
     lr: param.number({
@@ -54,7 +55,7 @@ export default defineStage({
       default: 'edm',
       help:
         "'edm': unit weight on F with t ~ U(eps, 1); 'epsilon': the paper's mean |ε̂ − ξ|² (for the preconditioned network: t drawn " +
-        "with density ∝ c_out², science/train-loop.ts). Measured on fig3-left at 20 000 steps: median s·J error 11.1 % (edm) vs " +
+        "with density ∝ c_out², science/train-mlp.ts). Measured on fig3-left at 20 000 steps: median s·J error 11.1 % (edm) vs " +
         "9.9 % (epsilon), but 'epsilon' trades large-s accuracy (12.5 % vs 10.8 % for s > 0.1) for small-s accuracy, and the " +
         "theory fit then puts σ₁² at 0.49 instead of 0.64 (truth 1)",
     }),
@@ -87,16 +88,15 @@ export default defineStage({
     loss: table({ step: 'i32', loss: 'f64', loss_smoothed: 'f64' }, 'Training loss (mean over each logging window) and its smoothed curve'),
   },
   resources: { cpu: 1, gpu: 1 },
-  // MLP_NO_KERNELS=1 swaps the wasm kernels for JS loops: equally valid, not bit-identical weights.
-  environment: (p) => ({
-    backend: resolveBackendName(p.backend),
-    precision: 'float32',
-    kernels: process.env.MLP_NO_KERNELS === '1' ? 'off' : 'on',
-  }),
+  // The implementation follows from the backend (kernels on wasm/cpu, tfjs on a GPU): named for the record.
+  environment: (p) => {
+    const backend = resolveBackendName(p.backend);
+    return { backend, precision: 'float32', network: scoreNetworkFor('mlp', backend) };
+  },
   async run(ctx) {
     const p = ctx.params;
     const { initBackend } = await import('../science/tf-backend.ts');
-    const { trainScoreNetwork } = await import('../science/train-loop.ts');
+    const { trainScoreNetwork } = await import('../science/train-mlp.ts');
     const { encodeWeights } = await import('../science/mlp-weights.ts');
 
     const backend = await initBackend(p.backend, (line) => ctx.log.info(line));
@@ -122,7 +122,10 @@ export default defineStage({
         weighting: p.loss_weighting,
         seed: p.seed,
         checkpointEvery: p.checkpoint_every,
+        // About a thousand rows whatever the length of the run.
+        logEvery: Math.max(1, Math.floor(p.steps / 1000)),
       },
+      scoreNetworkFor('mlp', backend),
       {
         scratchDir: ctx.scratchDir,
         signal: ctx.signal,

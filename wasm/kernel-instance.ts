@@ -10,17 +10,17 @@ export interface KernelModuleExports {
 }
 
 /**
- * The compiled module, or null where this runtime cannot run it (no WebAssembly SIMD or bulk memory: the
- * embedded bytes are validated as they are, which is exactly the check that matters) or `disabled` is set.
+ * The compiled module of `source`. The kernels are the one implementation of what they compute (there is no
+ * second, plain-JS path whose results would differ), so a runtime that cannot run them (no WebAssembly SIMD
+ * or bulk memory: the embedded bytes are validated as they are, which is exactly the check that matters)
+ * stops here with the reason.
  */
-export function compileEmbedded(base64: string, disabled: boolean): WebAssembly.Module | null {
-  if (disabled) return null;
-  try {
-    const bytes = Buffer.from(base64, 'base64');
-    return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    return null;
+export function compileEmbedded(base64: string, source: string): WebAssembly.Module {
+  const bytes = Buffer.from(base64, 'base64');
+  if (!WebAssembly.validate(bytes)) {
+    throw new Error(`this JavaScript runtime cannot run the WebAssembly SIMD kernels of ${source} (Node ≥ 20 can)`);
   }
+  return new WebAssembly.Module(bytes);
 }
 
 const PAGE = 65536;

@@ -3,7 +3,7 @@
 // gradients into one instance's memory back to back, updates them, and copies them back. (The training loop
 // keeps its state resident in the kernels' memory instead: resident-training.ts.) The copies run at memcpy
 // speed, the update itself at two float64 lanes per instruction.
-// Bit-identical to the JS loop in train-adam.ts (same float64 expressions, same float32 roundings).
+// Bit-identical to the plain-JS statement of the rule, test/reference/adam.ts (same float64 expressions, same float32 roundings).
 
 import { KernelInstance } from './mlp-kernels.ts';
 

@@ -1,8 +1,6 @@
 // Typed access to the WebAssembly SIMD kernels of mlp-kernels.c (embedded in mlp-kernels.wasm.ts), through the
-// shared runtime of wasm/kernel-instance.ts: one instance (with its own growable memory) per user.
-//
-// Availability: where the runtime cannot run the module, or with MLP_NO_KERNELS=1, or after
-// setKernelsEnabled(false), callers use their plain JS paths instead.
+// shared runtime of wasm/kernel-instance.ts: one instance (with its own growable memory) per user. They are
+// the MLP's one CPU implementation (score-network.ts); a runtime without WebAssembly SIMD stops with an error.
 
 import { compileEmbedded, KernelModuleInstance, type KernelModuleExports } from '../../wasm/kernel-instance.ts';
 import { KERNELS_WASM_BASE64 } from './mlp-kernels.wasm.ts';
@@ -32,39 +30,12 @@ export interface KernelExports extends KernelModuleExports {
   d_scale(src: number, len: number, c: number, dst: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-let enabled = true;
-
-function compiledModule(): WebAssembly.Module | null {
-  if (compiled === undefined) compiled = compileEmbedded(KERNELS_WASM_BASE64, process.env.MLP_NO_KERNELS === '1');
-  return compiled;
-}
-
-/** Whether this runtime can run the kernels at all (WebAssembly SIMD; not disabled by MLP_NO_KERNELS=1). */
-export function kernelsAvailable(): boolean {
-  return compiledModule() !== null;
-}
-
-/** Whether callers should use the kernels now: available and not switched off by setKernelsEnabled(false). */
-export function kernelsEnabled(): boolean {
-  return enabled && kernelsAvailable();
-}
-
-/**
- * Switch the kernels off (or back on) for this process: tests and benchmarks use it to run the plain JS
- * reference paths side by side. Returns the previous setting.
- */
-export function setKernelsEnabled(on: boolean): boolean {
-  const was = enabled;
-  enabled = on;
-  return was;
-}
+let compiled: WebAssembly.Module | undefined;
 
 /** One instance of the kernels with its own memory and a bump allocator (wasm/kernel-instance.ts). */
 export class KernelInstance extends KernelModuleInstance<KernelExports> {
   constructor() {
-    const module = compiledModule();
-    if (module === null) throw new Error('the WebAssembly SIMD kernels are not available in this runtime');
-    super(module);
+    compiled ??= compileEmbedded(KERNELS_WASM_BASE64, 'science/kernels/mlp-kernels.c');
+    super(compiled);
   }
 }

@@ -3,9 +3,11 @@
 // into that memory, the forward/backward kernels and one adam_ema call over all tensors: no copies in or
 // out and no typed arrays allocated per step. State crosses to JS arrays only to be checkpointed or
 // returned (store) and once at the start (load). Same kernels, same order, same bits as a step through
-// kernelLossAndGradients + kernelAdamEma.
+// kernelLossAndGradients + kernelAdamEma. This is the MLP's training step on the CPU (score-network.ts).
 
 import { inputWidth, parameterShapes, type Batch, type MlpArchitecture } from '../mlp-architecture.ts';
+import type { Rng } from '../random.ts';
+import type { TrainingStepper } from '../score-network.ts';
 import type { AdamScalars } from './adam.ts';
 import { kernelBackprop, StepPlan } from './train-step.ts';
 
@@ -19,7 +21,8 @@ export interface ResidentState {
 
 const GROUPS = ['params', 'm', 'v', 'ema'] as const;
 
-export class ResidentTraining {
+export class ResidentTraining implements TrainingStepper {
+  readonly description = 'WebAssembly SIMD kernels, state resident in wasm memory';
   private readonly plan: StepPlan;
   /** Byte address of each group's span; every span has the layout of the plan's parameter span. */
   private readonly spans: Record<(typeof GROUPS)[number], number>;
@@ -27,11 +30,14 @@ export class ResidentTraining {
   /** Where the next batch goes: views of the plan's batch regions (fixed: the memory no longer grows). */
   readonly batch: Batch;
 
+  /** `draw(rng, out)` writes step k's batch, from its generator, into the arrays of `out`. */
   constructor(
     readonly arch: MlpArchitecture,
     batchSize: number,
+    private readonly draw: (rng: Rng, out: Batch) => void,
+    weighted: boolean,
   ) {
-    this.plan = new StepPlan(arch, batchSize);
+    this.plan = new StepPlan(arch, batchSize, weighted);
     const mem = this.plan.mem;
     const bytes = this.plan.gradBegin - this.plan.paramBegin;
     this.spanFloats = bytes / 4;
@@ -44,6 +50,7 @@ export class ResidentTraining {
       xIn: view(this.plan.xIn, batchSize * inputWidth(arch)),
       emb: this.plan.tau ? view(this.plan.emb, batchSize * E) : null,
       target: view(this.plan.target, batchSize * d),
+      weight: weighted ? view(this.plan.weight, batchSize * d) : null,
     };
   }
 
@@ -57,13 +64,16 @@ export class ResidentTraining {
     this.each(state, (tensor, at) => tensor.set(this.plan.mem.f32.subarray(at, at + tensor.length)));
   }
 
-  /** One step on the batch already written into `batch`: gradients, then Adam + EMA in place. Returns the loss. */
-  step(s: AdamScalars): number {
+  /** One step: the batch drawn into memory, gradients, then Adam + EMA in place. Returns the loss. */
+  step(rng: Rng, s: AdamScalars): number {
+    this.draw(rng, this.batch);
     const loss = kernelBackprop(this.plan);
     const { params, m, v, ema } = this.spans;
     this.plan.mem.k.adam_ema(params, m, v, ema, this.plan.gradBegin, this.spanFloats, s.b1, s.b2, s.lrHat, s.c2, s.eps, s.decay);
     return loss;
   }
+
+  dispose(): void {}
 
   /** fn(tensor, float index in memory) for every tensor of every group. */
   private each(state: ResidentState, fn: (tensor: Float32Array, at: number) => void): void {

@@ -1,6 +1,6 @@
 // The trained score network's float64 forward pass and forward-mode Jacobian on the WebAssembly SIMD
-// kernels (f64x2): the computation of mlp-score.ts's JS path, layer for layer, in double precision, so the
-// Jacobian stays exact to rounding (it agrees with the JS path to ~1e-13 relative; the spectra downstream
+// kernels (f64x2): the layers of mlp-score.ts (MlpLayersF64), in double precision, so the Jacobian stays
+// exact to rounding (it agrees with the JS reference test/reference/mlp-layers-f64.ts to ~1e-13 relative; the spectra downstream
 // and the finite-difference checks see no difference). The weights are copied into the instance once.
 // mlp-score.ts keeps the preconditioning, the time embedding/MLP and the final assembly; this file only
 // runs the layers that scale with d·H².

@@ -1,5 +1,5 @@
-// Loss and gradients of the residual MLP with the WebAssembly SIMD kernels: the same explicit
-// back-propagation as mlp-backprop.ts, in float32, but every product and element-wise pass runs in the
+// Loss and gradients of the residual MLP with the WebAssembly SIMD kernels: the explicit
+// back-propagation of test/reference/mlp-backprop.ts, in float32, but every product and element-wise pass runs in the
 // kernel module on matrices that live in its memory. Per step: parameters and the batch are copied in
 // (memcpy speed), about forty kernel calls, the gradients copied out into one fresh array. No tfjs, so
 // the backend does not matter; the result is bit-reproducible (plain IEEE float32 in wasm, no FMA).
@@ -56,6 +56,8 @@ export class StepPlan {
   readonly out: number;
   readonly dOut: number;
   readonly scratch: number;
+  /** Per-output loss weights (n × d) of a weighted batch, else 0. */
+  readonly weight: number;
   readonly blocks: Array<{ na1: NormAct; na2: NormAct }>;
   readonly head: NormAct;
   /** Time MLP ('project' only): pre-activations, sigmoids, outputs, and gradient buffers. */
@@ -73,6 +75,7 @@ export class StepPlan {
   constructor(
     readonly arch: MlpArchitecture,
     readonly n: number,
+    weighted = false,
   ) {
     const { d, hidden: H, timeEmbed: E } = arch;
     const m = this.mem;
@@ -120,6 +123,8 @@ export class StepPlan {
       headNorm: norm('head.norm'),
       headOut: linear('head.out'),
     };
+    // Last, so an unweighted plan's layout is that of a plan without the option.
+    this.weight = weighted ? m.allocF32(n * d) : 0;
   }
 
   P(name: string): number {
@@ -134,24 +139,24 @@ export class StepPlan {
 const plans = new Map<string, StepPlan>();
 const MAX_PLANS = 4;
 
-function planFor(arch: MlpArchitecture, n: number): StepPlan {
-  const key = JSON.stringify([arch.d, arch.hidden, arch.blocks, arch.timeEmbed, arch.timeMode, n]);
+function planFor(arch: MlpArchitecture, n: number, weighted: boolean): StepPlan {
+  const key = JSON.stringify([arch.d, arch.hidden, arch.blocks, arch.timeEmbed, arch.timeMode, n, weighted]);
   let plan = plans.get(key);
   if (plan === undefined) {
-    plan = new StepPlan(arch, n);
+    plan = new StepPlan(arch, n, weighted);
     if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value!);
     plans.set(key, plan);
   }
   return plan;
 }
 
-/** Loss (1/(n·d)) Σ |F − target|² and its gradient for every parameter (parameterShapes order), in float32. */
+/** Loss (1/(n·d)) Σ w |F − target|² (w = 1 for an unweighted batch) and its gradient for every parameter (parameterShapes order), in float32. */
 export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
   const { d, timeEmbed: E } = arch;
   const n = batch.target.length / d;
   const win = inputWidth(arch);
   if (!Number.isInteger(n) || batch.xIn.length !== n * win) throw new Error(`kernel step: batch of ${batch.xIn.length} inputs and ${batch.target.length} targets does not fit d = ${d}, input width ${win}`);
-  const plan = planFor(arch, n);
+  const plan = planFor(arch, n, batch.weight !== null);
   const shapes = parameterShapes(arch);
   if (params.length !== shapes.length) throw new Error(`kernel step: ${params.length} parameter tensors, expected ${shapes.length}`);
 
@@ -163,6 +168,10 @@ export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Arr
   });
   f32.set(batch.xIn, plan.xIn / 4);
   f32.set(batch.target, plan.target / 4);
+  if (batch.weight) {
+    if (batch.weight.length !== n * d) throw new Error(`kernel step: ${batch.weight.length} loss weights, expected n × d = ${n} × ${d}`);
+    f32.set(batch.weight, plan.weight / 4);
+  }
   if (plan.tau) {
     if (!batch.emb || batch.emb.length !== n * E) throw new Error(`kernel step: 'project' needs an n × ${E} time embedding`);
     f32.set(batch.emb, plan.emb / 4);
@@ -211,7 +220,7 @@ export function kernelBackprop(plan: StepPlan): number {
   k.sgemm(0, 0, n, d, H, head.out, H, at.headOut.W, d, out, d, at.headOut.b, 0);
 
   // ---- loss
-  const loss = k.squared_error(out, plan.target, n * d, 2 / (n * d), dOut) / (n * d);
+  const loss = plan.weight ? weightedSquaredError(plan) : k.squared_error(out, plan.target, n * d, 2 / (n * d), dOut) / (n * d);
 
   // ---- backward (dW = Aᵀ·dY with transA; dX = dY·Wᵀ with transB)
   k.sgemm(1, 0, H, d, n, head.out, H, dOut, d, at.headOut.dW, d, 0, 0);
@@ -248,6 +257,24 @@ export function kernelBackprop(plan: StepPlan): number {
     k.column_sums(tau.de, n, E, at.time1.db);
   }
   return loss;
+}
+
+/**
+ * (1/(n·d)) Σ w (F − target)² and its gradient 2w(F − target)/(n·d) into dOut, over the plan's regions. In JS:
+ * the kernels' squared_error has no weights, and this pass is O(n·d) beside the O(n·d·H) products.
+ */
+function weightedSquaredError(plan: StepPlan): number {
+  const f32 = plan.mem.f32;
+  const len = plan.n * plan.arch.d;
+  const o = plan.out / 4, t = plan.target / 4, w = plan.weight / 4, g = plan.dOut / 4;
+  const scale = 2 / len;
+  let sum = 0;
+  for (let i = 0; i < len; i++) {
+    const we = f32[w + i] * (f32[o + i] - f32[t + i]);
+    sum += we * (f32[o + i] - f32[t + i]);
+    f32[g + i] = scale * we;
+  }
+  return sum / len;
 }
 
 /** LayerNorm → SiLU forward of the n × H activations at x, saving what the backward pass needs in a. */

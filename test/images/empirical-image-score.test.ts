@@ -40,7 +40,7 @@ describe('empirical image score', () => {
     }
   });
 
-  it('memorises at small s and approaches the Gaussian spectrum −1 + λᵢ/s at large s', () => {
+  it('memorises at small s and approaches the Gaussian spectrum −1 + λᵢ/s at large s', async () => {
     const n = 40;
     const rng = createRng(6);
     const y = new Float64Array(n * d);
@@ -51,7 +51,7 @@ describe('empirical image score', () => {
       { t: sde.timeOfVariance(1e-4), s: 1e-4 },
       { t: sde.timeOfVariance(1e4), s: 1e4 },
     ];
-    const rows = noisedPointSpectra(model, points, 2, grid, createRng(1), { score: 'empirical', symmetric: true });
+    const rows = await noisedPointSpectra(model, points, 2, grid, createRng(1), { score: 'empirical', symmetric: true });
     const lambda = dataCovarianceEigenvalues(Float32Array.from(y), n, d);
     for (let p = 0; p < 2; p++) {
       for (let r = 0; r < d; r++) {

@@ -75,13 +75,13 @@ describe('U-Net image score network', () => {
     }
   });
 
-  it('the forward-mode s·J equals finite differences of ε̂ and the reverse-mode Jacobian', () => {
+  it('the forward-mode s·J equals finite differences of ε̂ and the reverse-mode Jacobian', async () => {
     const { net, params } = randomUnet(5);
     const model = new UnetScoreModel(net, params, 24); // 24 tangents a pass: three chunks, the last one short
     const shapes = unetParameterShapes(net.arch);
     const x = Float64Array.from(toyImages(11).subarray(0, d), (v, i) => v + 0.05 * Math.cos(i));
     for (const sigma of [0.05, 1, 30]) {
-      const sj = model.scaledJacobian(x, sigma);
+      const sj = await model.scaledJacobian(x, sigma);
       const scale = Math.max(...sj.map(Math.abs));
       // Central differences in float32: step 1e-3, measured error ≤ 4e-4 of the largest entry.
       const h = 1e-3;
@@ -89,7 +89,7 @@ describe('U-Net image score network', () => {
         const xp = Float64Array.from(x), xm = Float64Array.from(x);
         xp[j] += h;
         xm[j] -= h;
-        const ep = model.epsilon(xp, 1, sigma), em = model.epsilon(xm, 1, sigma);
+        const ep = await model.epsilon(xp, 1, sigma), em = await model.epsilon(xm, 1, sigma);
         for (let i = 0; i < d; i++) expect(Math.abs(sj[i * d + j] + (sigma * (ep[i] - em[i])) / (2 * h))).toBeLessThan(2e-3 * scale);
       }
       // Reverse mode through tfjs autodiff (and the gradients of unet-gradients.ts): d rows at once.
@@ -107,12 +107,12 @@ describe('U-Net image score network', () => {
     model.dispose();
   });
 
-  it('is trivial at large σ: every eigenvalue of sym(s·J) within 5 % of −1, even with random weights', () => {
+  it('is trivial at large σ: every eigenvalue of sym(s·J) within 5 % of −1, even with random weights', async () => {
     const { net, params } = randomUnet(7);
     const model = new UnetScoreModel(net, params);
     const x = Float64Array.from(toyImages(13).subarray(0, d), (v, i) => v + 50 * Math.sin(3 * i));
     // The skip path gives −σ²/(σ² + v) ≈ −1; F's Jacobian is damped by c_out c_in σ = √v σ/(σ² + v) ≈ √v/50.
-    const eig = symmetricEigenvalues(symmetricPart(model.scaledJacobian(x, 50), d), d);
+    const eig = symmetricEigenvalues(symmetricPart(await model.scaledJacobian(x, 50), d), d);
     for (const e of eig) expect(Math.abs(e + 1)).toBeLessThan(0.05);
     model.dispose();
   });
@@ -126,10 +126,11 @@ describe('U-Net image score network', () => {
       steps: 90,
       batch: 16,
       lr: 1e-2,
-      emaDecay: 0.9,
+      ema: 0.9,
       seed: 1,
       logEvery: 15,
-    });
+      checkpointEvery: 0,
+    }, 'tfjs');
     expect(r.net.arch).toMatchObject({ kind: 'unet', shape: [1, side, side], widths: [4, 8] });
     // The zero-initialised output layer starts the network at the skip path: its loss averaged over
     // t ~ U(ε, 1) is (1/d) Σ_j v_j/(σ² + v_j). The data have 3 latent factors; the net must beat it.
@@ -141,12 +142,12 @@ describe('U-Net image score network', () => {
       for (let j = 0; j < d; j++) diag += stats.variance[j] / (s + stats.variance[j]) / (d * T);
     }
     expect(stats.variance[0]).toBeCloseTo(VARIANCE_FLOOR, 12); // the constant border
-    const late = (r.losses[4].loss + r.losses[5].loss) / 2;
+    const late = (r.lossRows[4].loss + r.lossRows[5].loss) / 2;
     expect(late).toBeLessThan(0.8 * diag);
-    expect(late).toBeLessThan(r.losses[0].loss);
+    expect(late).toBeLessThan(r.lossRows[0].loss);
   });
 
-  it('weights survive a round trip and say which network they hold', () => {
+  it('weights survive a round trip and say which network they hold', async () => {
     const { net, params } = randomUnet(19);
     const bytes = encodeImageWeights({ net, step: 7, params });
     const back = decodeImageWeights(bytes);
@@ -157,7 +158,7 @@ describe('U-Net image score network', () => {
     // The decoded network evaluates identically.
     const a = new UnetScoreModel(net, params), b = new UnetScoreModel(back.net as ImageScoreNet<UnetArchitecture>, back.params);
     const x = Float64Array.from(toyImages(23).subarray(0, d));
-    expect(Array.from(b.epsilon(x, 1, 0.3))).toEqual(Array.from(a.epsilon(x, 1, 0.3)));
+    expect(Array.from(await b.epsilon(x, 1, 0.3))).toEqual(Array.from(await a.epsilon(x, 1, 0.3)));
     a.dispose();
     b.dispose();
   });
@@ -173,7 +174,7 @@ describe('U-Net image score network', () => {
     expect(() => imageShapeOf(780)).toThrow(/d = 780/);
   });
 
-  it('handles three-channel images stored channel-major (CHW)', () => {
+  it('handles three-channel images stored channel-major (CHW)', async () => {
     const rng = createRng(29);
     const arch: UnetArchitecture = { kind: 'unet', d: 3 * 16, shape: [3, 4, 4], widths: [4, 4], timeEmbed: 4 };
     const params = unetInitialParameters(arch, rng.fork(1));
@@ -181,13 +182,13 @@ describe('U-Net image score network', () => {
     const net = { arch, sde: VE_DEFAULTS, mean: new Float32Array(48), variance: new Float32Array(48).fill(0.3) };
     const model = new UnetScoreModel(net, params);
     const x = Float64Array.from({ length: 48 }, () => rng.normal());
-    const sj = model.scaledJacobian(x, 0.5);
+    const sj = await model.scaledJacobian(x, 0.5);
     const h = 1e-2;
     for (const j of [0, 17, 47]) {
       const xp = Float64Array.from(x), xm = Float64Array.from(x);
       xp[j] += h;
       xm[j] -= h;
-      const ep = model.epsilon(xp, 1, 0.5), em = model.epsilon(xm, 1, 0.5);
+      const ep = await model.epsilon(xp, 1, 0.5), em = await model.epsilon(xm, 1, 0.5);
       for (let i = 0; i < 48; i++) expect(sj[i * 48 + j]).toBeCloseTo((-0.5 * (ep[i] - em[i])) / (2 * h), 2);
     }
     model.dispose();

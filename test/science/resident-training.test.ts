@@ -1,13 +1,16 @@
 // The training loop with its state resident in wasm memory (science/kernels/resident-training.ts) against the
-// step-by-step path it replaced (a fresh batch, kernelLossAndGradients, Adam on JS arrays): the same bits, with
-// the JS Adam as well as the kernel one; and batches drawn into reused memory against freshly allocated ones.
+// step-by-step statement of the same computation (a fresh batch, kernelLossAndGradients, then Adam on JS
+// arrays, with the kernel and with the plain-JS rule of test/reference/adam.ts): the same bits; and batches
+// drawn into reused memory against freshly allocated ones.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initialParameters, type MlpArchitecture } from '../../science/mlp-architecture.ts';
+import { kernelLossAndGradients } from '../../science/kernels/train-step.ts';
 import { createRng } from '../../science/random.ts';
 import { initBackend } from '../../science/tf-backend.ts';
-import { ADAM_DEFAULTS, adamStep, adamStepJs, initialOptimizerState } from '../../science/train-adam.ts';
-import { batchDrawer, drawBatch, lossAndGradients, trainScoreNetwork, type TrainConfig } from '../../science/train-loop.ts';
-import { linearManifoldData } from '../train/fixture.ts';
+import { ADAM_HYPERPARAMETERS, adamScalars, adamStep, initialOptimizerState } from '../../science/train-adam.ts';
+import { batchDrawer, drawBatch, trainScoreNetwork, type TrainConfig } from '../../science/train-mlp.ts';
+import { linearManifoldData } from '../fixtures/linear-training.ts';
+import { adamStepJs } from '../reference/adam.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -28,6 +31,7 @@ const config = (arch: MlpArchitecture): TrainConfig => ({
   batch: 12,
   lr: 2e-3,
   ema: 0.99,
+  weighting: 'epsilon',
   seed: 23,
   checkpointEvery: 1000,
   logEvery: 5,
@@ -39,13 +43,13 @@ describe('resident training state', () => {
   for (const [label, arch] of Object.entries(architectures)) {
     it(`ends with the bits of the step-by-step loop, kernel and JS Adam alike (${label})`, async () => {
       const c = config(arch);
-      const resident = await trainScoreNetwork(data, n, c, { gradients: 'kernels' });
-      const adam = { lr: c.lr, ...ADAM_DEFAULTS };
+      const resident = await trainScoreNetwork(data, n, c, 'kernels');
+      const adam = { lr: c.lr, ...ADAM_HYPERPARAMETERS };
       for (const update of [adamStep, adamStepJs]) {
         const state = initialOptimizerState(initialParameters(arch, createRng(c.seed).fork(0)));
         for (let step = 1; step <= c.steps; step++) {
-          const { grads } = lossAndGradients(arch, state.params, drawBatch(data, n, c, step), 'kernels');
-          update(state, grads, adam, c.ema);
+          const { grads } = kernelLossAndGradients(arch, state.params, drawBatch(data, n, c, step));
+          update(state, grads, adamScalars(adam, c.ema, step));
         }
         expect(bits(resident.rawParams)).toEqual(bits(state.params));
         expect(bits(resident.weights.params)).toEqual(bits(state.ema));
@@ -64,7 +68,7 @@ describe('resident training state', () => {
         reused.xIn.fill(Number.NaN);
         reused.target.fill(Number.NaN);
         reused.emb?.fill(Number.NaN);
-        draw(step, reused);
+        draw(createRng(c.seed).fork(step), reused);
         const fresh = drawBatch(data, n, c, step);
         expect(bits([reused.xIn, reused.target, ...(reused.emb ? [reused.emb] : [])])).toEqual(
           bits([fresh.xIn, fresh.target, ...(fresh.emb ? [fresh.emb] : [])]),

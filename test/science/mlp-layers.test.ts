@@ -1,13 +1,21 @@
-// The hand-written gradients (dense, LayerNorm, SiLU, and the whole network) equal tfjs autodiff.
+// The MLP's two production implementations against references: the tfjs layers' hand-written gradients
+// (dense, LayerNorm, SiLU) against tfjs autodiff of the plain ops, and the whole network's gradients — tfjs
+// (science/mlp.ts, the GPU path) and the WebAssembly kernels (the CPU path) — against the explicit
+// back-propagation of test/reference/mlp-backprop.ts, for unit and per-output loss weights.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dense, denseStock } from '../../science/dense.ts';
-import { layerNorm, layerNormStock } from '../../science/mlp-layer-norm.ts';
-import { silu, siluStock } from '../../science/mlp-silu.ts';
+import { dense } from '../../science/dense.ts';
+import { kernelLossAndGradients } from '../../science/kernels/train-step.ts';
+import { layerNorm } from '../../science/mlp-layer-norm.ts';
+import { silu } from '../../science/mlp-silu.ts';
+import { batchLoss } from '../../science/mlp.ts';
 import { initialParameters, parameterShapes, type MlpArchitecture } from '../../science/mlp-architecture.ts';
-import { drawBatch, lossAndGradients, type TrainConfig } from '../../science/train-loop.ts';
+import { drawBatch, type TrainConfig } from '../../science/train-mlp.ts';
 import { createRng } from '../../science/random.ts';
 import { initBackend } from '../../science/tf-backend.ts';
+import { tfjsLossAndGradients } from '../../science/train-tfjs.ts';
+import { backpropLossAndGradients } from '../reference/mlp-backprop.ts';
+import { denseStock, layerNormStock, siluStock } from '../reference/tf-stock-layers.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -60,19 +68,30 @@ describe('custom-gradient layers', () => {
     expect(maxRelDiff(tf.grad(fs(silu))(x), tf.grad(fs(siluStock))(x))).toBeLessThan(1e-5);
   });
 
-  it('whole network: custom-layer autodiff and explicit backprop gradients equal stock autodiff', () => {
-    for (const timeMode of ['project', 'concat'] as const) {
+  it('whole network: tfjs and kernel gradients equal explicit back-propagation, with and without loss weights', async () => {
+    for (const [timeMode, weighted] of [['project', false], ['concat', false], ['project', true]] as const) {
       const arch: MlpArchitecture = { d: 6, hidden: 16, blocks: 2, timeEmbed: 8, timeMode };
       const cfg: TrainConfig = {
-        arch, sde: { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 }, steps: 1, batch: 32, lr: 1e-3, ema: 0.99, seed: 3, checkpointEvery: 1,
+        arch, sde: { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 }, steps: 1, batch: 32, lr: 1e-3, ema: 0.99, weighting: 'edm', seed: 3,
+        checkpointEvery: 1, logEvery: 1,
       };
       const data = new Float64Array(50 * 6);
       createRng(4).fillNormal(data);
       const params = initialParameters(arch, createRng(5));
       const batch = drawBatch(data, 50, cfg, 1);
-      const ref = lossAndGradients(arch, params, batch, 'stock');
-      for (const path of ['custom', 'backprop'] as const) {
-        const ours = lossAndGradients(arch, params, batch, path);
+      if (weighted) {
+        // Weights spanning two decades, as the image network's c_out² do.
+        const w = new Float32Array(batch.target.length);
+        const rng = createRng(6);
+        for (let i = 0; i < w.length; i++) w[i] = Math.pow(10, -2 * rng.uniform());
+        batch.weight = w;
+      }
+      const ref = backpropLossAndGradients(arch, params, batch);
+      const implementations = {
+        tfjs: await tfjsLossAndGradients(parameterShapes(arch), params, (p) => batchLoss(arch, p, batch)),
+        kernels: kernelLossAndGradients(arch, params, batch),
+      };
+      for (const [path, ours] of Object.entries(implementations)) {
         expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-5 * ref.loss);
         parameterShapes(arch).forEach((s, k) => {
           const a = ours.grads[k], r = ref.grads[k];
@@ -81,7 +100,7 @@ describe('custom-gradient layers', () => {
             scale = Math.max(scale, Math.abs(r[i]));
             diff = Math.max(diff, Math.abs(a[i] - r[i]));
           }
-          expect(diff, `${path} ${timeMode} ${s.name}`).toBeLessThanOrEqual(1e-4 * scale + 1e-9);
+          expect(diff, `${path} ${timeMode}${weighted ? ' weighted' : ''} ${s.name}`).toBeLessThanOrEqual(1e-4 * scale + 1e-9);
         });
       }
     }

@@ -7,19 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { loadTrainedScore } from '../../science/mlp-score.ts';
 import stage from '../../stages/train.ts';
 import { runStage, writtenTable } from '../support/stage-context.ts';
-import { linearManifoldData } from './fixture.ts';
+import { linearManifoldData } from '../fixtures/linear-training.ts';
 
 describe('train stage', () => {
   it('resolves its environment and rejects bad parameter combinations', () => {
     const defaults = Object.fromEntries(Object.entries(stage.params).map(([k, v]) => [k, v.default])) as any;
-    expect(stage.environment!(defaults)).toEqual({ backend: 'wasm', precision: 'float32', kernels: 'on' });
-    process.env.MLP_NO_KERNELS = '1';
-    try {
-      expect(stage.environment!(defaults).kernels).toBe('off');
-    } finally {
-      delete process.env.MLP_NO_KERNELS;
-    }
-    expect(stage.environment!({ ...defaults, backend: 'cpu' }).backend).toBe('cpu');
+    expect(stage.environment!(defaults)).toEqual({ backend: 'wasm', precision: 'float32', network: 'kernels' });
+    expect(stage.environment!({ ...defaults, backend: 'cpu' })).toMatchObject({ backend: 'cpu', network: 'kernels' });
     expect(stage.check!({ ...defaults, sigma_min: 60 })).toMatch(/sigma_min/);
     expect(stage.check!({ ...defaults, time_embed: 7 })).toMatch(/time_embed/);
     expect(stage.check!(defaults)).toBeUndefined();

@@ -1,6 +1,5 @@
 // Training: reproducible from the seed, resumable after kill -9 with bit-identical results, and on a
 // linear manifold the trained score's Jacobian separates normal (≈ −1) from tangent (≈ 0) directions.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +10,10 @@ import { encodeWeights } from '../../science/mlp-weights.ts';
 import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
 import { initBackend } from '../../science/tf-backend.ts';
-import { CHECKPOINT_FILE, decodeCheckpoint } from '../../science/train-checkpoint.ts';
-import { trainScoreNetwork, type TrainConfig } from '../../science/train-loop.ts';
-import { linearManifoldData, RESUME_CONFIG, RESUME_N, resumeData } from './fixture.ts';
+import { CHECKPOINT_FILE } from '../../science/train-checkpoint.ts';
+import { trainScoreNetwork, type TrainConfig } from '../../science/train-mlp.ts';
+import { killAfterFirstCheckpoint } from '../fixtures/kill-training.ts';
+import { linearManifoldData, RESUME_CONFIG, RESUME_N, resumeData } from '../fixtures/linear-training.ts';
 import { symmetricEigenvalues } from '../../linalg/index.ts';
 
 beforeAll(async () => {
@@ -25,9 +25,9 @@ const short: TrainConfig = { ...RESUME_CONFIG, steps: 60 };
 describe('training', () => {
   it('same seed and backend give identical weights; another seed does not', async () => {
     const data = resumeData();
-    const a = await trainScoreNetwork(data, RESUME_N, short);
-    const b = await trainScoreNetwork(data, RESUME_N, short);
-    const c = await trainScoreNetwork(data, RESUME_N, { ...short, seed: short.seed + 1 });
+    const a = await trainScoreNetwork(data, RESUME_N, short, 'kernels');
+    const b = await trainScoreNetwork(data, RESUME_N, short, 'kernels');
+    const c = await trainScoreNetwork(data, RESUME_N, { ...short, seed: short.seed + 1 }, 'kernels');
     expect(Buffer.from(encodeWeights(a.weights)).equals(Buffer.from(encodeWeights(b.weights)))).toBe(true);
     expect(Buffer.from(encodeWeights(a.weights)).equals(Buffer.from(encodeWeights(c.weights)))).toBe(false);
     expect(a.lossRows.map((r) => r.loss)).toEqual(b.lossRows.map((r) => r.loss));
@@ -36,32 +36,14 @@ describe('training', () => {
   it('resumes after kill -9 and ends with the weights of an uninterrupted run', async () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'train-resume-'));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'train-child.ts'), scratch], {
-        stdio: 'ignore',
-      });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      const killedAt = await killAfterFirstCheckpoint(scratch, ['linear', 'kernels'], parameterShapes(RESUME_CONFIG.arch));
       const checkpoint = path.join(scratch, CHECKPOINT_FILE);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setInterval(() => {
-          if (fs.existsSync(checkpoint)) {
-            clearInterval(timer);
-            child.kill('SIGKILL');
-            resolve();
-          } else if (child.exitCode !== null) {
-            clearInterval(timer);
-            reject(new Error(`child exited (${child.exitCode}) before writing a checkpoint`));
-          }
-        }, 2);
-      });
-      expect(await exited).toBe('SIGKILL');
-      const shapes = parameterShapes(RESUME_CONFIG.arch);
-      const killedAt = decodeCheckpoint(new Uint8Array(fs.readFileSync(checkpoint)), shapes).state.step;
       expect(killedAt).toBeGreaterThan(0);
       expect(killedAt).toBeLessThan(RESUME_CONFIG.steps);
 
-      const resumed = await trainScoreNetwork(resumeData(), RESUME_N, RESUME_CONFIG, { scratchDir: scratch });
+      const resumed = await trainScoreNetwork(resumeData(), RESUME_N, RESUME_CONFIG, 'kernels', { scratchDir: scratch });
       expect(resumed.resumedFrom).toBeGreaterThanOrEqual(killedAt);
-      const straight = await trainScoreNetwork(resumeData(), RESUME_N, RESUME_CONFIG);
+      const straight = await trainScoreNetwork(resumeData(), RESUME_N, RESUME_CONFIG, 'kernels');
       expect(Buffer.from(encodeWeights(resumed.weights)).equals(Buffer.from(encodeWeights(straight.weights)))).toBe(true);
       resumed.rawParams.forEach((p, k) => expect(Buffer.from(p.buffer).equals(Buffer.from(straight.rawParams[k].buffer))).toBe(true));
       expect(resumed.lossRows).toEqual(straight.lossRows);
@@ -69,7 +51,7 @@ describe('training', () => {
       // A damaged checkpoint is ignored (training restarts) rather than trusted.
       fs.writeFileSync(checkpoint, fs.readFileSync(checkpoint).subarray(0, 100));
       const lines: string[] = [];
-      const again = await trainScoreNetwork(resumeData(), RESUME_N, { ...RESUME_CONFIG, steps: 30 }, { scratchDir: scratch, log: (l) => lines.push(l) });
+      const again = await trainScoreNetwork(resumeData(), RESUME_N, { ...RESUME_CONFIG, steps: 30 }, 'kernels', { scratchDir: scratch, log: (l) => lines.push(l) });
       expect(again.resumedFrom).toBe(0);
       expect(lines.join('\n')).toMatch(/ignoring unreadable checkpoint/);
     } finally {
@@ -92,8 +74,8 @@ describe('training', () => {
         ...(variant.edm ? { sigmaData } : {}),
         ...(variant.rmsScaling ? { rmsScaling: true } : {}),
       },
-      sde, steps: 400, batch: 128, lr: 3e-3, ema: 0.99, seed: 1, checkpointEvery: 1000, logEvery: 50,
-    });
+      sde, steps: 400, batch: 128, lr: 3e-3, ema: 0.99, weighting: 'epsilon', seed: 1, checkpointEvery: 1000, logEvery: 50,
+    }, 'kernels');
     const first = result.lossRows[0].loss, last = result.lossRows.at(-1)!.loss;
     expect(last).toBeLessThan(0.6 * first);
 

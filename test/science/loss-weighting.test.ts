@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { preconditioning, type MlpArchitecture } from '../../science/mlp-architecture.ts';
 import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
-import { drawTime } from '../../science/train-loop.ts';
+import { drawTime } from '../../science/train-mlp.ts';
 
 const sde = { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 };
 const arch: MlpArchitecture = { d: 4, hidden: 8, blocks: 1, timeEmbed: 4, timeMode: 'project', sigmaData: 0.55 };

@@ -1,10 +1,12 @@
 // The WebAssembly SIMD kernels (science/kernels/): GEMM against a triple loop on sizes that are not
-// multiples of the register block, training gradients against the tfjs/JS back-propagation and a float64
-// finite difference, Adam bit for bit against the JS loop, the float64 score and Jacobian against the JS
-// path, and the embedded binary against its C source.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+// multiples of the register block, training gradients against the JS back-propagation of test/reference/
+// and a float64 finite difference, Adam bit for bit against the JS rule, the float64 score and Jacobian
+// against the JS layers of test/reference/mlp-layers-f64.ts, the dispatch of score-network.ts, and the
+// embedded binary against its C source.
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CLANG_FLAGS, sourceSha256 } from '../../scripts/build-kernels.ts';
-import { KernelInstance, kernelsAvailable, kernelsEnabled, setKernelsEnabled } from '../../science/kernels/mlp-kernels.ts';
+import { KernelInstance } from '../../science/kernels/mlp-kernels.ts';
+import { kernelLossAndGradients } from '../../science/kernels/train-step.ts';
 import { KERNELS_BUILD_FLAGS, KERNELS_SOURCE_SHA256 } from '../../science/kernels/mlp-kernels.wasm.ts';
 import {
   inputWidth,
@@ -18,14 +20,15 @@ import { TrainedMlpScore } from '../../science/mlp-score.ts';
 import { createRng, type Rng } from '../../science/random.ts';
 import { VE_DEFAULTS } from '../../science/sde.ts';
 import { initBackend } from '../../science/tf-backend.ts';
-import { ADAM_DEFAULTS, adamStep, adamStepJs, type OptimizerState } from '../../science/train-adam.ts';
-import { drawBatch, lossAndGradients, resolveGradientPath, type Batch, type TrainConfig } from '../../science/train-loop.ts';
+import { scoreNetworkFor } from '../../science/score-network.ts';
+import { ADAM_HYPERPARAMETERS, adamScalars, adamStep, type OptimizerState } from '../../science/train-adam.ts';
+import { drawBatch, type Batch, type TrainConfig } from '../../science/train-mlp.ts';
+import { backpropLossAndGradients } from '../reference/mlp-backprop.ts';
+import { adamStepJs } from '../reference/adam.ts';
+import { JsMlpLayers } from '../reference/mlp-layers-f64.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
-});
-afterEach(() => {
-  setKernelsEnabled(true);
 });
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -55,14 +58,13 @@ describe('kernels', () => {
     expect(KERNELS_BUILD_FLAGS, 'the compiler flags changed: rebuild with npm run build:kernels').toBe(CLANG_FLAGS.join(' '));
   });
 
-  it('are available on this runtime and picked by the auto gradient path', () => {
-    // Node ≥ 16.4 has WebAssembly SIMD: a false here means every test below would only test the fallback.
-    expect(kernelsAvailable()).toBe(true);
-    expect(resolveGradientPath('auto')).toBe('kernels');
-    setKernelsEnabled(false);
-    expect(kernelsEnabled()).toBe(false);
-    expect(resolveGradientPath('auto')).toBe('backprop');
-    expect(() => resolveGradientPath('kernels')).toThrow(/WebAssembly SIMD/);
+  it('compute the MLP on the CPU backends; tfjs computes it on the others and the U-Net everywhere', () => {
+    expect(scoreNetworkFor('mlp', 'wasm')).toBe('kernels');
+    expect(scoreNetworkFor('mlp', 'cpu')).toBe('kernels');
+    expect(scoreNetworkFor('mlp', 'tensorflow-gpu')).toBe('tfjs');
+    expect(scoreNetworkFor('mlp', 'webgpu')).toBe('tfjs');
+    expect(scoreNetworkFor('unet', 'wasm')).toBe('tfjs');
+    expect(() => scoreNetworkFor('transformer' as 'mlp', 'wasm')).toThrow(/'mlp' or 'unet', got 'transformer'/);
   });
 
   it('sgemm equals a triple loop for every transpose, with bias and accumulation, on odd sizes', () => {
@@ -132,13 +134,13 @@ describe('kernels', () => {
 
   it("training gradients equal the explicit backprop path's, for 'project' and 'concat'", () => {
     for (const arch of archs) {
-      const cfg: TrainConfig = { arch, sde: VE_DEFAULTS, steps: 1, batch: 19, lr: 1e-3, ema: 0.99, seed: 3, checkpointEvery: 1 };
+      const cfg: TrainConfig = { arch, sde: VE_DEFAULTS, steps: 1, batch: 19, lr: 1e-3, ema: 0.99, weighting: 'edm', seed: 3, checkpointEvery: 1, logEvery: 1 };
       const data = new Float64Array(40 * arch.d);
       createRng(4).fillNormal(data);
       const params = randomParams(arch, createRng(5));
       const batch = drawBatch(data, 40, cfg, 1);
-      const ref = lossAndGradients(arch, params, batch, 'backprop');
-      const ours = lossAndGradients(arch, params, batch, 'kernels');
+      const ref = backpropLossAndGradients(arch, params, batch);
+      const ours = kernelLossAndGradients(arch, params, batch);
       expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-6 * ref.loss);
       parameterShapes(arch).forEach((s, k) => {
         const a = ours.grads[k], r = ref.grads[k];
@@ -175,7 +177,7 @@ describe('kernels', () => {
       // The network sees float32 inputs: give the float64 model exactly those.
       const xs32 = new Float64Array(n * d);
       for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xs32[i * d + j] = xIn[i * w + j] / cIn;
-      const batch: Batch = { xIn, emb, target };
+      const batch: Batch = { xIn, emb, target, weight: null };
       const params = randomParams(arch, createRng(7));
       const loss64 = (p: Float32Array[]): number => {
         const F = new TrainedMlpScore({ arch, sde: VE_DEFAULTS, step: 0, params: p }).predictNoise(xs32, n, sigma);
@@ -183,7 +185,7 @@ describe('kernels', () => {
         for (let i = 0; i < n * d; i++) s += (F[i] - target[i]) ** 2;
         return s / (n * d);
       };
-      const { loss, grads } = lossAndGradients(arch, params, batch, 'kernels');
+      const { loss, grads } = kernelLossAndGradients(arch, params, batch);
       expect(Math.abs(loss - loss64(params))).toBeLessThan(1e-5 * loss);
       const pick = createRng(8);
       parameterShapes(arch).forEach((s, k) => {
@@ -222,28 +224,27 @@ describe('kernels', () => {
     for (let step = 0; step < 6; step++) {
       // Gradients spanning many magnitudes, with exact zeros.
       const grads = arrays(() => (rng.uniform() < 0.1 ? 0 : rng.normal() * Math.pow(10, -6 + 8 * rng.uniform())));
-      const cfg = { lr: 3e-3, ...ADAM_DEFAULTS };
-      adamStep(a, grads, cfg, 0.999);
-      adamStepJs(b, grads, cfg, 0.999);
-      expect(a.step).toBe(b.step);
+      const scalars = adamScalars({ lr: 3e-3, ...ADAM_HYPERPARAMETERS }, 0.999, 4 + step);
+      adamStep(a, grads, scalars);
+      adamStepJs(b, grads, scalars);
       for (const key of ['params', 'm', 'v', 'ema'] as const) {
-        a[key].forEach((x, k) => expect(Buffer.from(x.buffer).equals(Buffer.from(b[key][k].buffer)), `${key}[${k}] after step ${a.step}`).toBe(true));
+        a[key].forEach((x, k) => expect(Buffer.from(x.buffer).equals(Buffer.from(b[key][k].buffer)), `${key}[${k}] after step ${step}`).toBe(true));
       }
     }
-    expect(() => adamStep(a, [new Float32Array(2)], { lr: 1e-3, ...ADAM_DEFAULTS }, 0.9)).toThrow(/gradients/);
+    expect(() => adamStep(a, [new Float32Array(2)], adamScalars({ lr: 1e-3, ...ADAM_HYPERPARAMETERS }, 0.9, 1))).toThrow(/gradients/);
   });
 
-  it('float64 score and Jacobian equal the JS float64 path (to rounding), preconditioning included', () => {
+  it('float64 score and Jacobian equal the JS float64 layers (to rounding), preconditioning included', () => {
     for (const arch of archs) {
-      const model = new TrainedMlpScore({ arch, sde: VE_DEFAULTS, step: 0, params: randomParams(arch, createRng(11)) });
+      const weights = { arch, sde: VE_DEFAULTS, step: 0, params: randomParams(arch, createRng(11)) };
+      const model = new TrainedMlpScore(weights);
+      const reference = new TrainedMlpScore(weights, (a, p) => new JsMlpLayers(a, p));
       const n = 21;
       const xs = new Float64Array(n * arch.d);
       createRng(12).fillNormal(xs);
       for (const t of [0.05, 0.5, 0.95]) {
         const ours = { s: model.score(xs, n, t), J: model.jacobian(xs.subarray(0, arch.d), t) };
-        setKernelsEnabled(false);
-        const ref = { s: model.score(xs, n, t), J: model.jacobian(xs.subarray(0, arch.d), t) };
-        setKernelsEnabled(true);
+        const ref = { s: reference.score(xs, n, t), J: reference.jacobian(xs.subarray(0, arch.d), t) };
         for (const key of ['s', 'J'] as const) {
           let err = 0, norm = 0;
           for (let i = 0; i < ref[key].length; i++) {
@@ -259,15 +260,15 @@ describe('kernels', () => {
 
   it('the kernel training step is bit-reproducible and its gradients do not alias later calls', () => {
     const arch = archs[0];
-    const cfg: TrainConfig = { arch, sde: VE_DEFAULTS, steps: 1, batch: 11, lr: 1e-3, ema: 0.99, seed: 3, checkpointEvery: 1 };
+    const cfg: TrainConfig = { arch, sde: VE_DEFAULTS, steps: 1, batch: 11, lr: 1e-3, ema: 0.99, weighting: 'edm', seed: 3, checkpointEvery: 1, logEvery: 1 };
     const data = new Float64Array(30 * arch.d);
     createRng(13).fillNormal(data);
     const params = initialParameters(arch, createRng(14));
-    const first = lossAndGradients(arch, params, drawBatch(data, 30, cfg, 1), 'kernels');
+    const first = kernelLossAndGradients(arch, params, drawBatch(data, 30, cfg, 1));
     const kept = first.grads.map((g) => Float32Array.from(g));
-    lossAndGradients(arch, params, drawBatch(data, 30, cfg, 2), 'kernels');
+    kernelLossAndGradients(arch, params, drawBatch(data, 30, cfg, 2));
     first.grads.forEach((g, k) => expect(Array.from(g)).toEqual(Array.from(kept[k])));
-    const again = lossAndGradients(arch, params, drawBatch(data, 30, cfg, 1), 'kernels');
+    const again = kernelLossAndGradients(arch, params, drawBatch(data, 30, cfg, 1));
     expect(again.loss).toBe(first.loss);
     again.grads.forEach((g, k) => expect(Buffer.from(g.slice().buffer).equals(Buffer.from(kept[k].buffer))).toBe(true));
   });

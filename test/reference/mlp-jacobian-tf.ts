@@ -1,12 +1,12 @@
-// The exact s·J of the image score network by forward-mode differentiation on tfjs (float32): the d
-// tangent directions e_1..e_d travel through the network together as a d × H matrix, so every Linear
-// is one (d × in)·(in × out) product on the backend (SIMD wasm, or a GPU), instead of the float64
-// JavaScript loops of image-score.ts. Same formulas as science/mlp-score.ts's forward mode; the result
-// agrees with the float64 Jacobian to float32 rounding (the weights are float32 anyway).
+// The exact s·J of the image MLP score network by forward-mode differentiation on tfjs (float32): the d
+// tangent directions travel through the network together as a d × H matrix. A reference: the tests check
+// the production float64 Jacobian (images/image-score.ts on science/kernels/score-f64.ts) against it, an
+// independent statement of the same forward mode in tfjs ops. (A GPU Jacobian of the MLP would start here;
+// it would have to read values with `await data()`: dataSync throws on webgpu.)
 
 import * as tf from '@tensorflow/tfjs-core';
-import { LAYER_NORM_EPS, parameterShapes, timeEmbedding } from '../science/mlp-architecture.ts';
-import { preconditioning, type ImageScoreNet } from './score-net.ts';
+import { LAYER_NORM_EPS, parameterShapes, timeEmbedding } from '../../science/mlp-architecture.ts';
+import { preconditioning, type ImageScoreNet } from '../../images/score-net.ts';
 
 /** LayerNorm then SiLU of one row z [1, H], with tangents Tz [d, H]. */
 function normSiluWithTangent(z: tf.Tensor2D, Tz: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): [tf.Tensor2D, tf.Tensor2D] {

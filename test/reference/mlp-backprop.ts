@@ -5,10 +5,11 @@
 // its time on launches; here a step is 17 (reference model) to 28 (paper architecture) plain matMuls
 // and a few JS passes over the activations. Transposed operands are formed in JS (weights once per
 // step), so every product is a plain, fast one.
-// Not for GPU backends (every product round-trips through host memory): train-loop.ts picks the path.
+// A reference, not a training path: the tests compare the kernels' gradients (science/kernels/train-step.ts)
+// and the tfjs custom-gradient layers (science/mlp.ts) against it.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { inputWidth, LAYER_NORM_EPS, parameterShapes, type Batch, type MlpArchitecture } from './mlp-architecture.ts';
+import { inputWidth, LAYER_NORM_EPS, parameterShapes, type Batch, type MlpArchitecture } from '../../science/mlp-architecture.ts';
 
 // Activation buffers are reused from step to step (allocating ~60 arrays of 64 KiB per step kept the
 // garbage collector busy); each call site has its own key, so no two live values share a buffer.
@@ -145,7 +146,7 @@ function siluBackward(dOut: Float32Array, x: Float32Array, sig: Float32Array): F
   return dx;
 }
 
-/** Loss (1/(n·d)) Σ |F − target|² (train-loop.ts Batch) and its gradient for every parameter (parameterShapes order). */
+/** Loss (1/(n·d)) Σ w |F − target|² (mlp-architecture.ts Batch; w = 1 without weights) and its gradient for every parameter (parameterShapes order). */
 export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
   const shapes = parameterShapes(arch);
   const { d, hidden: H, timeEmbed: E } = arch;
@@ -208,8 +209,9 @@ export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32A
     const scale = 2 / (n * d);
     for (let i = 0; i < n * d; i++) {
       const r = out[i] - batch.target[i];
-      loss += r * r;
-      dOut[i] = scale * r;
+      const w = batch.weight ? batch.weight[i] : 1;
+      loss += w * r * r;
+      dOut[i] = scale * w * r;
     }
     loss /= n * d;
 

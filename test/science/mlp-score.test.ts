@@ -1,5 +1,6 @@
-// The pure-JS float64 evaluator agrees with the tfjs network, its forward-mode Jacobian agrees with a
-// finite difference of its own score, and the weights file round-trips and rejects damaged input.
+// The float64 evaluator of a trained MLP (science/mlp-score.ts on the kernels) agrees with the tfjs network,
+// its forward-mode Jacobian agrees with a finite difference of its own score, and the weights file
+// round-trips and rejects damaged input.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inputRms, inputWidth, preconditioning, parameterShapes, timeEmbedding, type MlpArchitecture } from '../../science/mlp-architecture.ts';
@@ -33,8 +34,8 @@ const archs: MlpArchitecture[] = [
   { d: 6, hidden: 10, blocks: 2, timeEmbed: 4, timeMode: 'project', sigmaData: 0.7, rmsScaling: true },
 ];
 
-describe('trained score in JS', () => {
-  it('JS float64 forward equals the tfjs float32 forward', () => {
+describe('trained score in float64', () => {
+  it('float64 forward equals the tfjs float32 forward', () => {
     for (const arch of archs) {
       const w = randomWeights(arch, 11);
       const model = new TrainedMlpScore(w);
@@ -77,7 +78,7 @@ describe('trained score in JS', () => {
     }
   });
 
-  it('forward-mode Jacobian equals a central finite difference of the JS score', () => {
+  it('forward-mode Jacobian equals a central finite difference of the float64 score', () => {
     for (const arch of archs) {
       const model = new TrainedMlpScore(randomWeights(arch, 21));
       const d = arch.d;

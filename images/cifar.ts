@@ -4,7 +4,7 @@
 
 import { maybeGunzip, readBytes, type LabelledImages } from './idx.ts';
 
-export const CIFAR_PIXELS = 3072;
+const CIFAR_PIXELS = 3072;
 const RECORD = 1 + CIFAR_PIXELS;
 
 export function parseCifarBatch(raw: Uint8Array, name: string): LabelledImages {

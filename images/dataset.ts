@@ -5,9 +5,9 @@ import { readCifarBatches } from './cifar.ts';
 import { checkShippedBytes } from './fashion-mnist.ts';
 import { maybeGunzip, parseIdxImages, parseIdxLabels, readBytes, readIdxPair, type LabelledImages } from './idx.ts';
 import { loadMnistPackage } from './mnist-package.ts';
-import { cifarFiles, idxFiles, resolveImageSource, type ImageDataset } from './sources.ts';
+import { resolveImageSource, type ImageDataset } from './sources.ts';
 
-export interface ImageSet {
+interface ImageSet {
   /** n × width pixels in [−1, 1]. */
   x: Float32Array;
   /** Class of each image (−1 where the source has no labels). */
@@ -16,7 +16,7 @@ export interface ImageSet {
   width: number;
 }
 
-export interface ImageSelection {
+interface ImageSelection {
   dataset: ImageDataset;
   /** File or directory, for 'idx' and 'cifar10' (optional for 'fashion-mnist-full': defaults to Debian's directory). */
   path?: string;
@@ -28,14 +28,14 @@ export interface ImageSelection {
 }
 
 /** Bytes 0..255 → [−1, 1]. */
-export function scaleBytes(bytes: Uint8Array): Float32Array {
+function scaleBytes(bytes: Uint8Array): Float32Array {
   const out = new Float32Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] / 127.5 - 1;
   return out;
 }
 
 /** Intensities in [0, 1] → [−1, 1]. */
-export function scaleUnit(values: Float32Array): Float32Array {
+function scaleUnit(values: Float32Array): Float32Array {
   const out = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = 2 * values[i] - 1;
   return out;
@@ -51,17 +51,6 @@ export function readCheckedIdxPair(files: { images: string; labels: string }, sh
   const l = parseIdxLabels(labels, files.labels);
   if (l.length !== parsed.n) throw new Error(`dimension mismatch: ${files.images} holds ${parsed.n} images but ${files.labels} holds ${l.length} labels`);
   return { ...parsed, labels: l };
-}
-
-/** An IDX source (sources.ts `idxFiles`: a directory, or an image file with its labels beside it). */
-export function readIdxSource(source: string): LabelledImages {
-  const { images, labels } = idxFiles(source);
-  return readIdxPair(images, labels);
-}
-
-/** A CIFAR-10 source: one batch file, or a directory (data_batch_1..5.bin, else every *.bin in it). */
-export function readCifarSource(source: string): LabelledImages {
-  return readCifarBatches(cifarFiles(source));
 }
 
 function loadAll(sel: ImageSelection): ImageSet {

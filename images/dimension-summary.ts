@@ -12,10 +12,10 @@ import { detachedCount } from '../theory/gap-detection.ts';
 import { spectraSeries, type SpectraColumns } from '../theory/spectra-table.ts';
 import type { VeSde } from '../science/sde.ts';
 
-export type ImageDimensionRows = Columns<typeof IMAGE_DIMENSIONS>;
-export type ImageSummaryRows = Columns<typeof IMAGE_SUMMARY>;
+type ImageDimensionRows = Columns<typeof IMAGE_DIMENSIONS>;
+type ImageSummaryRows = Columns<typeof IMAGE_SUMMARY>;
 
-export interface ScoreSource {
+interface ScoreSource {
   /** trained | empirical | gaussian */
   source: string;
   spectra: { columns: SpectraColumns; numRows: number };
@@ -46,7 +46,7 @@ export function dimensionsBySource(sources: ScoreSource[], delta: number): Image
   return { ...rows, t: Float64Array.from(rows.t), s: Float64Array.from(rows.s), dim_gaps: Float64Array.from(rows.dim_gaps), dim_detached: Float64Array.from(rows.dim_detached) };
 }
 
-export interface SummaryInput {
+interface SummaryInput {
   dimensions: ImageDimensionRows;
   intrinsic: { columns: Columns<typeof INTRINSIC_DIMENSION>; numRows: number };
   /** Eigenvalues of the data covariance and the number of images it came from (the empirical score's n). */
@@ -55,7 +55,7 @@ export interface SummaryInput {
 }
 
 /** Label of an intrinsic-dimension row: 'MLE (k = 10)' or 'TwoNN'. */
-export function intrinsicLabel(method: string, k: number): string {
+function intrinsicLabel(method: string, k: number): string {
   return method === 'mle' ? `MLE (k = ${k})` : method === 'twonn' ? 'TwoNN' : `${method} (k = ${k})`;
 }
 

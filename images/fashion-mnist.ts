@@ -25,7 +25,7 @@ export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
  * `PIPELINE_NO_SYSTEM_DATA=1` hides system-wide datasets (Debian's), as on a fresh machine: the tests use it
  * to show that the default profiles need nothing outside the project and npm.
  */
-export function systemDataAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+function systemDataAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
   const v = env.PIPELINE_NO_SYSTEM_DATA;
   return v === undefined || v === '' || v === '0';
 }
@@ -38,7 +38,7 @@ export function checkShippedBytes(bytes: Uint8Array, file: string, sha256: strin
   }
 }
 
-export interface FullDataLookup {
+interface FullDataLookup {
   /** The directory or file to read, when one was found. */
   found?: string;
   /** Every place looked at, with what was there, for the error message. */

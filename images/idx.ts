@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-export interface IdxArray {
+interface IdxArray {
   /** Sizes from the header, e.g. [n, 28, 28] for images, [n] for labels. */
   dims: number[];
   data: Uint8Array;
@@ -66,7 +66,7 @@ export function parseIdx(raw: Uint8Array, name: string): IdxArray {
   return { dims, data: bytes.subarray(headerBytes) };
 }
 
-export interface ByteImages {
+interface ByteImages {
   /** n × width bytes, row-major. */
   pixels: Uint8Array;
   n: number;

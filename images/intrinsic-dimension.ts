@@ -7,7 +7,7 @@
 //    −log(1 − F̂(μ)) against log μ through the origin, after discarding the largest 10 % of μ (outliers).
 // Exact duplicates (distance 0) would make log ratios infinite: neighbours at distance 0 are skipped.
 
-export interface PointCloud {
+interface PointCloud {
   /** n × dim coordinates, row-major. */
   x: Float32Array | Float64Array;
   n: number;
@@ -105,7 +105,7 @@ export function twoNn(cloud: PointCloud, discard: number, distances?: Float64Arr
   return sxy / sxx;
 }
 
-export interface IntrinsicDimensionRow {
+interface IntrinsicDimensionRow {
   method: 'mle' | 'twonn';
   k: number;
   estimate: number;

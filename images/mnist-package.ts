@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { mnistPackageFiles } from './sources.ts';
 
-export const MNIST_PIXELS = 784;
+const MNIST_PIXELS = 784;
 
-export interface UnitImages {
+interface UnitImages {
   /** n × 784 intensities in [0, 1]. */
   pixels: Float32Array;
   labels: Int32Array;

@@ -8,11 +8,11 @@ import { decodeBlobs, encodeBlobs } from '../science/mlp-weights.ts';
 import { isUnetNet, type AnyImageScoreNet } from './score-net.ts';
 import { checkUnetArchitecture, isUnetArchitecture, unetParameterShapes } from './unet.ts';
 
-export const IMAGE_WEIGHTS_MAGIC = 'SGIMGW01';
+const IMAGE_WEIGHTS_MAGIC = 'SGIMGW01';
 
 const MODEL_NAMES = { mlp: 'image-residual-mlp', unet: 'image-unet' } as const;
 
-export interface ImageWeights {
+interface ImageWeights {
   net: AnyImageScoreNet;
   step: number;
   params: Float32Array[];

@@ -53,7 +53,6 @@ import { fromNhwc, isUnetArchitecture, toNhwc, unetForward, type UnetArchitectur
 registerTrainingGradients();
 
 export type PixelConditioning = 'pixel' | 'global';
-export const PIXEL_CONDITIONINGS: readonly PixelConditioning[] = ['pixel', 'global'];
 
 /**
  * Variance floor: pixels constant in the training set would otherwise get c_out = 0 and c_in = 1/σ exactly.

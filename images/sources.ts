@@ -11,7 +11,7 @@ import { locateFullFashionMnist, missingFullFashionMnist, SHIPPED_FASHION_MNIST,
 export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'fashion-mnist-full', 'idx', 'cifar10'] as const;
 export type ImageDataset = (typeof IMAGE_DATASETS)[number];
 
-export type ImageSource =
+type ImageSource =
   | { kind: 'mnist-package'; files: string[] }
   /** `sha256`: the decompressed bytes a shipped copy must have (data/fashion-mnist/). */
   | { kind: 'idx'; images: string; labels: string; sha256?: { images: string; labels: string } }
@@ -43,7 +43,7 @@ function firstExisting(dir: string, names: string[]): string | undefined {
  * file whose labels sit next to it under the name with 'images-idx3' → 'labels-idx1'. Labels are required: the
  * class filter, the figures and the report use them.
  */
-export function idxFiles(source: string): { images: string; labels: string } {
+function idxFiles(source: string): { images: string; labels: string } {
   if (!existsSync(source)) throw new Error(`path: ${source} does not exist (expected an IDX image file or a directory holding one)`);
   if (statSync(source).isDirectory()) {
     const images = firstExisting(source, TRAIN_IMAGE_FILES);
@@ -61,7 +61,7 @@ export function idxFiles(source: string): { images: string; labels: string } {
 }
 
 /** A CIFAR-10 source: one batch file, or a directory (data_batch_1..5.bin, else every *.bin in it). */
-export function cifarFiles(source: string): string[] {
+function cifarFiles(source: string): string[] {
   if (!existsSync(source)) throw new Error(`path: ${source} does not exist (expected a CIFAR-10 .bin batch or a directory of them)`);
   if (!statSync(source).isDirectory()) return [source];
   const bins = readdirSync(source).filter((f) => f.endsWith('.bin')).sort();

@@ -15,14 +15,14 @@ export interface ScaledJacobianSource {
 }
 
 /** What the rows say about the source, and whether its s·J is symmetric (then sv = |eig|, no SVD). */
-export interface SpectraLabel {
+interface SpectraLabel {
   /** The `score` column: trained | empirical. */
   score: string;
   /** True for exact scores, whose Jacobian is a Hessian of log p_s. */
   symmetric: boolean;
 }
 
-export interface SpectraHooks {
+interface SpectraHooks {
   /** Called after each (time, point) with the fraction done. */
   onProgress?(fraction: number, message: string): void;
   signal?: AbortSignal;

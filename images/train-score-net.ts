@@ -22,7 +22,7 @@ import {
 } from './unet.ts';
 
 /** F's hyper-parameters: the residual MLP's (no `kind`), or the U-Net's (kind 'unet'; shape defaults to imageShapeOf(d)). */
-export type ImageNetworkConfig =
+type ImageNetworkConfig =
   | Omit<MlpArchitecture, 'd' | 'timeMode'>
   | (Omit<UnetArchitecture, 'd' | 'shape'> & { shape?: UnetArchitecture['shape'] });
 
@@ -41,7 +41,7 @@ export interface ImageTrainingConfig {
   checkpointEvery: number;
 }
 
-export interface ImageTrainingResult {
+interface ImageTrainingResult {
   net: AnyImageScoreNet;
   /** EMA parameters in parameterShapes (MLP) or unetParameterShapes (U-Net) order. */
   params: Float32Array[];

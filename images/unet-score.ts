@@ -15,7 +15,7 @@ import { imageEpsilon, preconditioning, type ImageScoreNet } from './score-net.t
 import { unetForward, unetParameterShapes, type UnetArchitecture } from './unet.ts';
 
 /** Default tangents per forward pass: 784 / 4, a few tens of MB of activations at widths [16, 32, 32]. */
-export const JACOBIAN_CHUNK = 196;
+const JACOBIAN_CHUNK = 196;
 
 /**
  * A tensor's values, then the tensor disposed. Read outside tf.tidy on purpose: a typed array returned

@@ -37,15 +37,15 @@ export interface UnetArchitecture {
   timeEmbed: number;
 }
 
-export const GROUP_NORM_EPS = 1e-5;
-export const MAX_GROUPS = 8;
+const GROUP_NORM_EPS = 1e-5;
+const MAX_GROUPS = 8;
 
 export function isUnetArchitecture(a: unknown): a is UnetArchitecture {
   return typeof a === 'object' && a !== null && (a as { kind?: unknown }).kind === 'unet';
 }
 
 /** Group count of GroupNorm over c channels: the largest divisor of c that is ≤ MAX_GROUPS. */
-export function groupsFor(c: number): number {
+function groupsFor(c: number): number {
   for (let g = Math.min(MAX_GROUPS, c); g > 1; g--) if (c % g === 0) return g;
   return 1;
 }
@@ -83,7 +83,7 @@ export function checkUnetArchitecture(a: UnetArchitecture): void {
   }
 }
 
-export interface UnetParamShape {
+interface UnetParamShape {
   name: string;
   shape: number[];
   /** lecun: normal with variance 1/fan_in (fan_in = product of all but the last dim); zero; one. */
@@ -163,7 +163,7 @@ export function unetForwardMacs(a: UnetArchitecture): number {
 }
 
 /** A primal batch and, in forward mode, K tangents of the same per-image shape (the primal has batch 1). */
-export interface Dual {
+interface Dual {
   p: tf.Tensor4D;
   t?: tf.Tensor4D;
 }

@@ -47,7 +47,7 @@ export interface Workspace {
 }
 
 /** Arguments are element indices into `mem`, as for the vector kernels. */
-export interface Reductions {
+interface Reductions {
   /** Tridiagonalise the symmetric n × n matrix at w (upper triangle, row-major; destroyed): diag n, sub n (sub[0] = 0), work 4n. */
   tridiagonalValues(w: number, n: number, diag: number, sub: number, work: number): void;
   /** Eigenvalues (unsorted, into diag) of the tridiagonal (diag, sub) that tridiagonalValues leaves, by rational QL; false if it did not converge. */

@@ -9,10 +9,10 @@ import { haarStackSingularValues } from './haar-stack.ts';
 import { finiteDifferenceJacobian, rescaledSpectrum, type RescaledSpectrum } from './jacobian.ts';
 import type { ScoreModel } from './score-model.ts';
 
-export const JACOBIAN_METHODS = ['exact', 'alg1', 'alg2', 'haar-stack'] as const;
-export type JacobianMethod = (typeof JACOBIAN_METHODS)[number];
+const JACOBIAN_METHODS = ['exact', 'alg1', 'alg2', 'haar-stack'] as const;
+type JacobianMethod = (typeof JACOBIAN_METHODS)[number];
 
-export interface PointLabel {
+interface PointLabel {
   score: string;
   pointKind: string;
   t: number;
@@ -114,7 +114,7 @@ export class JacobianErrorRows {
   }
 }
 
-export interface PointMeasurement {
+interface PointMeasurement {
   model: ScoreModel;
   x: Float64Array;
   label: PointLabel;

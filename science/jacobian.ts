@@ -9,8 +9,8 @@ import type { Rng } from './random.ts';
 import type { ScoreModel } from './score-model.ts';
 import type { VeSde } from './sde.ts';
 
-export type FiniteDifferenceMethod = 'alg1' | 'alg2';
-export type StepRule = 'sigma' | 'fixed';
+type FiniteDifferenceMethod = 'alg1' | 'alg2';
+type StepRule = 'sigma' | 'fixed';
 
 /** The finite-difference step: σ(t) (the authors' choice) or a fixed value. */
 export function finiteDifferenceStep(rule: StepRule, sde: VeSde, t: number, fixed: number): number {

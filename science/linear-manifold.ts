@@ -5,7 +5,7 @@ import { matmulTransposeB } from '../linalg/matrix.ts';
 import type { Rng } from './random.ts';
 import { createRng } from './random.ts';
 
-export type VarianceProfile =
+type VarianceProfile =
   | { kind: 'single'; variance: number }
   /** A fraction f of the columns has variance σ₁², the rest σ₂². */
   | { kind: 'double'; f: number; sigma1Sq: number; sigma2Sq: number }
@@ -19,7 +19,7 @@ export interface ProfileGroup {
   variance: number;
 }
 
-export type LoadingScaling = '1/d' | '1/m';
+type LoadingScaling = '1/d' | '1/m';
 
 export interface LinearManifoldSpec {
   d: number;
@@ -29,7 +29,7 @@ export interface LinearManifoldSpec {
   seed: number;
 }
 
-export interface LinearManifold {
+interface LinearManifold {
   d: number;
   m: number;
   /** α = m/d. */
@@ -43,7 +43,7 @@ export interface LinearManifold {
 }
 
 /** Bounds of the continuous profile's variances (science.md §3.1). */
-export const CONTINUOUS_VARIANCE_RANGE = [1e-2, 1] as const;
+const CONTINUOUS_VARIANCE_RANGE = [1e-2, 1] as const;
 
 /** Split m columns into integer counts proportional to `fractions` (largest remainder), summing to m. */
 export function columnCounts(fractions: number[], m: number): number[] {
@@ -56,7 +56,7 @@ export function columnCounts(fractions: number[], m: number): number[] {
 }
 
 /** The (fraction, variance) groups a profile asks for, before rounding to whole columns. */
-export function profileGroups(profile: VarianceProfile, rng: Rng): ProfileGroup[] {
+function profileGroups(profile: VarianceProfile, rng: Rng): ProfileGroup[] {
   switch (profile.kind) {
     case 'single':
       checkVariance('sigma_sq', profile.variance);

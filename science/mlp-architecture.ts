@@ -51,7 +51,7 @@ export interface Batch {
   weight: Float32Array | null;
 }
 
-export interface ParamShape {
+interface ParamShape {
   name: string;
   shape: number[];
   /** 'weight' (Linear matrix, in × out), 'bias', 'gain' (LayerNorm scale) or 'shift' (LayerNorm offset). */
@@ -141,7 +141,7 @@ export function initialParameters(a: MlpArchitecture, rng: Rng): Float32Array[] 
  *   large σ for any x; F only corrects it, with unit-variance targets at every σ (the loss weighting is
  *   TrainConfig.weighting's choice, train-mlp.ts).
  */
-export interface Preconditioning {
+interface Preconditioning {
   cIn: number;
   skip: number;
   out: number;
@@ -167,7 +167,7 @@ export function inputRms(u: ArrayLike<number>, offset: number, d: number): numbe
 }
 
 /** Keeps r > 0 at x = 0; far below any noised sample's RMS (≥ c_in·σ_min ≈ 0.01). */
-export const RMS_FLOOR = 1e-10;
+const RMS_FLOOR = 1e-10;
 
 /** LayerNorm's variance floor. */
 export const LAYER_NORM_EPS = 1e-5;

@@ -18,7 +18,7 @@ export interface NamedTensor {
   data: Float32Array;
 }
 
-export const WEIGHTS_MAGIC = 'SGMLPW01';
+const WEIGHTS_MAGIC = 'SGMLPW01';
 export const CHECKPOINT_MAGIC = 'SGTRCK01';
 
 function fnv1a(bytes: Uint8Array): number {
@@ -59,7 +59,7 @@ export function encodeBlobs(magic: string, meta: Record<string, unknown>, tensor
   return out;
 }
 
-export interface DecodedBlobs {
+interface DecodedBlobs {
   meta: Record<string, unknown>;
   tensors: NamedTensor[];
 }

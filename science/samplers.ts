@@ -10,9 +10,9 @@ import type { Rng } from './random.ts';
 import type { ScoreModel } from './score-model.ts';
 import type { VeSde } from './sde.ts';
 
-export type SamplerKind = 'sde' | 'ode';
+type SamplerKind = 'sde' | 'ode';
 
-export interface SamplerOptions {
+interface SamplerOptions {
   sde: VeSde;
   sampler: SamplerKind;
   /** Total number of integration steps N over [ε, 1]. */
@@ -27,7 +27,7 @@ export interface SamplerOptions {
   signal?: AbortSignal;
 }
 
-export interface SampledTrajectories {
+interface SampledTrajectories {
   /** The analysis grid, decreasing t. */
   grid: Array<{ t: number; s: number }>;
   /** States at the grid times: grid index × trajectory × d, row-major. */

@@ -42,7 +42,7 @@ export interface TrainedScoreNetwork {
   scaledJacobian(x: Float64Array | Float32Array, sigma: number): Float64Array | Promise<Float64Array>;
 }
 
-export type ScoreNetworkKind = 'mlp' | 'unet';
+type ScoreNetworkKind = 'mlp' | 'unet';
 
 /**
  * 'kernels': the WebAssembly SIMD kernels (science/kernels/: float32 training step, float64 forward and

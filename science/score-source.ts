@@ -7,7 +7,7 @@ import type { ScoreKind, ScoreModel } from './score-model.ts';
 import type { VeSde } from './sde.ts';
 
 /** Just the reading part of a StageContext that this needs (kept structural so tests can fake it). */
-export interface ScoreInputs {
+interface ScoreInputs {
   read: {
     table(name: 'samples' | 'F' | 'variances'): Promise<{ numRows: number; columns: Record<string, unknown> }>;
     file(name: 'weights'): Promise<Uint8Array>;

@@ -17,7 +17,7 @@ export const SDE_PARAMS = {
   eps: param.number({ default: VE_DEFAULTS.eps, exclusiveMin: 0, exclusiveMax: 1, shared: SDE, help: 'Smallest time t (training draws t ~ U(eps, 1); grids and samplers stop there)' }),
 };
 
-export interface SdeParamValues {
+interface SdeParamValues {
   sigma_min: number;
   sigma_max: number;
   eps: number;

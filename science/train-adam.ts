@@ -7,7 +7,7 @@
 
 import { kernelAdamEma, type AdamScalars } from './kernels/adam.ts';
 
-export interface AdamConfig {
+interface AdamConfig {
   lr: number;
   beta1: number;
   beta2: number;
@@ -44,7 +44,7 @@ export function initialOptimizerState(params: Float32Array[]): OptimizerState {
  * past instead of staying glued to the random initialisation (at 0.9999 the EMA needs ~10⁴ steps to
  * forget it); for long runs it equals `ema`.
  */
-export function emaDecay(ema: number, step: number): number {
+function emaDecay(ema: number, step: number): number {
   return Math.min(ema, (1 + step) / (10 + step));
 }
 

@@ -13,7 +13,7 @@ import type { TrainableScoreNetwork } from './score-network.ts';
 import { adamScalars, ADAM_HYPERPARAMETERS, initialOptimizerState, type OptimizerState } from './train-adam.ts';
 import { encodeCheckpoint, readCheckpoint, writeCheckpointAtomically, type Checkpoint, type LossRow } from './train-checkpoint.ts';
 
-export interface LoopConfig {
+interface LoopConfig {
   steps: number;
   lr: number;
   /** Target EMA decay, reached after the warm-up of train-adam.ts emaDecay. */
@@ -35,7 +35,7 @@ export interface TrainHooks {
   signal?: AbortSignal;
 }
 
-export interface LoopResult {
+interface LoopResult {
   /** The final state: `ema` is what stages save and analyse, `params` the raw parameters. */
   state: OptimizerState;
   lossRows: LossRow[];

@@ -45,7 +45,7 @@ export interface TrainConfig {
   logEvery: number;
 }
 
-export interface TrainResult {
+interface TrainResult {
   /** EMA weights: what the stage saves and the spectra analyse. */
   weights: TrainedWeights;
   /** The raw (non-averaged) parameters at the end, for tests. */

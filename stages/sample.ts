@@ -2,6 +2,7 @@
 // score — the trained network, the analytic Gaussian score or the empirical score of the training set —
 // recorded on the analysis time grid. Numerics in science/samplers.ts, imported inside `run`.
 
+import { LATENT_VARIANCES, LOADINGS, SAMPLES, TRAJECTORIES } from '../artifacts/schemas.ts';
 import { param } from '../core/params.ts';
 import { defineStage, fileInput, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
@@ -29,14 +30,14 @@ export default defineStage({
     return undefined;
   },
   inputs: {
-    samples: tableInput({ x: 'f64[]' }, 'Training set (the empirical score)'),
-    F: tableInput({ row: 'i32', f: 'f64[]' }, 'Loadings F (the analytic score)'),
-    variances: tableInput({ column: 'i32', variance: 'f64' }, 'Latent variances (the analytic score)'),
+    samples: tableInput(SAMPLES, 'Training set (the empirical score)'),
+    F: tableInput(LOADINGS, 'Loadings F (the analytic score)'),
+    variances: tableInput(LATENT_VARIANCES, 'Latent variances (the analytic score)'),
     weights: fileInput('Trained score network (score = trained)', true),
   },
   outputs: {
     trajectories: table(
-      { trajectory: 'i32', step: 'i32', t: 'f64', s: 'f64', x: 'f64[]' },
+      TRAJECTORIES,
       'P reverse trajectories on the analysis grid (step = grid index, t decreasing)',
     ),
   },

@@ -8,7 +8,7 @@
 
 import { param } from '../core/params.ts';
 import { defineStage, fileInput, table, tableInput } from '../core/stage.ts';
-import { SPECTRA } from '../artifacts/schemas.ts';
+import { IMAGES, SPECTRA } from '../artifacts/schemas.ts';
 import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { IMAGE_GRID_PARAMS, imageGridProblem } from '../images/grid-params.ts';
@@ -39,7 +39,7 @@ export default defineStage({
   },
   inputs: {
     weights: fileInput('Weights of the trained image score network (train-images; score = trained)', true),
-    images: tableInput({ x: 'f32[]' }, 'Images whose noised versions are the evaluation points'),
+    images: tableInput(IMAGES, 'Images whose noised versions are the evaluation points'),
   },
   outputs: {
     spectra: table(

@@ -6,7 +6,7 @@
 import { param } from '../core/params.ts';
 import { defineStage, fileInput, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
-import { SPECTRA, JACOBIAN_ERROR } from '../artifacts/schemas.ts';
+import { JACOBIAN_ERROR, LATENT_VARIANCES, LOADINGS, SAMPLES, SPECTRA, TRAJECTORIES } from '../artifacts/schemas.ts';
 
 export default defineStage({
   name: 'spectra',
@@ -42,11 +42,11 @@ export default defineStage({
     return undefined;
   },
   inputs: {
-    samples: tableInput({ x: 'f64[]' }, 'Training set (noised points; the empirical score)'),
-    F: tableInput({ row: 'i32', f: 'f64[]' }, 'Loadings F (the analytic score and its reference Jacobian)'),
-    variances: tableInput({ column: 'i32', variance: 'f64' }, 'Latent variances (the analytic score)'),
+    samples: tableInput(SAMPLES, 'Training set (noised points; the empirical score)'),
+    F: tableInput(LOADINGS, 'Loadings F (the analytic score and its reference Jacobian)'),
+    variances: tableInput(LATENT_VARIANCES, 'Latent variances (the analytic score)'),
     trajectories: tableInput(
-      { trajectory: 'i32', step: 'i32', t: 'f64', s: 'f64', x: 'f64[]' },
+      TRAJECTORIES,
       'Reverse trajectories (point_kinds = trajectory)',
       true,
     ),

@@ -4,6 +4,7 @@
 // its EMA weights and loss curve. Checkpoints go to ctx.scratchDir, so a re-run after a crash resumes.
 // tfjs is imported inside `run` only.
 
+import { IMAGES, LOSS } from '../artifacts/schemas.ts';
 import { param } from '../core/params.ts';
 import { defineStage, file, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
@@ -75,11 +76,11 @@ export default defineStage({
     return undefined;
   },
   inputs: {
-    images: tableInput({ x: 'f32[]' }, 'Training images, pixels in [−1, 1]'),
+    images: tableInput(IMAGES, 'Training images, pixels in [−1, 1]'),
   },
   outputs: {
     weights: file('bin', 'EMA weights, architecture, SDE and pixel statistics (images/score-net-weights.ts)'),
-    loss: table({ step: 'i32', loss: 'f64', loss_smoothed: 'f64' }, 'Training loss per logging window and its exponentially smoothed curve'),
+    loss: table(LOSS, 'Training loss per logging window and its exponentially smoothed curve'),
   },
   resources: { cpu: 1, gpu: 1, memoryMiB: 2000 },
   // The implementation follows from the backend and the model (score-network.ts): named for the record.

@@ -3,6 +3,7 @@
 // curve. Checkpoints go to ctx.scratchDir, so a re-run after a crash resumes instead of restarting.
 // tfjs is imported inside `run` only: the engine's parent process imports every stage definition.
 
+import { LOSS, SAMPLES } from '../artifacts/schemas.ts';
 import { param } from '../core/params.ts';
 import { defineStage, file, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
@@ -81,11 +82,11 @@ export default defineStage({
     return undefined;
   },
   inputs: {
-    samples: tableInput({ x: 'f64[]' }, 'Training set: one sample x ∈ R^d per row'),
+    samples: tableInput(SAMPLES, 'Training set: one sample x ∈ R^d per row'),
   },
   outputs: {
     weights: file('bin', 'EMA weights of the score network with its architecture and SDE (science/mlp-weights.ts)'),
-    loss: table({ step: 'i32', loss: 'f64', loss_smoothed: 'f64' }, 'Training loss (mean over each logging window) and its smoothed curve'),
+    loss: table(LOSS, 'Training loss (mean over each logging window) and its smoothed curve'),
   },
   resources: { cpu: 1, gpu: 1 },
   // The implementation follows from the backend (kernels on wasm/cpu, tfjs on a GPU): named for the record.

@@ -9,7 +9,7 @@ import { KernelInstance } from './mlp-kernels.ts';
 
 let instance: KernelInstance | undefined;
 
-export interface AdamArrays {
+interface AdamArrays {
   params: Float32Array[];
   m: Float32Array[];
   v: Float32Array[];

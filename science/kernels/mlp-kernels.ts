@@ -6,7 +6,7 @@ import { compileEmbedded, KernelModuleInstance, type KernelModuleExports } from 
 import { KERNELS_WASM_BASE64 } from './mlp-kernels.wasm.ts';
 
 /** Byte addresses into the instance's memory for every pointer; 0 for an absent optional pointer. */
-export interface KernelExports extends KernelModuleExports {
+interface KernelExports extends KernelModuleExports {
   sgemm(
     transA: number, transB: number, M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number,
     C: number, ldc: number, bias: number, accumulate: number,

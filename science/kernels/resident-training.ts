@@ -12,7 +12,7 @@ import type { AdamScalars } from './adam.ts';
 import { kernelBackprop, StepPlan } from './train-step.ts';
 
 /** The optimiser state as train-adam.ts keeps it (one Float32Array per parameter tensor, four groups). */
-export interface ResidentState {
+interface ResidentState {
   params: Float32Array[];
   m: Float32Array[];
   v: Float32Array[];

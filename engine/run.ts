@@ -70,7 +70,7 @@ export function planRun(spec: Pick<PipelineSpec, 'projectRoot'>, graph: BuiltGra
   const importGraph = new ImportGraph(projectRoot, stat);
   for (const n of nodes) importGraph.codeOf(fileURLToPath(n.stage.module));
   phase('fingerprint code');
-  const planner = new Planner(opts.store, importGraph, stat);
+  const planner = new Planner(opts.store, importGraph, stat, projectRoot);
   planner.deep = opts.verify ?? false;
   const plans = planner.plan(nodes, forced);
   phase('plan');

@@ -182,6 +182,28 @@ describe('external data files', () => {
   });
 });
 
+describe('external files inside the project', () => {
+  const a = project();
+  const b = project();
+  it('are named relative to the project in the fingerprint: two checkouts with the same bytes agree on the key', async () => {
+    const keyOf = async (toy: ToyProject) => {
+      writeFileSync(join(toy.root, 'data.bin'), Buffer.alloc(100, 7));
+      const r = await toy.run(['explain', 'ext/external', '--set', 'ext.external.path=data.bin']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('data.bin');
+      expect(r.stdout).not.toContain(toy.root);
+      return /key ([0-9a-f]{16,})/.exec(r.stdout)?.[1];
+    };
+    const ka = await keyOf(a);
+    expect(ka).toBeDefined();
+    expect(a.root).not.toBe(b.root);
+    expect(await keyOf(b)).toBe(ka);
+    writeFileSync(join(b.root, 'data.bin'), Buffer.alloc(100, 8));
+    const r = await b.run(['explain', 'ext/external', '--set', 'ext.external.path=data.bin']);
+    expect(/key ([0-9a-f]{16,})/.exec(r.stdout)?.[1]).not.toBe(ka);
+  });
+});
+
 describe('malformed records are absent, and said to be', () => {
   const toy = project();
   const ONLY = ['--only', 'toy/numbers'];

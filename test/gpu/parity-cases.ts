@@ -75,6 +75,25 @@ export async function mlpScores(arch: MlpArchitecture, inputs: ReturnType<typeof
   return { scores };
 }
 
+/**
+ * ∂F/∂u of the MLP at the batch's first row, by reverse mode: the point repeated d times, one backward pass
+ * seeded with the identity (row i of the input gradient of Σ_i F_i(row i) is ∂F_i/∂u). The float32 reference
+ * of bench/images.ts, written with mlpForward only, so it runs on any backend.
+ */
+export async function mlpJacobian(arch: MlpArchitecture, inputs: ReturnType<typeof mlpInputs>): Promise<Values> {
+  const shapes = parameterShapes(arch);
+  const { d, timeEmbed: E } = arch;
+  const J = tf.tidy(() => {
+    const ps = inputs.params.map((p, i) => tf.tensor(p, shapes[i].shape));
+    const x = tf.tile(tf.tensor2d(inputs.batch.xIn.subarray(0, d), [1, d]), [d, 1]) as tf.Tensor2D;
+    const emb = tf.tile(tf.tensor2d(inputs.batch.emb!.subarray(0, E), [1, E]), [d, 1]) as tf.Tensor2D;
+    const eye = tf.eye(d);
+    return tf.grad((u: tf.Tensor) => tf.sum(tf.mul(mlpForward(arch, ps, u as tf.Tensor2D, emb), eye)))(x);
+  });
+  const [jacobian] = await read([J]);
+  return { jacobian };
+}
+
 export const unetArch = (side: number, widths: number[], timeEmbed = 16): UnetArchitecture => ({ kind: 'unet', d: side * side, shape: [1, side, side], widths, timeEmbed });
 
 export function unetInputs(arch: UnetArchitecture, batch: number, seed: number) {
@@ -153,6 +172,7 @@ export function parityCases(sizes = { d: 100, E: 128, batch: 64, side: 8, widths
   return [
     { name: `MLP training step (d = ${sizes.d}, E = ${sizes.E}, batch ${sizes.batch})`, run: () => mlpStep(arch, mlp) },
     { name: `MLP scores (batch ${sizes.batch})`, run: () => mlpScores(arch, mlp) },
+    { name: `MLP Jacobian (d = ${sizes.d})`, run: () => mlpJacobian(arch, mlp) },
     { name: `U-Net Jacobian (${sizes.side}×${sizes.side}, widths ${sizes.widths.join('/')})`, run: () => unetJacobian(u, unet) },
     { name: `U-Net forward and backward (batch ${sizes.unetBatch})`, run: () => unetStep(u, unet) },
   ];

@@ -7,7 +7,7 @@
 // The first call of each row compiles its shaders (webgpu) or warms the caches; the median of the rest is shown.
 // Then, with --train-steps N, N consecutive Adam steps of that U-Net on webgpu: steps/s and the projected
 // time per model at the paper profile's train-images.steps.
-// Run: npx tsx bench/gpu.ts [--quick] [--reps 3] [--no-wasm] [--train-steps N] [--json FILE]
+// Run: npx tsx bench/gpu.ts [--quick] [--reps 3] [--no-wasm] [--no-times] [--train-steps N] [--json FILE]
 //   --quick: small sizes (U-Net 8/16/16 at batch 8, its Jacobian on 14 × 14 images) and one timed
 //   repetition: lavapipe computes on the CPU, so on it this is a correctness run.
 import { writeFileSync } from 'node:fs';
@@ -153,7 +153,7 @@ for (const r of parity) {
 for (const [c, w] of perCase) console.log(`  ${w.ok ? 'ok  ' : 'FAIL'} ${c}: worst ${w.value} ${w.worst.toExponential(2)}`);
 
 console.log(`\ntimes (median of ${reps} after one warm-up; wasm: one thread, SIMD):`);
-const rows = await timings();
+const rows = flag('--no-times') ? [] : await timings();
 console.log('\n| what | ' + backends.join(' ms | ') + ' ms |' + (backends.length === 2 ? ' webgpu / wasm |' : ''));
 console.log('| --- | ' + backends.map(() => '---').join(' | ') + ' |' + (backends.length === 2 ? ' --- |' : ''));
 for (const r of rows) {

@@ -50,7 +50,7 @@ pack() {
 }
 
 run() {
-  local quick=() train=50 reps=3
+  local quick=() train=50 reps=1
   while [ $# -gt 0 ]; do
     case "$1" in
       --quick) quick+=(--quick) ;;

@@ -154,14 +154,14 @@ for (const [c, w] of perCase) console.log(`  ${w.ok ? 'ok  ' : 'FAIL'} ${c}: wor
 
 const rows: Row[] = [];
 if (!flag('--no-times')) {
-    console.log(`\ntimes (median of ${reps} after one warm-up; wasm: one thread, SIMD):`);
-    rows.push(...(await timings()));
+  console.log(`\ntimes (median of ${reps} after one warm-up; wasm: one thread, SIMD):`);
+  rows.push(...(await timings()));
   console.log('\n| what | ' + backends.join(' ms | ') + ' ms |' + (backends.length === 2 ? ' webgpu / wasm |' : ''));
   console.log('| --- | ' + backends.map(() => '---').join(' | ') + ' |' + (backends.length === 2 ? ' --- |' : ''));
   for (const r of rows) {
     const cells = backends.map((b) => r.ms[b].toFixed(1));
     console.log(`| ${r.what} | ${cells.join(' | ')} |${backends.length === 2 ? ` ${(r.ms.webgpu / r.ms.wasm).toFixed(2)} |` : ''}`);
-}
+  }
 }
 let training: { steps: number; seconds: number; stepsPerSecond: number; paperSteps: number; projectedHours: number } | undefined;
 if (trainSteps > 0) {

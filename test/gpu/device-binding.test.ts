@@ -1,9 +1,11 @@
 // Device binding without a GPU: which adapter a stage takes from the device the engine or Slurm assigned
 // (engine/gpu.ts), and the plan-time answer of the backend choice (science/tf-backend.ts).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../cli/index.ts';
+import { spec } from '../../pipeline.ts';
 import { assignedDevice, chooseAdapter, parseDeviceList, pciDisplayDevices, vulkanIcdFiles, type WebgpuAdapter } from '../../engine/gpu.ts';
 import { UsageError } from '../../engine/errors.ts';
 import { backendEnvironment, resolveBackendName } from '../../science/tf-backend.ts';
@@ -122,5 +124,30 @@ describe('the backend choice at plan time', () => {
   it('refuses a native backend whose package is not installed, and an unknown name', () => {
     expect(() => resolveBackendName('tensorflow-gpu', noVulkan)).toThrow(/backend=tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/);
     expect(() => resolveBackendName('metal' as never, noVulkan)).toThrow(UsageError);
+  });
+});
+
+describe('the command line with backend=webgpu and no adapter', () => {
+  it('stops with exit 2 before anything is written, naming the parameter and what is allowed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'webgpu-cli-'));
+    const saved = { icd: process.env.VK_ICD_FILENAMES, declared: process.env.PIPELINE_WEBGPU_ADAPTER };
+    process.env.VK_ICD_FILENAMES = '/nonexistent/icd.json';
+    delete process.env.PIPELINE_WEBGPU_ADAPTER;
+    const err: string[] = [];
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const code = await runCli(spec, ['--profile', 'smoke', '--only', 'mnist/train-images', '--set', 'train-images.backend=webgpu', '--store', join(dir, 'store'), '--out', join(dir, 'out')]);
+      expect(code).toBe(2);
+    } finally {
+      e.mockRestore();
+      o.mockRestore();
+      if (saved.icd === undefined) delete process.env.VK_ICD_FILENAMES;
+      else process.env.VK_ICD_FILENAMES = saved.icd;
+      if (saved.declared !== undefined) process.env.PIPELINE_WEBGPU_ADAPTER = saved.declared;
+    }
+    expect(err.join('')).toMatch(/backend=webgpu: no WebGPU adapter: no Vulkan driver manifest.*allowed here: auto/);
+    expect(existsSync(join(dir, 'store'))).toBe(false);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });

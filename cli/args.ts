@@ -1,5 +1,6 @@
 // Command-line parsing: a subcommand (run by default) and options. Malformed input is a UsageError (exit 2).
-import { UsageError, didYouMean } from '../engine/errors.ts';
+import { UsageError } from '../core/errors.ts';
+import { didYouMean } from '../engine/errors.ts';
 
 const COMMANDS = ['run', 'status', 'verify', 'gc', 'explain', 'pin', 'unpin', 'theory'] as const;
 type Command = (typeof COMMANDS)[number];

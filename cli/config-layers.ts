@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { ConfigTree, PipelineSpec } from '../engine/dag.ts';
 import { parseAssignment, profileLayer, setInTree, type ConfigLayer } from '../engine/config.ts';
 import type { Sweep } from '../engine/build.ts';
-import { UsageError } from '../engine/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import type { CliArgs } from './args.ts';
 
 /** A --config file's parameter tree, and its `executor:` settings, which are not parameters. */

@@ -4,7 +4,7 @@ import { diffFingerprints } from '../cache/fingerprint.ts';
 import type { Store } from '../cache/store.ts';
 import { label } from '../engine/build.ts';
 import { nodeLabel, type PipelineSpec } from '../engine/dag.ts';
-import { UsageError } from '../engine/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { selectNodes } from '../engine/select.ts';
 import type { CliArgs } from './args.ts';
 import { print } from './output.ts';

@@ -2,7 +2,7 @@
 // arguments and hands them to the subcommand's file; bad input anywhere is exit 2 with nothing written.
 import { resolve } from 'node:path';
 import type { PipelineSpec } from '../engine/dag.ts';
-import { UsageError } from '../engine/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { outDirFor, storeFor } from '../engine/run.ts';
 import type { Store } from '../cache/store.ts';
 import { parseArgs } from './args.ts';

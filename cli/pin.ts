@@ -1,6 +1,7 @@
 // `pin RUN` / `unpin RUN`: keep (or stop keeping) a run's artifacts through gc.
 import type { Store } from '../cache/store.ts';
-import { UsageError, didYouMean } from '../engine/errors.ts';
+import { UsageError } from '../core/errors.ts';
+import { didYouMean } from '../engine/errors.ts';
 import type { CliArgs } from './args.ts';
 import { print } from './output.ts';
 

@@ -6,7 +6,8 @@
 import type { ParamSpec } from '../core/params.ts';
 import type { ConfigTree, NodeDecl, PipelineSpec } from './dag.ts';
 import { nodeLabel } from './dag.ts';
-import { UsageError, didYouMean } from './errors.ts';
+import { UsageError } from '../core/errors.ts';
+import { didYouMean } from './errors.ts';
 
 export interface ConfigLayer {
   /** For messages: 'profile quick', '--config run.yaml', '--set'. */

@@ -1,12 +1,5 @@
-// Errors as typed values. A UsageError is bad input caught before any work starts: exit code 2, nothing written.
-
-export class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'UsageError';
-  }
-}
+// Errors as typed values (bad input, UsageError, lives in core/errors.ts), suggestions for misspelt names,
+// and I/O messages.
 
 /** The store could not be written when a run started (a full disk, no permission): nothing was run. */
 export class RunNotStarted extends Error {

@@ -18,7 +18,7 @@ import type { ArtifactKey } from '../core/digest.ts';
 import type { ProgressReporter } from './progress.ts';
 import { outputFileName, type ChildJob } from './job.ts';
 import type { Lineage, OutputSpec, InputSpec } from '../core/stage.ts';
-import { visibleGpus } from './gpu.ts';
+import { visibleGpus } from '../core/gpu.ts';
 import type { Executor } from './executor.ts';
 
 interface ExecuteOptions {

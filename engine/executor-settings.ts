@@ -3,7 +3,8 @@
 // --config file (flags win). Checked before any work starts: a bad value is a UsageError (exit 2).
 import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { UsageError, didYouMean } from './errors.ts';
+import { UsageError } from '../core/errors.ts';
+import { didYouMean } from './errors.ts';
 import type { Executor } from './executor.ts';
 import type { SlurmSettings } from './slurm-executor.ts';
 

@@ -1,7 +1,8 @@
 // Which nodes a command is about: `--only`, `--force`, `explain NODE` name a stage kind, a node, experiment/node
 // or an experiment; a name that matches nothing is bad input.
 import type { BuiltGraph, PhysicalNode } from './build.ts';
-import { UsageError, didYouMean } from './errors.ts';
+import { UsageError } from '../core/errors.ts';
+import { didYouMean } from './errors.ts';
 
 /** Nodes matched by the selectors; `flag` names the option in the error for a name that matches none. */
 export function selectNodes(graph: BuiltGraph, selectors: string[], flag: string): Set<PhysicalNode> {

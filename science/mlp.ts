@@ -46,7 +46,7 @@ export function mlpForward(
 }
 
 /** Denoising loss (1/(n·d)) Σ |F − target|², target = (ξ − skip·x)/out: 1 for a plain network that predicts nothing. */
-function denoisingLoss(
+export function denoisingLoss(
   arch: MlpArchitecture,
   params: tf.Tensor[],
   xIn: tf.Tensor2D,

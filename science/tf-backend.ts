@@ -12,14 +12,14 @@
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { UsageError } from '../engine/errors.ts';
-import { chooseAdapter, deviceSelectLayerInstalled, pciDisplayDevices, probeWebgpu, type AdapterChoice, type WebgpuProbe } from '../engine/gpu.ts';
+import { UsageError } from '../core/errors.ts';
+import { chooseAdapter, deviceSelectLayerInstalled, pciDisplayDevices, probeWebgpu, type AdapterChoice, type WebgpuProbe } from '../core/gpu.ts';
 
 export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** Names as the environment record and logs report them. */
-export type BackendName = Exclude<BackendChoice, 'auto'>;
+type BackendName = Exclude<BackendChoice, 'auto'>;
 
 const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -144,7 +144,7 @@ async function tryCpu(): Promise<boolean> {
 export let webgpuAdapter: (AdapterChoice & { info: Record<string, unknown> }) | undefined;
 
 /**
- * Bind Dawn to the adapter this process was assigned (engine/gpu.ts chooseAdapter), then register tfjs's
+ * Bind Dawn to the adapter this process was assigned (core/gpu.ts chooseAdapter), then register tfjs's
  * webgpu backend. navigator.gpu must exist before @tensorflow/tfjs-backend-webgpu is imported: it looks for it
  * when it registers. Throws with the reason when no adapter can be used.
  */

@@ -9,7 +9,7 @@
 import { param } from '../core/params.ts';
 import { defineStage, fileInput, table, tableInput } from '../core/stage.ts';
 import { IMAGES, SPECTRA } from '../artifacts/schemas.ts';
-import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
+import { BACKEND_CHOICES, backendEnvironment, type BackendChoice } from '../science/tf-backend.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { IMAGE_GRID_PARAMS, imageGridProblem } from '../images/grid-params.ts';
 
@@ -49,7 +49,7 @@ export default defineStage({
   },
   // The empirical score holds its n_train images in float64, and its Jacobian a d × n_train matrix.
   resources: { cpu: 1, memoryMiB: 2000 },
-  environment: (p): Record<string, string> => (p.score === 'trained' ? { backend: resolveBackendName(p.backend) } : {}),
+  environment: (p): Record<string, string> => (p.score === 'trained' ? backendEnvironment(p.backend) : {}),
   async run(ctx) {
     const p = ctx.params;
     const { noisedPointSpectra } = await import('../images/spectra.ts');
@@ -73,7 +73,7 @@ export default defineStage({
       const w = decodeImageWeights(await ctx.read.file('weights'));
       if (isUnetNet(w.net)) {
         const { initBackend } = await import('../science/tf-backend.ts');
-        await initBackend(p.backend, (line) => ctx.log.info(line));
+        await initBackend((ctx.environment.backend ?? p.backend) as BackendChoice, (line) => ctx.log.info(line));
         const { UnetScoreModel } = await import('../images/unet-score.ts');
         const unet = new UnetScoreModel(w.net, w.params);
         ctx.log.info(`U-Net widths ${w.net.arch.widths.join('/')}: s·J by forward mode on tfjs, float32`);

@@ -9,7 +9,7 @@ import { param } from '../core/params.ts';
 import { defineStage, file, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { scoreNetworkFor } from '../science/score-network.ts';
-import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
+import { BACKEND_CHOICES, backendEnvironment, type BackendChoice } from '../science/tf-backend.ts';
 
 export default defineStage({
   name: 'train-images',
@@ -85,15 +85,15 @@ export default defineStage({
   resources: { cpu: 1, gpu: 1, memoryMiB: 2000 },
   // The implementation follows from the backend and the model (score-network.ts): named for the record.
   environment: (p) => {
-    const backend = resolveBackendName(p.backend);
-    return { backend, precision: 'float32', network: scoreNetworkFor(p.model, backend) };
+    const env = backendEnvironment(p.backend);
+    return { ...env, precision: 'float32', network: scoreNetworkFor(p.model, env.backend) };
   },
   async run(ctx) {
     const p = ctx.params;
     const { initBackend } = await import('../science/tf-backend.ts');
     const { trainImageScoreNet } = await import('../images/train-score-net.ts');
     const { encodeImageWeights } = await import('../images/score-net-weights.ts');
-    const backend = await initBackend(p.backend, (line) => ctx.log.info(line));
+    const backend = await initBackend((ctx.environment.backend ?? p.backend) as BackendChoice, (line) => ctx.log.info(line));
     const images = await ctx.read.table('images');
     const { values, width: d } = images.columns.x;
     const started = performance.now();

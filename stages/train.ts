@@ -8,7 +8,7 @@ import { param } from '../core/params.ts';
 import { defineStage, file, table, tableInput } from '../core/stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { scoreNetworkFor } from '../science/score-network.ts';
-import { BACKEND_CHOICES, resolveBackendName } from '../science/tf-backend.ts';
+import { BACKEND_CHOICES, backendEnvironment, type BackendChoice } from '../science/tf-backend.ts';
 
 export default defineStage({
   name: 'train',
@@ -91,8 +91,8 @@ export default defineStage({
   resources: { cpu: 1, gpu: 1 },
   // The implementation follows from the backend (kernels on wasm/cpu, tfjs on a GPU): named for the record.
   environment: (p) => {
-    const backend = resolveBackendName(p.backend);
-    return { backend, precision: 'float32', network: scoreNetworkFor('mlp', backend) };
+    const env = backendEnvironment(p.backend);
+    return { ...env, precision: 'float32', network: scoreNetworkFor('mlp', env.backend) };
   },
   async run(ctx) {
     const p = ctx.params;
@@ -100,7 +100,7 @@ export default defineStage({
     const { trainScoreNetwork } = await import('../science/train-mlp.ts');
     const { encodeWeights } = await import('../science/mlp-weights.ts');
 
-    const backend = await initBackend(p.backend, (line) => ctx.log.info(line));
+    const backend = await initBackend((ctx.environment.backend ?? p.backend) as BackendChoice, (line) => ctx.log.info(line));
     if (ctx.environment.backend !== undefined && ctx.environment.backend !== backend) {
       ctx.log.warn(`planned backend '${ctx.environment.backend}' but '${backend}' loaded; the fingerprint names the planned one`);
     }

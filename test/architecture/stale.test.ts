@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unusedExports } from './exports.ts';
 import { PROJECT_ROOT, sourceFiles } from './source-graph.ts';
-import { UNUSED_EXPORTS_TO_FIX_AT_MERGE } from './unused-exports-to-fix-at-merge.ts';
 
 /** Project paths (`<folder>/<file>.ts`) named in comments of source files and anywhere in Markdown. */
 function namedPaths(file: string, text: string, folders: string[]): string[] {
@@ -33,13 +32,7 @@ describe('stale pieces', () => {
   const unused = unusedExports(sourceFiles().filter((f) => !f.startsWith(`${FIXTURE}/`)), allowedByRule);
 
   it('every exported name is imported by another file', () => {
-    const allowlisted = new Set(UNUSED_EXPORTS_TO_FIX_AT_MERGE);
-    expect(unused.filter((u) => !allowlisted.has(u)), 'unused exports: drop the `export` (or the code, if nothing uses it)').toEqual([]);
-  });
-
-  it('the temporary allowlist holds only exports that are still unused', () => {
-    const now = new Set(unused);
-    expect(UNUSED_EXPORTS_TO_FIX_AT_MERGE.filter((u) => !now.has(u)), 'remove these from unused-exports-to-fix-at-merge.ts').toEqual([]);
+    expect(unused, 'unused exports: drop the `export` (or the code, if nothing uses it)').toEqual([]);
   });
 
   it('the check finds an unused export, a used one, one used through a barrel and one read by a dynamic import', () => {

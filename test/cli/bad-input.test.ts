@@ -143,7 +143,7 @@ describe('configuration layers', () => {
 
 describe('GPU discovery', () => {
   it('reads CUDA_VISIBLE_DEVICES, treats empty or -1 as none, and finds no GPU without nvidia-smi', async () => {
-    const { visibleGpus } = await import('../../engine/gpu.ts');
+    const { visibleGpus } = await import('../../core/gpu.ts');
     expect(visibleGpus({ CUDA_VISIBLE_DEVICES: '0,2' })).toEqual(['0', '2']);
     expect(visibleGpus({ CUDA_VISIBLE_DEVICES: '' })).toEqual([]);
     expect(visibleGpus({ CUDA_VISIBLE_DEVICES: '-1' })).toEqual([]);

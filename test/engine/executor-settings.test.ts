@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseExecutor } from '../../engine/executor-settings.ts';
-import { UsageError } from '../../engine/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { SlurmExecutor } from '../../engine/slurm-executor.ts';
 import { makeToyProject } from '../fixtures/toy-project.ts';
 

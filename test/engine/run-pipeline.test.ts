@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPipeline, type ExecutorFactory } from '../../engine/run.ts';
 import { localExecutor } from '../../engine/executor.ts';
-import { UsageError } from '../../engine/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { Store } from '../../cache/store.ts';
 import { toySpec } from '../fixtures/toy-pipeline.ts';
 

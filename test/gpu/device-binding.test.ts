@@ -1,13 +1,13 @@
 // Device binding without a GPU: which adapter a stage takes from the device the engine or Slurm assigned
-// (engine/gpu.ts), and the plan-time answer of the backend choice (science/tf-backend.ts).
+// (core/gpu.ts), and the plan-time answer of the backend choice (science/tf-backend.ts).
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../cli/index.ts';
 import { spec } from '../../pipeline.ts';
-import { assignedDevice, chooseAdapter, parseDeviceList, pciDisplayDevices, vulkanIcdFiles, type WebgpuAdapter } from '../../engine/gpu.ts';
-import { UsageError } from '../../engine/errors.ts';
+import { assignedDevice, chooseAdapter, parseDeviceList, pciDisplayDevices, vulkanIcdFiles, type WebgpuAdapter } from '../../core/gpu.ts';
+import { UsageError } from '../../core/errors.ts';
 import { backendEnvironment, resolveBackendName } from '../../science/tf-backend.ts';
 
 const hw = (index: number, name: string): WebgpuAdapter => ({ index, name, backend: 'vulkan', software: false });

@@ -9,10 +9,10 @@ import { initialParameters, parameterShapes, timeEmbedding, type MlpArchitecture
 import { denoisingLoss, mlpForward } from '../../science/mlp.ts';
 import { createRng } from '../../science/random.ts';
 import { VE_DEFAULTS } from '../../science/sde.ts';
-import { drawBatch, type TrainConfig } from '../../science/train-loop.ts';
+import { drawBatch, type TrainConfig } from '../../science/train-mlp.ts';
 import { unetForward, unetInitialParameters, unetParameterShapes, type UnetArchitecture } from '../../images/unet.ts';
 
-export interface Values {
+interface Values {
   [name: string]: Float32Array;
 }
 
@@ -42,12 +42,12 @@ export function mlpInputs(arch: MlpArchitecture, batch: number, seed: number) {
   const rng = createRng(seed);
   const n = 4 * batch;
   const data = Float64Array.from({ length: n * arch.d }, () => rng.normal());
-  const config: TrainConfig = { arch, sde: VE_DEFAULTS, steps: 1, batch, lr: 1e-3, ema: 0.999, seed, checkpointEvery: 1 };
+  const config: TrainConfig = { arch, sde: VE_DEFAULTS, steps: 1, batch, lr: 1e-3, ema: 0.999, weighting: 'epsilon', seed, checkpointEvery: 1, logEvery: 1 };
   return { params: initialParameters(arch, createRng(seed + 1)), batch: drawBatch(data, n, config, 0), B: batch };
 }
 
-/** One training step's loss and gradients (the 'custom' gradient path of train-loop.ts lossAndGradients). */
-export async function mlpStep(arch: MlpArchitecture, inputs: ReturnType<typeof mlpInputs>): Promise<Values> {
+/** One training step's loss and gradients (science/train-tfjs.ts's step without the update). */
+async function mlpStep(arch: MlpArchitecture, inputs: ReturnType<typeof mlpInputs>): Promise<Values> {
   const shapes = parameterShapes(arch);
   const { batch, B } = inputs;
   const { value, grads } = tf.tidy(() => {
@@ -64,7 +64,7 @@ export async function mlpStep(arch: MlpArchitecture, inputs: ReturnType<typeof m
 }
 
 /** The raw network output F for the batch: what the score is made of. */
-export async function mlpScores(arch: MlpArchitecture, inputs: ReturnType<typeof mlpInputs>): Promise<Values> {
+async function mlpScores(arch: MlpArchitecture, inputs: ReturnType<typeof mlpInputs>): Promise<Values> {
   const shapes = parameterShapes(arch);
   const { batch, B } = inputs;
   const F = tf.tidy(() => {
@@ -120,7 +120,7 @@ function unetTensors(arch: UnetArchitecture, inputs: ReturnType<typeof unetInput
 }
 
 /** U-Net forward output, loss and every parameter gradient of mean |F − target|². */
-export async function unetStep(arch: UnetArchitecture, inputs: ReturnType<typeof unetInputs>): Promise<Values> {
+async function unetStep(arch: UnetArchitecture, inputs: ReturnType<typeof unetInputs>): Promise<Values> {
   const shapes = unetParameterShapes(arch);
   const { F, value, grads } = tf.tidy(() => {
     const { ps, x, target, emb } = unetTensors(arch, inputs);
@@ -148,7 +148,7 @@ export async function unetJacobian(arch: UnetArchitecture, inputs: ReturnType<ty
 }
 
 /** Tolerances on relativeError (float32 arithmetic in a different order: sums over ~10³ terms). */
-export const TOLERANCE = { loss: 1e-5, gradient: 1e-4, scores: 1e-5, jacobian: 1e-4, forward: 1e-5 } as const;
+const TOLERANCE = { loss: 1e-5, gradient: 1e-4, scores: 1e-5, jacobian: 1e-4, forward: 1e-5 } as const;
 
 export function toleranceOf(name: string): number {
   if (name === 'loss') return TOLERANCE.loss;
@@ -158,7 +158,7 @@ export function toleranceOf(name: string): number {
   return TOLERANCE.forward;
 }
 
-export interface ParityCase {
+interface ParityCase {
   name: string;
   run: () => Promise<Values>;
 }

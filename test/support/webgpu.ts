@@ -1,10 +1,10 @@
 // Whether the WebGPU tests can run: an adapter of any kind (Mesa lavapipe in CI, a GPU elsewhere) found by the
-// engine's probe (engine/gpu.ts). Without one the suites are skipped and say why, except under CI (CI=true),
+// engine's probe (core/gpu.ts). Without one the suites are skipped and say why, except under CI (CI=true),
 // where a missing adapter is a failure: .ci/run installs lavapipe from bookworm-backports.
-import { probeWebgpu } from '../../engine/gpu.ts';
+import { probeWebgpu } from '../../core/gpu.ts';
 import { requiredByCi } from './chromium.ts';
 
-export interface WebgpuLookup {
+interface WebgpuLookup {
   adapter?: string;
   reason: string;
   /** Run the suite: an adapter exists, or CI requires it (the suite then fails, naming the reason). */

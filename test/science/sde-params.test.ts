@@ -77,6 +77,6 @@ describe('the SDE parameters: one declaration, one check', () => {
     } finally {
       o.mockRestore();
     }
-    expect(stdout).toMatch(/train\.eps = 0\.00001 {2}\(a number in \(0, 1\)\)/);
+    expect(stdout).toMatch(/train\.eps = 0\.00001 \(stage default\) {2}\(a number in \(0, 1\)\)/);
   });
 });

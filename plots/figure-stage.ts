@@ -4,6 +4,7 @@
 // vega-lite, resvg) is loaded inside `run` only.
 import { param } from '../core/params.ts';
 import { file, type InputSchema, type Logger, type StageDefinition } from '../core/stage.ts';
+import type { SpectraSelection } from './spectra-summary.ts';
 import type { FigureStyle, VegaLiteSpec } from './theme.ts';
 
 /** An output of pipeline.ts's DAG by name: '<experiment>/<node>.<output>', e.g. 'fig3-left/theory.theory_curves'. */
@@ -83,11 +84,25 @@ export async function writeFigure(ctx: FigureContext, spec: VegaLiteSpec, scale:
 }
 
 /** The row selections a spectra figure accepts ('auto' leaves the choice to the data), checked at plan time. */
-export const SCORE_CHOICES = ['auto', 'trained', 'analytic', 'empirical'] as const;
-export const METHOD_CHOICES = ['auto', 'exact', 'alg1', 'alg2', 'haar-stack'] as const;
-export const POINT_KIND_CHOICES = ['auto', 'trajectory', 'noised', 'clean'] as const;
+const SCORE_CHOICES = ['auto', 'trained', 'analytic', 'empirical'] as const;
+const METHOD_CHOICES = ['auto', 'exact', 'alg1', 'alg2', 'haar-stack'] as const;
+const POINT_KIND_CHOICES = ['auto', 'trajectory', 'noised', 'clean'] as const;
 
-/** '1' → 1, '' or 'auto' → undefined: string params that may be left to the data. */
-export function optionalLabel(value: string): string | undefined {
+/** The `score`, `method` and `point_kind` parameters of a spectra figure; `of` names the panels they apply to. */
+export function selectionParams(defaultScore: 'auto' | 'trained', of = '') {
+  return {
+    score: param.choice(SCORE_CHOICES, { default: defaultScore, help: `Score rows to draw${of} ('auto': trained, else analytic, else empirical)` }),
+    method: param.choice(METHOD_CHOICES, { default: 'auto', help: `Jacobian method${of} ('auto': exact, else alg2, else alg1)` }),
+    point_kind: param.choice(POINT_KIND_CHOICES, { default: 'auto', help: `Evaluation points${of} ('auto': trajectory, else noised)` }),
+  } as const;
+}
+
+/** '' or 'auto' → undefined: a label left to the data. */
+function optionalLabel(value: string): string | undefined {
   return value === '' || value === 'auto' ? undefined : value;
+}
+
+/** The rows selectionParams' values ask for (spectra-summary.ts selectSpectra). */
+export function selectionOf(p: { score: string; method: string; point_kind: string }): SpectraSelection {
+  return { score: optionalLabel(p.score), method: optionalLabel(p.method), pointKind: optionalLabel(p.point_kind) };
 }

@@ -2,7 +2,7 @@
 // three panels (left, centre swap, continuous profile). Spec in plots/figure3.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, type FigureEntry, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, selectionOf, selectionParams, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { SPECTRA } from '../artifacts/schemas.ts';
 
 const stage = defineStage({
@@ -12,9 +12,7 @@ const stage = defineStage({
   params: {
     value: param.choice(['sv', 'eig'] as const, { default: 'sv', help: 'Singular values of s·J (paper) or eigenvalues of sym(s·J)' }),
     x_axis: param.choice(['s', 't'] as const, { default: 's', help: 'x axis: noise variance s (log) or time t (linear)' }),
-    score: param.choice(SCORE_CHOICES, { default: 'trained', help: "Score rows to draw ('auto': trained, else analytic, else empirical)" }),
-    method: param.choice(METHOD_CHOICES, { default: 'auto', help: "Jacobian method ('auto': exact, else alg2, else alg1)" }),
-    point_kind: param.choice(POINT_KIND_CHOICES, { default: 'auto', help: "Evaluation points ('auto': trajectory, else noised)" }),
+    ...selectionParams('trained'),
     ranks: param.numbers({ default: [], integer: true, min: 0, help: 'Ranks to draw (empty: max_ranks evenly spaced ranks)' }),
     max_ranks: param.integer({ default: 100, min: 1, help: 'Most lines per panel when ranks is empty' }),
     ...styleParams({ width: 280, height: 220 }),
@@ -35,7 +33,7 @@ const stage = defineStage({
       {
         value: p.value,
         xAxis: p.x_axis,
-        selection: { score: optionalLabel(p.score), method: optionalLabel(p.method), pointKind: optionalLabel(p.point_kind) },
+        selection: selectionOf(p),
         ranks: p.ranks,
         maxRanks: p.max_ranks,
         style: styleOf(p),

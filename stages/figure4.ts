@@ -2,7 +2,7 @@
 // theoretical quantile curve at t ≈ 0.45, 0.3, 0.11. Spec in plots/figure4.ts.
 import { param } from '../core/params.ts';
 import { defineStage, tableInput } from '../core/stage.ts';
-import { figureOutputs, type FigureEntry, optionalLabel, styleOf, styleParams, writeFigure, METHOD_CHOICES, POINT_KIND_CHOICES, SCORE_CHOICES } from '../plots/figure-stage.ts';
+import { figureOutputs, type FigureEntry, selectionOf, selectionParams, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { SPECTRA, THEORY_DENSITY } from '../artifacts/schemas.ts';
 
 const stage = defineStage({
@@ -11,9 +11,7 @@ const stage = defineStage({
   module: import.meta.url,
   params: {
     times: param.numbers({ default: [0.45, 0.3, 0.11], min: 0, max: 1, minLength: 1, help: 'Times of the panels (snap to the nearest time computed)' }),
-    score: param.choice(SCORE_CHOICES, { default: 'trained', help: "Score rows to draw ('auto': trained, else analytic, else empirical)" }),
-    method: param.choice(METHOD_CHOICES, { default: 'auto', help: "Jacobian method ('auto': exact, else alg2, else alg1)" }),
-    point_kind: param.choice(POINT_KIND_CHOICES, { default: 'auto', help: "Evaluation points ('auto': trajectory, else noised)" }),
+    ...selectionParams('trained'),
     alpha: param.number({ default: 0, min: 0, max: 1, help: 'α = m/d for the atom at −1 (weight 1 − α); 0: infer from the theory density' }),
     ...styleParams({ width: 260, height: 220 }),
   },
@@ -30,7 +28,7 @@ const stage = defineStage({
       { spectra: await ctx.read.table('spectra'), density: await ctx.read.table('theory_density') },
       {
         times: p.times,
-        selection: { score: optionalLabel(p.score), method: optionalLabel(p.method), pointKind: optionalLabel(p.point_kind) },
+        selection: selectionOf(p),
         alpha: p.alpha > 0 ? p.alpha : undefined,
         style: styleOf(p),
       },

@@ -5,14 +5,12 @@ import { param } from '../core/params.ts';
 import { defineStage, tableInput, type TableInput } from '../core/stage.ts';
 import {
   figureOutputs,
-  optionalLabel,
+  selectionOf,
+  selectionParams,
   styleOf,
   styleParams,
   writeFigure,
   IMAGE_EXPERIMENTS,
-  METHOD_CHOICES,
-  POINT_KIND_CHOICES,
-  SCORE_CHOICES,
   type FigureEntry,
   type Source,
 } from '../plots/figure-stage.ts';
@@ -42,9 +40,7 @@ const stage = defineStage({
   params: {
     value: param.choice(['sv', 'eig'] as const, { default: 'sv', help: 'Singular values of s·J or eigenvalues of sym(s·J)' }),
     x_axis: param.choice(['s', 't'] as const, { default: 's', help: 'x axis: noise variance s (log) or time t (linear)' }),
-    score: param.choice(SCORE_CHOICES, { default: 'auto', help: "Score rows to draw in the trained panels ('auto': trained, else analytic, else empirical)" }),
-    method: param.choice(METHOD_CHOICES, { default: 'auto', help: "Jacobian method of the trained panels ('auto': exact, else alg2, else alg1)" }),
-    point_kind: param.choice(POINT_KIND_CHOICES, { default: 'auto', help: "Evaluation points of the trained panels ('auto': trajectory, else noised)" }),
+    ...selectionParams('auto', ' of the trained panels'),
     ranks: param.numbers({ default: [], integer: true, min: 0, help: 'Ranks to draw (empty: max_ranks evenly spaced ranks)' }),
     max_ranks: param.integer({ default: 64, min: 1, help: 'Most lines per panel when ranks is empty (d = 784)' }),
     ...styleParams({ width: 300, height: 220 }),
@@ -68,7 +64,7 @@ const stage = defineStage({
     const spec = figure5Spec(rows, {
       value: p.value,
       xAxis: p.x_axis,
-      selection: { score: optionalLabel(p.score), method: optionalLabel(p.method), pointKind: optionalLabel(p.point_kind) },
+      selection: selectionOf(p),
       ranks: p.ranks,
       maxRanks: p.max_ranks,
       style: styleOf(p),

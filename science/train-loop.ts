@@ -10,10 +10,10 @@
 
 import { createRng } from './random.ts';
 import type { TrainableScoreNetwork } from './score-network.ts';
-import { adamScalars, ADAM_HYPERPARAMETERS, initialOptimizerState, type OptimizerState } from './train-adam.ts';
+import { adamScalars, ADAM_HYPERPARAMETERS, checkUpdateChoices, initialOptimizerState, type OptimizerState, type UpdateChoices } from './train-adam.ts';
 import { encodeCheckpoint, readCheckpoint, writeCheckpointAtomically, type Checkpoint, type LossRow } from './train-checkpoint.ts';
 
-interface LoopConfig {
+interface LoopConfig extends UpdateChoices {
   steps: number;
   lr: number;
   /** Target EMA decay, reached after the warm-up of train-adam.ts emaDecay. */
@@ -53,6 +53,7 @@ export function checkLoopConfig(c: LoopConfig): void {
   int('seed', c.seed, 0);
   if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new Error(`lr must be a positive number, got ${c.lr}`);
   if (!(c.ema >= 0 && c.ema < 1)) throw new Error(`ema must be in [0, 1), got ${c.ema}`);
+  checkUpdateChoices(c);
 }
 
 /** Train `network` from scratch, or from the checkpoint in hooks.scratchDir when one matches c.key. */
@@ -80,7 +81,7 @@ export async function trainLoop(network: TrainableScoreNetwork, c: LoopConfig, h
     while (state.step < c.steps) {
       if (hooks.signal?.aborted) throw new Error('training aborted');
       const next = state.step + 1;
-      const loss = await stepper.step(createRng(c.seed).fork(next), adamScalars(adam, c.ema, next), state);
+      const loss = await stepper.step(createRng(c.seed).fork(next), adamScalars(adam, c.ema, next, c), state);
       state.step = next;
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at step ${next} (try a smaller lr)`);
       window.sum += loss;

@@ -4,7 +4,7 @@
 // matrix row-major with an explicit leading dimension (elements per row).
 //
 // Float32 (training): GEMM with the transposes a backward pass needs, LayerNorm → SiLU forward/backward,
-// SiLU, column sums, the squared-error loss, Adam + EMA. Float64 (the trained score and its exact
+// SiLU, column sums, the squared-error loss, Adam + EMA and RAdam + EMA. Float64 (the trained score and its exact
 // Jacobian): GEMM, LayerNorm → SiLU on rows and its forward-mode tangents.
 //
 // No libc (-nostdlib): exp is written out below. No -ffast-math and no FMA (wasm has none): every result
@@ -356,6 +356,51 @@ void adam_ema(float* p, float* m, float* v, float* ema, const float* g, int len,
     const double mi = b1 * (double)m[i] + (1 - b1) * gi;
     const double vi = b2 * (double)v[i] + (1 - b2) * gi * gi;
     const double pi = (double)p[i] - (lrHat * mi) / (__builtin_sqrt(vi / c2) + eps);
+    m[i] = (float)mi;
+    v[i] = (float)vi;
+    p[i] = (float)pi;
+    ema[i] = (float)(decay * (double)ema[i] + (1 - decay) * pi);
+  }
+}
+
+// RAdam + EMA (Liu et al. 2020, as torch.optim.RAdam without weight decay), bit-identical to
+// test/reference/adam.ts radamStepJs under the same conventions as adam_ema. Per element, in PyTorch's order:
+// m ← m + (1 − β1)(g − m) (its lerp), v ← β2·v + (1 − β2)·g·g, m̂ = m/c1 with c1 = 1 − β1^t; then with
+// rect > 0 (ρ_t > 5) p ← p − ((m̂·lr)·(√c2/(√v + ε)))·rect, else the un-adapted p ← p − m̂·lr. The scalars
+// c1, √c2 = √(1 − β2^t) and rect are train-adam.ts adamScalars's.
+EXPORT(radam_ema)
+void radam_ema(float* p, float* m, float* v, float* ema, const float* g, int len, double b1, double b2, double lr, double c1,
+               double sqrtC2, double rect, double eps, double decay) {
+  const vec B1c = wasm_f64x2_splat(1 - b1), B2 = wasm_f64x2_splat(b2), B2c = wasm_f64x2_splat(1 - b2),
+            LR = wasm_f64x2_splat(lr), C1 = wasm_f64x2_splat(c1), SC2 = wasm_f64x2_splat(sqrtC2),
+            R = wasm_f64x2_splat(rect), E = wasm_f64x2_splat(eps), D = wasm_f64x2_splat(decay),
+            Dc = wasm_f64x2_splat(1 - decay);
+  const int adaptive = rect > 0;
+#define P2(ptr) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(ptr))
+#define S2(ptr, x) wasm_v128_store64_lane(ptr, wasm_f32x4_demote_f64x2_zero(x), 0)
+  int i = 0;
+  for (; i + 2 <= len; i += 2) {
+    const vec gi = P2(g + i), m0 = P2(m + i);
+    const vec mi = wasm_f64x2_add(m0, wasm_f64x2_mul(B1c, wasm_f64x2_sub(gi, m0)));
+    const vec vi = wasm_f64x2_add(wasm_f64x2_mul(P2(v + i), B2), wasm_f64x2_mul(wasm_f64x2_mul(B2c, gi), gi));
+    const vec step = wasm_f64x2_mul(wasm_f64x2_div(mi, C1), LR);
+    const vec upd = adaptive ? wasm_f64x2_mul(wasm_f64x2_mul(step, wasm_f64x2_div(SC2, wasm_f64x2_add(wasm_f64x2_sqrt(vi), E))), R) : step;
+    const vec pi = wasm_f64x2_sub(P2(p + i), upd);
+    const vec ai = wasm_f64x2_add(wasm_f64x2_mul(D, P2(ema + i)), wasm_f64x2_mul(Dc, pi));
+    S2(m + i, mi);
+    S2(v + i, vi);
+    S2(p + i, pi);
+    S2(ema + i, ai);
+  }
+#undef P2
+#undef S2
+  for (; i < len; i++) {
+    const double gi = g[i], m0 = m[i];
+    const double mi = m0 + (1 - b1) * (gi - m0);
+    const double vi = (double)v[i] * b2 + (1 - b2) * gi * gi;
+    const double step = (mi / c1) * lr;
+    const double upd = adaptive ? (step * (sqrtC2 / (__builtin_sqrt(vi) + eps))) * rect : step;
+    const double pi = (double)p[i] - upd;
     m[i] = (float)mi;
     v[i] = (float)vi;
     p[i] = (float)pi;

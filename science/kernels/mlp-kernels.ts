@@ -24,6 +24,10 @@ interface KernelExports extends KernelModuleExports {
     p: number, m: number, v: number, ema: number, g: number, len: number, b1: number, b2: number, lrHat: number,
     c2: number, eps: number, decay: number,
   ): void;
+  radam_ema(
+    p: number, m: number, v: number, ema: number, g: number, len: number, b1: number, b2: number, lr: number,
+    c1: number, sqrtC2: number, rect: number, eps: number, decay: number,
+  ): void;
   dgemm(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, bias: number, accumulate: number): void;
   d_ln_silu_rows(x: number, n: number, H: number, g: number, b: number, out: number): void;
   d_ln_silu_tangent(z: number, T: number, d: number, H: number, g: number, b: number, u: number, Tu: number, scratch: number): void;

@@ -5,10 +5,10 @@
 // returned (store) and once at the start (load). Same kernels, same order, same bits as a step through
 // kernelLossAndGradients + kernelAdamEma. This is the MLP's training step on the CPU (score-network.ts).
 
-import { inputWidth, parameterShapes, type Batch, type MlpArchitecture } from '../mlp-architecture.ts';
+import { inputWidth, parameterShapes, timeFeatureWidth, type Batch, type MlpArchitecture } from '../mlp-architecture.ts';
 import type { Rng } from '../random.ts';
 import type { TrainingStepper } from '../score-network.ts';
-import type { AdamScalars } from './adam.ts';
+import { optimizerKernel, type AdamScalars } from './adam.ts';
 import { kernelBackprop, StepPlan } from './train-step.ts';
 
 /** The optimiser state as train-adam.ts keeps it (one Float32Array per parameter tensor, four groups). */
@@ -45,10 +45,10 @@ export class ResidentTraining implements TrainingStepper {
     // The last allocation is done: views taken now stay valid for the life of the instance.
     const f32 = mem.f32;
     const view = (at: number, len: number): Float32Array => f32.subarray(at / 4, at / 4 + len);
-    const { d, timeEmbed: E } = arch;
+    const { d } = arch;
     this.batch = {
       xIn: view(this.plan.xIn, batchSize * inputWidth(arch)),
-      emb: this.plan.tau ? view(this.plan.emb, batchSize * E) : null,
+      emb: this.plan.tau ? view(this.plan.emb, batchSize * timeFeatureWidth(arch)) : null,
       target: view(this.plan.target, batchSize * d),
       weight: weighted ? view(this.plan.weight, batchSize * d) : null,
     };
@@ -69,7 +69,7 @@ export class ResidentTraining implements TrainingStepper {
     this.draw(rng, this.batch);
     const loss = kernelBackprop(this.plan);
     const { params, m, v, ema } = this.spans;
-    this.plan.mem.k.adam_ema(params, m, v, ema, this.plan.gradBegin, this.spanFloats, s.b1, s.b2, s.lrHat, s.c2, s.eps, s.decay);
+    optimizerKernel(this.plan.mem.k, params, m, v, ema, this.plan.gradBegin, this.spanFloats, s);
     return loss;
   }
 

@@ -1,6 +1,6 @@
 // The residual MLP score network of science.md §5, described without any tensor library: its
 // hyper-parameters, the ordered list of its parameter tensors, their initialisation, and the two fixed
-// pre-processing steps (input scaling and the sinusoidal time embedding) that the tfjs trainer and the
+// pre-processing steps (input scaling and the sinusoidal time features) that the tfjs trainer and the
 // float64 evaluator (mlp-score.ts) must compute identically.
 
 import type { Rng } from './random.ts';
@@ -12,14 +12,26 @@ export interface MlpArchitecture {
   hidden: number;
   /** Number of residual blocks B (paper: 2). */
   blocks: number;
-  /** Width E of the sinusoidal time embedding and of the time MLP (authors' code: 512; CPU default 128). */
+  /** Width E of the time MLP, and of the sinusoidal features unless timeFeatureWidth says otherwise (authors' code: 512; CPU default 128). */
   timeEmbed: number;
   /**
-   * How time enters. 'project' (the paper's network): embedding → Linear(E,E) → SiLU → Linear(E,E) → SiLU,
-   * then a Linear(E,H) projection added inside every block. 'concat': the embedding is concatenated to the
+   * How time enters. 'project' (the paper's network): features(σ) → Linear(F,E) → SiLU → Linear(E,E) → SiLU,
+   * then a Linear(E,H) projection added inside every block. 'concat': the features are concatenated to the
    * input of the first Linear and there is no time MLP (the benchmark's reference model).
    */
   timeMode: 'project' | 'concat';
+  /**
+   * Which sinusoid of σ feeds the network (timeFeatures()): 'log-sigma' when absent; 'sigma' is the authors'
+   * code's (their SinusoidalEmbedding of the noise level itself).
+   */
+  timeFeatures?: 'log-sigma' | 'sigma';
+  /** Width F of the sinusoidal features when it differs from E (the authors' code: 128 features into a 512-wide MLP). */
+  timeFeatureWidth?: number;
+  /**
+   * 'none': the plain network (no sigmaData) sees the raw x, as in the authors' code; 'c_in' (or absent)
+   * scales it by c_in(σ) = 1/√(1 + σ²) (inputScale). EDM's preconditioning has its own c_in.
+   */
+  inputScaling?: 'c_in' | 'none';
   /**
    * The data's per-coordinate RMS σ_data when the network is preconditioned as in EDM (Karras et al. 2022),
    * absent for the plain ε-prediction network: see preconditioning().
@@ -38,9 +50,9 @@ export interface MlpArchitecture {
 
 /** One training batch of n rows, as every gradient path takes it (train-mlp.ts drawBatch makes it). */
 export interface Batch {
-  /** Network input rows (n × inputWidth): c_in·x (over its RMS under rmsScaling), then the embedding in 'concat' mode. */
+  /** Network input rows (n × inputWidth): c_in·x (over its RMS under rmsScaling), then the time features in 'concat' mode. */
   xIn: Float32Array;
-  /** Time embeddings (n × E) in 'project' mode, else null. */
+  /** Time features (n × F, F = timeFeatureWidth) in 'project' mode, else null. */
   emb: Float32Array | null;
   /** What the raw network F should output: (ξ − skip·x)/out (plain ε-prediction: ξ itself). */
   target: Float32Array;
@@ -65,8 +77,8 @@ export function checkArchitecture(a: MlpArchitecture): void {
   int('d', a.d, 1);
   int('hidden', a.hidden, 1);
   int('blocks', a.blocks, 0);
-  int('time_embed', a.timeEmbed, 2);
-  if (a.timeEmbed % 2 !== 0) throw new Error(`time_embed must be even (sin and cos halves), got ${a.timeEmbed}`);
+  int('time_embed', a.timeEmbed, a.timeFeatureWidth === undefined ? 2 : 1);
+  if (a.timeFeatureWidth === undefined && a.timeEmbed % 2 !== 0) throw new Error(`time_embed must be even (sin and cos halves), got ${a.timeEmbed}`);
   if (a.timeMode !== 'project' && a.timeMode !== 'concat') {
     throw new Error(`timeMode must be 'project' or 'concat', got '${String(a.timeMode)}'`);
   }
@@ -76,11 +88,50 @@ export function checkArchitecture(a: MlpArchitecture): void {
   if (a.sigmaData !== undefined && !(a.sigmaData > 0 && Number.isFinite(a.sigmaData))) {
     throw new Error(`sigmaData must be a positive number when given, got ${a.sigmaData}`);
   }
+  const problem = timeAndInputProblem({
+    timeFeatures: a.timeFeatures ?? 'log-sigma',
+    timeFeatureWidth: timeFeatureWidth(a),
+    inputScaling: a.inputScaling ?? 'c_in',
+    preconditioned: a.sigmaData !== undefined,
+  });
+  if (problem) throw new Error(problem);
+}
+
+/**
+ * What is wrong with a choice of time features and input scaling, or undefined: shared by the train stage's
+ * plan-time check and checkArchitecture, so both say the same thing.
+ */
+export function timeAndInputProblem(c: {
+  timeFeatures: string;
+  timeFeatureWidth: number;
+  inputScaling: string;
+  preconditioned: boolean;
+}): string | undefined {
+  if (c.timeFeatures !== 'log-sigma' && c.timeFeatures !== 'sigma') {
+    return `time_features must be 'log-sigma' or 'sigma', got '${c.timeFeatures}'`;
+  }
+  // 'sigma' spaces its frequencies over half − 1 intervals: it needs two of them at least.
+  const min = c.timeFeatures === 'sigma' ? 4 : 2;
+  if (!(Number.isInteger(c.timeFeatureWidth) && c.timeFeatureWidth >= min && c.timeFeatureWidth % 2 === 0)) {
+    return `time_features_width must be an even integer ≥ ${min} for time_features '${c.timeFeatures}' (sin and cos halves), got ${c.timeFeatureWidth}`;
+  }
+  if (c.inputScaling !== 'c_in' && c.inputScaling !== 'none') {
+    return `input_scaling must be 'c_in' or 'none', got '${c.inputScaling}'`;
+  }
+  if (c.inputScaling === 'none' && c.preconditioned) {
+    return "input_scaling 'none' needs preconditioning 'none' (the plain network); preconditioning 'edm' keeps EDM's own c_in, so use input_scaling 'c_in' with it";
+  }
+  return undefined;
+}
+
+/** Width F of the sinusoidal time features: timeFeatureWidth, else the time MLP's width E. */
+export function timeFeatureWidth(a: MlpArchitecture): number {
+  return a.timeFeatureWidth ?? a.timeEmbed;
 }
 
 /** Width of the first Linear's input. */
 export function inputWidth(a: MlpArchitecture): number {
-  return a.timeMode === 'concat' ? a.d + a.timeEmbed : a.d;
+  return a.timeMode === 'concat' ? a.d + timeFeatureWidth(a) : a.d;
 }
 
 /** Every parameter tensor, in the fixed order used by training, checkpoints and the weights file. */
@@ -95,7 +146,7 @@ export function parameterShapes(a: MlpArchitecture): ParamShape[] {
   };
   linear('in', inputWidth(a), H);
   if (a.timeMode === 'project') {
-    linear('time1', E, E);
+    linear('time1', timeFeatureWidth(a), E);
     linear('time2', E, E);
   }
   for (let k = 0; k < a.blocks; k++) {
@@ -114,15 +165,29 @@ export function parameterCount(a: MlpArchitecture): number {
   return parameterShapes(a).reduce((n, p) => n + p.shape.reduce((x, y) => x * y, 1), 0);
 }
 
-/** LeCun-normal Linear weights (variance 1/fan_in), zero biases, unit LayerNorm gains. */
-export function initialParameters(a: MlpArchitecture, rng: Rng): Float32Array[] {
-  return parameterShapes(a).map((p) => {
+/**
+ * How the parameters start. 'default': LeCun-normal Linear weights (variance 1/fan_in), zero biases.
+ * 'pytorch': torch.nn.Linear's reset_parameters, as in the authors' code: kaiming_uniform with a = √5 gives
+ * weights U(−1/√fan_in, 1/√fan_in), and the bias is U(−1/√fan_in, 1/√fan_in) too. Both: unit LayerNorm
+ * gains, zero shifts. fan_in is a Linear's input width, the first axis of its in × out weight.
+ */
+export type Initialisation = 'default' | 'pytorch';
+
+export function initialParameters(a: MlpArchitecture, rng: Rng, init: Initialisation = 'default'): Float32Array[] {
+  if (init !== 'default' && init !== 'pytorch') throw new Error(`init must be 'default' or 'pytorch', got '${String(init)}'`);
+  const shapes = parameterShapes(a);
+  return shapes.map((p, k) => {
     const size = p.shape.reduce((x, y) => x * y, 1);
     const v = new Float32Array(size);
     if (p.role === 'gain') v.fill(1);
-    if (p.role === 'weight') {
+    if (init === 'default' && p.role === 'weight') {
       const std = 1 / Math.sqrt(p.shape[0]);
       for (let i = 0; i < size; i++) v[i] = std * rng.normal();
+    }
+    if (init === 'pytorch' && (p.role === 'weight' || p.role === 'bias')) {
+      // A bias follows its weight in parameterShapes: its fan_in is that weight's input width.
+      const bound = 1 / Math.sqrt((p.role === 'weight' ? p : shapes[k - 1]).shape[0]);
+      for (let i = 0; i < size; i++) v[i] = bound * (2 * rng.uniform() - 1);
     }
     return v;
   });
@@ -132,7 +197,7 @@ export function initialParameters(a: MlpArchitecture, rng: Rng): Float32Array[] 
  * How the raw network F meets the noisy sample x at noise level σ:
  *   ε̂(x, σ) = skip·x + out·F(cIn·x, σ),   score = −ε̂/σ,
  * and training minimises the mean of |F − (ξ − skip·x)/out|² for x = x₀ + σξ.
- * - plain ε-prediction (no sigmaData): cIn = 1/√(1 + σ²), skip = 0, out = 1. At large σ the network itself
+ * - plain ε-prediction (no sigmaData): cIn = 1/√(1 + σ²) (1 under inputScaling 'none'), skip = 0, out = 1. At large σ the network itself
  *   must reproduce ε̂ ≈ x/σ, so its errors land undamped on s·J ≈ −1 (the trivial phase) and it stops
  *   contracting for |x| beyond the training range (trajectories that stall far from the data).
  * - EDM preconditioning with σ_d = sigmaData: the denoiser D = c_skip·x + c_out·F with c_skip = σ_d²/(σ²+σ_d²),
@@ -154,7 +219,7 @@ export function inputScale(sigma: number): number {
 
 export function preconditioning(a: MlpArchitecture, sigma: number): Preconditioning {
   const sd = a.sigmaData;
-  if (sd === undefined) return { cIn: inputScale(sigma), skip: 0, out: 1 };
+  if (sd === undefined) return { cIn: a.inputScaling === 'none' ? 1 : inputScale(sigma), skip: 0, out: 1 };
   const v = sigma * sigma + sd * sd;
   return { cIn: 1 / Math.sqrt(v), skip: sigma / v, out: sd / Math.sqrt(v) };
 }
@@ -197,4 +262,33 @@ export function timeEmbedding(sigma: number, E: number, out: Float32Array | Floa
     out[offset + k] = Math.sin(c * omega[k]);
     out[offset + half + k] = Math.cos(c * omega[k]);
   }
+}
+
+/** Frequencies of sigmaEmbedding, computed once per width. */
+const sigmaFrequencyCache = new Map<number, Float64Array>();
+
+/**
+ * The authors' code's embedding of the noise level (their SinusoidalEmbedding applied to σ itself):
+ * features [sin(σ ω_k)]_k ++ [cos(σ ω_k)]_k with ω_k = exp(−k·ln(10⁴)/(F/2 − 1)), k = 0 … F/2 − 1, i.e.
+ * frequencies geometric from 1 down to 10⁻⁴. Over σ ∈ [0.01, 50] the slow features are nearly linear in σ
+ * and the fast ones wrap many times at large σ. Writes F values at out[offset ..].
+ */
+export function sigmaEmbedding(sigma: number, F: number, out: Float32Array | Float64Array, offset = 0): void {
+  const half = F / 2;
+  let omega = sigmaFrequencyCache.get(half);
+  if (omega === undefined) {
+    const step = Math.log(10000) / (half - 1);
+    omega = Float64Array.from({ length: half }, (_, k) => Math.exp(-k * step));
+    sigmaFrequencyCache.set(half, omega);
+  }
+  for (let k = 0; k < half; k++) {
+    out[offset + k] = Math.sin(sigma * omega[k]);
+    out[offset + half + k] = Math.cos(sigma * omega[k]);
+  }
+}
+
+/** The architecture's time features at σ (timeEmbedding or sigmaEmbedding), F = timeFeatureWidth values at out[offset ..]. */
+export function timeFeatures(a: MlpArchitecture, sigma: number, out: Float32Array | Float64Array, offset = 0): void {
+  if (a.timeFeatures === 'sigma') sigmaEmbedding(sigma, timeFeatureWidth(a), out, offset);
+  else timeEmbedding(sigma, timeFeatureWidth(a), out, offset);
 }

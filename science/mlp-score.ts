@@ -10,7 +10,8 @@ import {
   preconditioning,
   inputWidth,
   parameterShapes,
-  timeEmbedding,
+  timeFeatures,
+  timeFeatureWidth,
   type MlpArchitecture,
 } from './mlp-architecture.ts';
 import type { ScoreModel } from './score-model.ts';
@@ -82,7 +83,7 @@ export class TrainedMlpScore implements ScoreModel {
     this.time =
       w.arch.timeMode === 'project'
         ? {
-            time1: linear('time1', E, E),
+            time1: linear('time1', timeFeatureWidth(w.arch), E),
             time2: linear('time2', E, E),
             blocks: Array.from({ length: w.arch.blocks }, (_, k) => linear(`block${k}.time`, E, H)),
           }
@@ -97,24 +98,24 @@ export class TrainedMlpScore implements ScoreModel {
 
   private computeTimeProjections(sigma: number): Float64Array[] | null {
     if (this.time === null) return null;
-    const emb = new Float64Array(this.arch.timeEmbed);
-    timeEmbedding(sigma, this.arch.timeEmbed, emb);
+    const emb = new Float64Array(timeFeatureWidth(this.arch));
+    timeFeatures(this.arch, sigma, emb);
     const tau = siluInPlace(linearRow(siluInPlace(linearRow(emb, this.time.time1)), this.time.time2));
     return this.time.blocks.map((L) => linearRow(tau, L));
   }
 
   /**
-   * Network input rows: c_in(σ)·x (divided by its RMS r under rmsScaling), followed by the time embedding
+   * Network input rows: c_in(σ)·x (divided by its RMS r under rmsScaling), followed by the time features
    * in 'concat' mode; and the r of each row (1 without rmsScaling).
    */
   private inputRows(xs: Float64Array, n: number, sigma: number): { rows: Float64Array; r: Float64Array } {
-    const { d, timeEmbed: E } = this.arch;
+    const { d } = this.arch;
     const width = inputWidth(this.arch);
     const c = preconditioning(this.arch, sigma).cIn;
     const rows = new Float64Array(n * width);
     const r = new Float64Array(n).fill(1);
-    const emb = new Float64Array(E);
-    if (this.arch.timeMode === 'concat') timeEmbedding(sigma, E, emb);
+    const emb = new Float64Array(timeFeatureWidth(this.arch));
+    if (this.arch.timeMode === 'concat') timeFeatures(this.arch, sigma, emb);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) rows[i * width + j] = c * xs[i * d + j];
       if (this.arch.rmsScaling) {

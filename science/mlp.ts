@@ -1,8 +1,8 @@
 // The residual MLP of science.md §5 on tfjs: forward pass and denoising score-matching loss.
 // The network's implementation for tfjs backends (GPU training: score-network.ts scoreNetworkFor); the kernels
 // of science/kernels/ are the CPU one. Architecture and parameter order live in mlp-architecture.ts.
-//   h = Linear_in(x_in)                                  x_in = c_in(σ)·x  (++ time embedding in 'concat' mode)
-//   τ = SiLU(Linear(SiLU(Linear(emb(σ)))))               ('project' mode)
+//   h = Linear_in(x_in)                                  x_in = c_in(σ)·x  (++ time features in 'concat' mode)
+//   τ = SiLU(Linear(SiLU(Linear(emb(σ)))))               ('project' mode; emb: F features, the Linears F→E, E→E)
 //   B × { a = Linear(SiLU(LN(h))) + Linear_τ(τ);  h = h + Linear(SiLU(LN(a))) }
 //   F = Linear_out(SiLU(LN(h)))                           ε̂ = skip·x + out·F, score = −ε̂/σ (preconditioning())
 
@@ -11,14 +11,14 @@ import { registerTrainingGradients } from './tf-gradients.ts';
 import { dense } from './dense.ts';
 import { layerNorm } from './mlp-layer-norm.ts';
 import { silu } from './mlp-silu.ts';
-import { inputWidth, type Batch, type MlpArchitecture } from './mlp-architecture.ts';
+import { inputWidth, timeFeatureWidth, type Batch, type MlpArchitecture } from './mlp-architecture.ts';
 
 // tfjs-core's node bundle has no gradients; autodiff of the plain ops needs them registered.
 registerTrainingGradients();
 
 /**
  * The raw network F for a batch (ε̂ itself for the plain network; see preconditioning()). `params` in parameterShapes order; `xIn` [n, inputWidth] already scaled by c_in (and
- * concatenated with the embedding in 'concat' mode); `emb` [n, E] the time embedding ('project' mode).
+ * concatenated with the features in 'concat' mode); `emb` [n, F] the time features ('project' mode).
  */
 export function mlpForward(
   arch: MlpArchitecture,
@@ -60,7 +60,7 @@ export function denoisingLoss(
 export function batchLoss(arch: MlpArchitecture, params: tf.Tensor[], batch: Batch): tf.Scalar {
   const B = batch.target.length / arch.d;
   const xIn = tf.tensor2d(batch.xIn, [B, inputWidth(arch)]);
-  const emb = batch.emb ? tf.tensor2d(batch.emb, [B, arch.timeEmbed]) : null;
+  const emb = batch.emb ? tf.tensor2d(batch.emb, [B, timeFeatureWidth(arch)]) : null;
   const target = tf.tensor2d(batch.target, [B, arch.d]);
   if (batch.weight === null) return denoisingLoss(arch, params, xIn, emb, target);
   const F = mlpForward(arch, params, xIn, emb);

@@ -10,7 +10,9 @@ import {
   preconditioning,
   inputWidth,
   parameterShapes,
-  timeEmbedding,
+  timeFeatures,
+  timeFeatureWidth,
+  type Initialisation,
   type MlpArchitecture,
 } from './mlp-architecture.ts';
 import type { TrainedWeights } from './mlp-weights.ts';
@@ -19,10 +21,11 @@ import type { ScoreNetworkImplementation, TrainableScoreNetwork } from './score-
 import { VeSde, type VeSdeParams } from './sde.ts';
 import type { LossRow } from './train-checkpoint.ts';
 import { checkLoopConfig, trainLoop, type TrainHooks } from './train-loop.ts';
+import type { UpdateChoices } from './train-adam.ts';
 
 type LossWeighting = 'epsilon' | 'edm';
 
-export interface TrainConfig {
+export interface TrainConfig extends UpdateChoices {
   arch: MlpArchitecture;
   sde: VeSdeParams;
   steps: number;
@@ -43,6 +46,8 @@ export interface TrainConfig {
   checkpointEvery: number;
   /** One loss-table row per this many steps. */
   logEvery: number;
+  /** How the parameters start (mlp-architecture.ts initialParameters; default 'default'). */
+  init?: Initialisation;
 }
 
 interface TrainResult {
@@ -74,7 +79,7 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
   const w = inputWidth(c.arch);
   const out: Batch = {
     xIn: new Float32Array(c.batch * w),
-    emb: c.arch.timeMode === 'concat' ? null : new Float32Array(c.batch * c.arch.timeEmbed),
+    emb: c.arch.timeMode === 'concat' ? null : new Float32Array(c.batch * timeFeatureWidth(c.arch)),
     target: new Float32Array(c.batch * c.arch.d),
     weight: null,
   };
@@ -87,7 +92,8 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
  * does not depend on the step computed once: fn(rng, out) fills out.xIn, out.target and out.emb.
  */
 export function batchDrawer(data: Float64Array, n: number, c: TrainConfig): (rng: Rng, out: Batch) => void {
-  const { d, timeEmbed: E } = c.arch;
+  const { d } = c.arch;
+  const F = timeFeatureWidth(c.arch);
   const sde = new VeSde(c.sde);
   const time = timeSampler(c);
   const B = c.batch;
@@ -116,8 +122,8 @@ export function batchDrawer(data: Float64Array, n: number, c: TrainConfig): (rng
           target[i * d + j] /= r;
         }
       }
-      if (concat) timeEmbedding(sigma, E, xIn, i * w + d);
-      else timeEmbedding(sigma, E, emb!, i * E);
+      if (concat) timeFeatures(c.arch, sigma, xIn, i * w + d);
+      else timeFeatures(c.arch, sigma, emb!, i * F);
     }
   };
 }
@@ -153,7 +159,7 @@ function mlpTrainable(data: Float64Array, n: number, c: TrainConfig, implementat
   const draw = batchDrawer(data, n, c);
   return {
     layout,
-    initialParameters: (rng) => initialParameters(c.arch, rng),
+    initialParameters: (rng) => initialParameters(c.arch, rng, c.init),
     async stepper() {
       if (implementation === 'kernels') {
         const { ResidentTraining } = await import('./kernels/resident-training.ts');
@@ -163,7 +169,7 @@ function mlpTrainable(data: Float64Array, n: number, c: TrainConfig, implementat
       const fresh = (rng: Rng): Batch => {
         const b: Batch = {
           xIn: new Float32Array(c.batch * inputWidth(c.arch)),
-          emb: c.arch.timeMode === 'concat' ? null : new Float32Array(c.batch * c.arch.timeEmbed),
+          emb: c.arch.timeMode === 'concat' ? null : new Float32Array(c.batch * timeFeatureWidth(c.arch)),
           target: new Float32Array(c.batch * c.arch.d),
           weight: null,
         };
@@ -189,7 +195,7 @@ export async function trainScoreNetwork(
   checkTrainConfig(c, n);
   if (data.length !== n * c.arch.d) throw new Error(`training data has ${data.length} values, expected n·d = ${n}·${c.arch.d}`);
   // The configuration a checkpoint must match to be resumed (everything but the checkpoint cadence).
-  const key = { arch: c.arch, sde: c.sde, weighting: c.weighting, steps: c.steps, batch: c.batch, lr: c.lr, ema: c.ema, seed: c.seed, logEvery: c.logEvery, n, implementation };
+  const key = { arch: c.arch, sde: c.sde, weighting: c.weighting, steps: c.steps, batch: c.batch, lr: c.lr, ema: c.ema, seed: c.seed, logEvery: c.logEvery, n, implementation, optimizer: c.optimizer, emaWarmup: c.emaWarmup, init: c.init };
   const r = await trainLoop(mlpTrainable(data, n, c, implementation), { ...c, key }, hooks);
   return {
     weights: { arch: c.arch, sde: c.sde, step: r.state.step, params: r.state.ema },

@@ -4,7 +4,7 @@
 // (memcpy speed), about forty kernel calls, the gradients copied out into one fresh array. No tfjs, so
 // the backend does not matter; the result is bit-reproducible (plain IEEE float32 in wasm, no FMA).
 
-import { inputWidth, parameterShapes, type Batch, type MlpArchitecture } from '../mlp-architecture.ts';
+import { inputWidth, parameterShapes, timeFeatureWidth, type Batch, type MlpArchitecture } from '../mlp-architecture.ts';
 import { KernelInstance } from './mlp-kernels.ts';
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -87,7 +87,7 @@ export class StepPlan {
     this.grad = shapes.map((s) => m.allocF32(size(s.shape)));
     this.gradEnd = m.alloc(0);
     this.xIn = m.allocF32(n * inputWidth(arch));
-    this.emb = m.allocF32(arch.timeMode === 'project' ? n * E : 0);
+    this.emb = m.allocF32(arch.timeMode === 'project' ? n * timeFeatureWidth(arch) : 0);
     this.target = m.allocF32(n * d);
     const normAct = (): NormAct => ({ xhat: m.allocF32(n * H), rstd: m.allocF32(n), sig: m.allocF32(n * H), out: m.allocF32(n * H) });
     this.h = m.allocF32(n * H);
@@ -140,7 +140,7 @@ const plans = new Map<string, StepPlan>();
 const MAX_PLANS = 4;
 
 function planFor(arch: MlpArchitecture, n: number, weighted: boolean): StepPlan {
-  const key = JSON.stringify([arch.d, arch.hidden, arch.blocks, arch.timeEmbed, arch.timeMode, n, weighted]);
+  const key = JSON.stringify([arch.d, arch.hidden, arch.blocks, arch.timeEmbed, arch.timeMode, n, weighted, timeFeatureWidth(arch)]);
   let plan = plans.get(key);
   if (plan === undefined) {
     plan = new StepPlan(arch, n, weighted);
@@ -152,7 +152,8 @@ function planFor(arch: MlpArchitecture, n: number, weighted: boolean): StepPlan 
 
 /** Loss (1/(n·d)) Σ w |F − target|² (w = 1 for an unweighted batch) and its gradient for every parameter (parameterShapes order), in float32. */
 export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
-  const { d, timeEmbed: E } = arch;
+  const { d } = arch;
+  const F = timeFeatureWidth(arch);
   const n = batch.target.length / d;
   const win = inputWidth(arch);
   if (!Number.isInteger(n) || batch.xIn.length !== n * win) throw new Error(`kernel step: batch of ${batch.xIn.length} inputs and ${batch.target.length} targets does not fit d = ${d}, input width ${win}`);
@@ -173,7 +174,7 @@ export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Arr
     f32.set(batch.weight, plan.weight / 4);
   }
   if (plan.tau) {
-    if (!batch.emb || batch.emb.length !== n * E) throw new Error(`kernel step: 'project' needs an n × ${E} time embedding`);
+    if (!batch.emb || batch.emb.length !== n * F) throw new Error(`kernel step: 'project' needs an n × ${F} time embedding`);
     f32.set(batch.emb, plan.emb / 4);
   }
   const loss = kernelBackprop(plan);
@@ -194,6 +195,7 @@ export function kernelLossAndGradients(arch: MlpArchitecture, params: Float32Arr
 export function kernelBackprop(plan: StepPlan): number {
   const { arch, n, tau, at } = plan;
   const { d, hidden: H, timeEmbed: E } = arch;
+  const F = timeFeatureWidth(arch);
   const win = inputWidth(arch);
   const { k } = plan.mem;
   const { h, z, t, dz, out, dOut, head } = plan;
@@ -202,7 +204,7 @@ export function kernelBackprop(plan: StepPlan): number {
   // ---- forward
   k.sgemm(0, 0, n, H, win, plan.xIn, win, at.input.W, H, h, H, at.input.b, 0);
   if (tau) {
-    k.sgemm(0, 0, n, E, E, plan.emb, E, at.time1.W, E, tau.e1, E, at.time1.b, 0);
+    k.sgemm(0, 0, n, E, F, plan.emb, F, at.time1.W, E, tau.e1, E, at.time1.b, 0);
     k.silu_forward(tau.e1, n * E, tau.s1, tau.a1);
     k.sgemm(0, 0, n, E, E, tau.a1, E, at.time2.W, E, tau.e2, E, at.time2.b, 0);
     k.silu_forward(tau.e2, n * E, tau.s2, tau.a2);
@@ -253,7 +255,7 @@ export function kernelBackprop(plan: StepPlan): number {
     k.column_sums(tau.de, n, E, at.time2.db);
     k.sgemm(0, 1, n, E, E, tau.de, E, at.time2.W, E, tau.tE, E, 0, 0);
     k.silu_backward(tau.tE, tau.e1, tau.s1, n * E, tau.de);
-    k.sgemm(1, 0, E, E, n, plan.emb, E, tau.de, E, at.time1.dW, E, 0, 0);
+    k.sgemm(1, 0, F, E, n, plan.emb, F, tau.de, E, at.time1.dW, E, 0, 0);
     k.column_sums(tau.de, n, E, at.time1.db);
   }
   return loss;

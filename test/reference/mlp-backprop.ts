@@ -9,7 +9,7 @@
 // and the tfjs custom-gradient layers (science/mlp.ts) against it.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { inputWidth, LAYER_NORM_EPS, parameterShapes, type Batch, type MlpArchitecture } from '../../science/mlp-architecture.ts';
+import { inputWidth, LAYER_NORM_EPS, parameterShapes, timeFeatureWidth, type Batch, type MlpArchitecture } from '../../science/mlp-architecture.ts';
 
 // Activation buffers are reused from step to step (allocating ~60 arrays of 64 KiB per step kept the
 // garbage collector busy); each call site has its own key, so no two live values share a buffer.
@@ -150,6 +150,7 @@ function siluBackward(dOut: Float32Array, x: Float32Array, sig: Float32Array): F
 export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
   const shapes = parameterShapes(arch);
   const { d, hidden: H, timeEmbed: E } = arch;
+  const F = timeFeatureWidth(arch);
   const n = batch.target.length / d;
   const win = inputWidth(arch);
   const project = arch.timeMode === 'project';
@@ -175,7 +176,7 @@ export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32A
     addBias(h, n, P('in.b'));
     let tau: { e1: Float32Array; a1: ReturnType<typeof siluForward>; e2: Float32Array; a2: ReturnType<typeof siluForward> } | null = null;
     if (project) {
-      const e1 = product(batch.emb!, n, E, W('time1', E, E));
+      const e1 = product(batch.emb!, n, F, W('time1', F, E));
       addBias(e1, n, P('time1.b'));
       const a1 = siluForward(e1);
       const e2 = product(a1.out, n, E, W('time2', E, E));
@@ -251,7 +252,7 @@ export function backpropLossAndGradients(arch: MlpArchitecture, params: Float32A
       setGrad('time2.W', weightGradient(tau.a1.out, n, E, de2, E));
       setGrad('time2.b', columnSums(de2, n, E));
       const de1 = siluBackward(product(de2, n, E, Wt('time2', E, E)), tau.e1, tau.a1.sig);
-      setGrad('time1.W', weightGradient(batch.emb!, n, E, de1, E));
+      setGrad('time1.W', weightGradient(batch.emb!, n, F, de1, E));
       setGrad('time1.b', columnSums(de1, n, E));
     }
     return { loss, grads };

@@ -13,7 +13,8 @@ import {
   initialParameters,
   parameterShapes,
   preconditioning,
-  timeEmbedding,
+  timeFeatures,
+  timeFeatureWidth,
   type MlpArchitecture,
 } from '../../science/mlp-architecture.ts';
 import { TrainedMlpScore } from '../../science/mlp-score.ts';
@@ -49,6 +50,9 @@ const archs: MlpArchitecture[] = [
   { d: 5, hidden: 11, blocks: 1, timeEmbed: 4, timeMode: 'concat' },
   { d: 6, hidden: 9, blocks: 1, timeEmbed: 10, timeMode: 'project', sigmaData: 0.7 },
   { d: 3, hidden: 5, blocks: 0, timeEmbed: 2, timeMode: 'project' },
+  // The authors' shape: F sinusoids of σ into a wider time MLP (F ≠ E, E odd), raw x in; and F > E.
+  { d: 6, hidden: 10, blocks: 2, timeEmbed: 9, timeFeatureWidth: 4, timeFeatures: 'sigma', timeMode: 'project', inputScaling: 'none' },
+  { d: 5, hidden: 7, blocks: 1, timeEmbed: 6, timeFeatureWidth: 14, timeMode: 'project' },
 ];
 
 describe('kernels', () => {
@@ -160,7 +164,7 @@ describe('kernels', () => {
     for (const arch of archs.filter((a) => a.sigmaData === undefined)) {
       // One σ for the whole batch, so the float64 network of TrainedMlpScore (F itself: skip = 0, out = 1
       // without sigmaData) evaluates the same loss: mean over n·d of (F(c_in·x) − target)².
-      const n = 9, sigma = 0.7, { d, timeEmbed: E } = arch;
+      const n = 9, sigma = 0.7, { d } = arch, F = timeFeatureWidth(arch);
       const rng = createRng(6);
       const xs = new Float64Array(n * d), target = new Float32Array(n * d);
       rng.fillNormal(xs);
@@ -168,11 +172,11 @@ describe('kernels', () => {
       const { cIn } = preconditioning(arch, sigma);
       const w = inputWidth(arch);
       const xIn = new Float32Array(n * w);
-      const emb = arch.timeMode === 'project' ? new Float32Array(n * E) : null;
+      const emb = arch.timeMode === 'project' ? new Float32Array(n * F) : null;
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < d; j++) xIn[i * w + j] = cIn * xs[i * d + j];
-        if (emb) timeEmbedding(sigma, E, emb, i * E);
-        else timeEmbedding(sigma, E, xIn, i * w + d);
+        if (emb) timeFeatures(arch, sigma, emb, i * F);
+        else timeFeatures(arch, sigma, xIn, i * w + d);
       }
       // The network sees float32 inputs: give the float64 model exactly those.
       const xs32 = new Float64Array(n * d);

@@ -3,7 +3,16 @@
 // round-trips and rejects damaged input.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inputRms, inputWidth, preconditioning, parameterShapes, timeEmbedding, type MlpArchitecture } from '../../science/mlp-architecture.ts';
+import {
+  inputRms,
+  inputScale,
+  inputWidth,
+  preconditioning,
+  parameterShapes,
+  timeFeatures,
+  timeFeatureWidth,
+  type MlpArchitecture,
+} from '../../science/mlp-architecture.ts';
 import { mlpForward } from '../../science/mlp.ts';
 import { loadTrainedScore, TrainedMlpScore } from '../../science/mlp-score.ts';
 import { decodeWeights, encodeWeights, type TrainedWeights } from '../../science/mlp-weights.ts';
@@ -32,6 +41,8 @@ const archs: MlpArchitecture[] = [
   { d: 5, hidden: 10, blocks: 1, timeEmbed: 4, timeMode: 'concat' },
   { d: 6, hidden: 10, blocks: 1, timeEmbed: 4, timeMode: 'project', sigmaData: 0.7 },
   { d: 6, hidden: 10, blocks: 2, timeEmbed: 4, timeMode: 'project', sigmaData: 0.7, rmsScaling: true },
+  // The authors' network in miniature: F = 6 sinusoids of σ into an E = 10 time MLP, raw x in.
+  { d: 5, hidden: 8, blocks: 2, timeEmbed: 10, timeFeatureWidth: 6, timeFeatures: 'sigma', timeMode: 'project', inputScaling: 'none' },
 ];
 
 describe('trained score in float64', () => {
@@ -48,7 +59,8 @@ describe('trained score in float64', () => {
         const ours = model.score(xs, n, t);
         const width = inputWidth(arch);
         const xIn = new Float32Array(n * width);
-        const emb = new Float32Array(n * arch.timeEmbed);
+        const F = timeFeatureWidth(arch);
+        const emb = new Float32Array(n * F);
         const r = new Float64Array(n).fill(1);
         for (let i = 0; i < n; i++) {
           for (let j = 0; j < arch.d; j++) xIn[i * width + j] = cIn * xs[i * arch.d + j];
@@ -56,15 +68,15 @@ describe('trained score in float64', () => {
             r[i] = inputRms(xIn, i * width, arch.d);
             for (let j = 0; j < arch.d; j++) xIn[i * width + j] /= r[i];
           }
-          if (arch.timeMode === 'concat') timeEmbedding(sigma, arch.timeEmbed, xIn, i * width + arch.d);
-          timeEmbedding(sigma, arch.timeEmbed, emb, i * arch.timeEmbed);
+          if (arch.timeMode === 'concat') timeFeatures(arch, sigma, xIn, i * width + arch.d);
+          timeFeatures(arch, sigma, emb, i * F);
         }
         const ref = tf.tidy(() =>
           mlpForward(
             arch,
             w.params.map((p, k) => tf.tensor(p, parameterShapes(arch)[k].shape)),
             tf.tensor2d(xIn, [n, width]),
-            arch.timeMode === 'project' ? tf.tensor2d(emb, [n, arch.timeEmbed]) : null,
+            arch.timeMode === 'project' ? tf.tensor2d(emb, [n, F]) : null,
           ).dataSync(),
         );
         let scale = 0;
@@ -102,6 +114,27 @@ describe('trained score in float64', () => {
         expect(norm).toBeGreaterThan(0);
         expect(Math.sqrt(err / norm)).toBeLessThan(1e-6);
       }
+    }
+  });
+
+  it("input_scaling 'none' feeds the raw x: the same weights under c_in see x/c_in(σ) as the raw network sees x", () => {
+    const raw = archs[4];
+    const { inputScaling: _, ...scaled } = raw;
+    const w = randomWeights(raw, 31);
+    const rawModel = new TrainedMlpScore(w), scaledModel = new TrainedMlpScore({ ...w, arch: scaled });
+    const n = 4;
+    const xs = new Float64Array(n * raw.d);
+    createRng(32).fillNormal(xs);
+    const sde = new VeSde(VE_DEFAULTS);
+    for (const t of [0.5, 0.8]) {
+      const sigma = sde.sigma(t);
+      expect(preconditioning(raw, sigma).cIn).toBe(1);
+      const ours = rawModel.predictNoise(xs, n, sigma);
+      const viaScaled = scaledModel.predictNoise(xs.map((x) => x / inputScale(sigma)), n, sigma);
+      for (let i = 0; i < ours.length; i++) expect(ours[i]).toBeCloseTo(viaScaled[i], 10);
+      // And the two networks differ at the same x (c_in ≠ 1 at these σ), so the check above is not vacuous.
+      const plain = scaledModel.predictNoise(xs, n, sigma);
+      expect(Math.max(...ours.map((v, i) => Math.abs(v - plain[i])))).toBeGreaterThan(1e-3);
     }
   });
 

@@ -10,7 +10,7 @@ import { initBackend } from '../../science/tf-backend.ts';
 import { ADAM_HYPERPARAMETERS, adamScalars, adamStep, initialOptimizerState } from '../../science/train-adam.ts';
 import { batchDrawer, drawBatch, trainScoreNetwork, type TrainConfig } from '../../science/train-mlp.ts';
 import { linearManifoldData } from '../fixtures/linear-training.ts';
-import { adamStepJs } from '../reference/adam.ts';
+import { adamStepJs, radamStepJs } from '../reference/adam.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -58,6 +58,26 @@ describe('resident training state', () => {
       expect(bits(resident.rawParams)).not.toEqual(bits(initialParameters(arch, createRng(c.seed).fork(0))));
     });
   }
+
+  it("ends with the bits of the step-by-step loop for the authors' training: RAdam, no EMA warm-up, PyTorch init, F ≠ E", async () => {
+    const arch: MlpArchitecture = { d, hidden: 10, blocks: 2, timeEmbed: 14, timeFeatureWidth: 6, timeFeatures: 'sigma', timeMode: 'project', inputScaling: 'none' };
+    const c: TrainConfig = { ...config(arch), optimizer: 'radam', emaWarmup: false, init: 'pytorch', ema: 0.9 };
+    const resident = await trainScoreNetwork(data, n, c, 'kernels');
+    const hyper = { lr: c.lr, ...ADAM_HYPERPARAMETERS };
+    const updates = [
+      (s: ReturnType<typeof initialOptimizerState>, g: Float32Array[], t: number) => adamStep(s, g, adamScalars(hyper, c.ema, t, c)),
+      (s: ReturnType<typeof initialOptimizerState>, g: Float32Array[], t: number) => radamStepJs(s, g, hyper, t, c.ema),
+    ];
+    for (const update of updates) {
+      const state = initialOptimizerState(initialParameters(arch, createRng(c.seed).fork(0), 'pytorch'));
+      for (let step = 1; step <= c.steps; step++) {
+        const { grads } = kernelLossAndGradients(arch, state.params, drawBatch(data, n, c, step));
+        update(state, grads, step);
+      }
+      expect(bits(resident.rawParams)).toEqual(bits(state.params));
+      expect(bits(resident.weights.params)).toEqual(bits(state.ema));
+    }
+  });
 
   it('draws a batch into reused memory exactly as into fresh arrays, whatever was there before', () => {
     for (const arch of Object.values(architectures)) {

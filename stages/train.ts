@@ -6,6 +6,7 @@
 import { LOSS, SAMPLES } from '../artifacts/schemas.ts';
 import { param } from '../core/params.ts';
 import { defineStage, file, table, tableInput } from '../core/stage.ts';
+import { timeAndInputProblem } from '../science/mlp-architecture.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { scoreNetworkFor } from '../science/score-network.ts';
 import { BACKEND_CHOICES, backendEnvironment, type BackendChoice } from '../science/tf-backend.ts';
@@ -30,21 +31,56 @@ export default defineStage({
       min: 1e-8,
       max: 1,
       help:
-        'Adam learning rate (the paper: 1e-4). For short CPU profiles 1e-3 works better: at d = 100, m = 40 it learns the ' +
+        'Learning rate of the optimiser (the paper: 1e-4). For short CPU profiles 1e-3 works better: at d = 100, m = 40 it learns the ' +
         'manifold gap (60 eigenvalues of s·J below −0.5 at s = 1e-3) in 4000 steps, where 1e-4 has not yet',
     }),
     ema: param.number({
       default: 0.9999,
       min: 0,
       max: 0.999999,
-      help: 'EMA decay of the saved weights; warm-up min(ema, (1+k)/(10+k)) at step k so short runs are usable',
+      help: 'EMA decay of the saved weights (with ema_warmup: min(ema, (1+k)/(10+k)) at step k, so short runs are usable)',
+    }),
+    ema_warmup: param.boolean({
+      default: true,
+      help:
+        "Warm the EMA up (decay min(ema, (1+k)/(10+k)) at step k); false: decay ema from step 1 off the initial weights, " +
+        "as the authors' code does (at 0.9999 the saved weights then still remember the initialisation for ~10⁴ steps)",
+    }),
+    optimizer: param.choice(['adam', 'radam'] as const, {
+      default: 'adam',
+      help:
+        "Update rule (science/train-adam.ts): 'adam'; 'radam' = torch.optim.RAdam's rectified Adam (the authors' code), " +
+        'the plain momentum step while ρ_t ≤ 5 (the first 5 steps), β1 = 0.9, β2 = 0.999, ε = 1e-8 for both',
+    }),
+    init: param.choice(['default', 'pytorch'] as const, {
+      default: 'default',
+      help:
+        "Initial parameters (science/mlp-architecture.ts initialParameters): 'default' = LeCun-normal weights, zero biases; " +
+        "'pytorch' = torch.nn.Linear's default, weights and biases U(−1/√fan_in, 1/√fan_in) (the authors' code)",
     }),
     hidden: param.integer({ default: 128, min: 1, help: 'Hidden width H of the residual MLP' }),
     blocks: param.integer({ default: 2, min: 0, help: 'Number of residual blocks' }),
     time_embed: param.integer({
       default: 128,
-      min: 2,
-      help: 'Width E of the sinusoidal time embedding and time MLP (even; the authors used 512)',
+      min: 1,
+      help: 'Width E of the time MLP, and of the sinusoidal features when time_features_width is 0 (then even; the authors used 512)',
+    }),
+    time_features: param.choice(['log-sigma', 'sigma'] as const, {
+      default: 'log-sigma',
+      help:
+        "Sinusoidal features of the noise level (science/mlp-architecture.ts): 'log-sigma' = sin/cos of log(σ)/4 at frequencies " +
+        "1…100; 'sigma' = sin/cos of σ itself at frequencies 1…1e-4 (the authors' code)",
+    }),
+    time_features_width: param.integer({
+      default: 0,
+      min: 0,
+      help: 'Width F of the sinusoidal features, the time MLP\'s first layer being Linear(F, E); 0 = time_embed (the authors: 128 into E = 512)',
+    }),
+    input_scaling: param.choice(['c_in', 'none'] as const, {
+      default: 'c_in',
+      help:
+        "How the plain network (preconditioning 'none') meets x: 'c_in' = scaled by 1/√(1 + σ²); 'none' = raw x (the authors' " +
+        "code). EDM preconditioning keeps its own c_in and allows 'c_in' only",
     }),
     preconditioning: param.choice(['edm', 'none'] as const, {
       default: 'edm',
@@ -78,8 +114,15 @@ export default defineStage({
   check(p) {
     const sdeIssue = sdeProblem(p);
     if (sdeIssue) return sdeIssue;
-    if (p.time_embed % 2 !== 0) return `time_embed must be even (sin and cos halves), got ${p.time_embed}`;
-    return undefined;
+    if (p.time_features_width === 0 && p.time_embed % 2 !== 0) {
+      return `time_embed must be even (sin and cos halves) when time_features_width is 0, got ${p.time_embed}`;
+    }
+    return timeAndInputProblem({
+      timeFeatures: p.time_features,
+      timeFeatureWidth: p.time_features_width || p.time_embed,
+      inputScaling: p.input_scaling,
+      preconditioned: p.preconditioning === 'edm',
+    });
   },
   inputs: {
     samples: tableInput(SAMPLES, 'Training set: one sample x ∈ R^d per row'),
@@ -114,12 +157,27 @@ export default defineStage({
       values,
       samples.numRows,
       {
-        arch: { d, hidden: p.hidden, blocks: p.blocks, timeEmbed: p.time_embed, timeMode: 'project', ...(sigmaData !== undefined ? { sigmaData } : {}), ...(p.rms_scaling ? { rmsScaling: true } : {}) },
+        // Options at their defaults stay out of the architecture, so its record (and the weights file) is unchanged.
+        arch: {
+          d,
+          hidden: p.hidden,
+          blocks: p.blocks,
+          timeEmbed: p.time_embed,
+          timeMode: 'project',
+          ...(sigmaData !== undefined ? { sigmaData } : {}),
+          ...(p.rms_scaling ? { rmsScaling: true } : {}),
+          ...(p.time_features !== 'log-sigma' ? { timeFeatures: p.time_features } : {}),
+          ...(p.time_features_width !== 0 && p.time_features_width !== p.time_embed ? { timeFeatureWidth: p.time_features_width } : {}),
+          ...(p.input_scaling !== 'c_in' ? { inputScaling: p.input_scaling } : {}),
+        },
         sde: sdeParamsOf(p),
         steps: p.steps,
         batch: p.batch,
         lr: p.lr,
         ema: p.ema,
+        emaWarmup: p.ema_warmup,
+        optimizer: p.optimizer,
+        init: p.init,
         weighting: p.loss_weighting,
         seed: p.seed,
         checkpointEvery: p.checkpoint_every,

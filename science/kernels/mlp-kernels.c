@@ -599,3 +599,136 @@ void d_scale(const double* src, int len, double c, double* dst) {
   for (; i + 2 <= len; i += 2) ST(dst + i, D2MUL(c2, LD(src + i)));
   for (; i < len; i++) dst[i] = c * src[i];
 }
+
+// ---------------------------------------------------------------------------------------------
+// The training batch of the vector-data MLP (science/train-mlp.ts batchDrawer: the tfjs path's drawer and the
+// reference this is tested against bit for bit), drawn straight into a step plan's batch regions. The same
+// generator (science/random.ts: sfc32 words and the Box–Muller spare, handed over and back), the same float64
+// expressions in the same order, every stored value rounded to float32 once. The transcendentals are JavaScript's
+// own Math functions, imported: V8 runs the same ieee754 routines for them as for Math in JS (directly, without a
+// call into JS), so they return the same bits, which no C libm would.
+
+#define MATH_IMPORT(name) __attribute__((import_module("Math"), import_name(#name)))
+MATH_IMPORT(log) double js_log(double);
+MATH_IMPORT(sin) double js_sin(double);
+MATH_IMPORT(cos) double js_cos(double);
+MATH_IMPORT(pow) double js_pow(double, double);
+MATH_IMPORT(expm1) double js_expm1(double);
+
+typedef unsigned int u32;
+
+// random.ts RngState: sfc32's four words, then [1 when a spare waits else 0, the spare].
+typedef struct {
+  u32 w[4];
+  double has_spare;
+  double spare;
+} RngState;
+
+INLINE u32 sfc32_next(u32* s) {
+  const u32 a = s[0], b = s[1], c = s[2];
+  const u32 t = a + b;
+  s[0] = b ^ (b >> 9);
+  s[1] = c + (c << 3);
+  const u32 d = s[3] + 1;
+  s[3] = d;
+  const u32 r = t + d;
+  s[2] = ((c << 21) | (c >> 11)) + r;
+  return r;
+}
+
+// Rng.uniform: 53 bits from two words, the high part drawn first.
+INLINE double uniform53(u32* s) {
+  const u32 hi = sfc32_next(s);
+  const u32 lo = sfc32_next(s);
+  return ((double)(hi >> 5) * 67108864.0 + (double)(lo >> 6)) / 9007199254740992.0;
+}
+
+// One Box–Muller draw: r·cos θ and r·sin θ.
+INLINE void box_muller(u32* s, double* c, double* sn) {
+  double u = 0;
+  while (u == 0) u = uniform53(s);
+  const double r = __builtin_sqrt(-2 * js_log(u));
+  const double theta = 2 * 3.141592653589793 * uniform53(s);  // 2·Math.PI, exact
+  *c = r * js_cos(theta);
+  *sn = r * js_sin(theta);
+}
+
+// Rng.fillNormal: a waiting spare first, then pairs, and an odd last value leaves its partner as the spare.
+INLINE void fill_normal(RngState* g, u32* s, double* out, int len) {
+  int i = 0;
+  if (g->has_spare != 0 && len > 0) {
+    out[i++] = g->spare;
+    g->has_spare = 0;
+  }
+  for (; i + 2 <= len; i += 2) box_muller(s, out + i, out + i + 1);
+  if (i < len) {
+    box_muller(s, out + i, &g->spare);
+    g->has_spare = 1;
+  }
+}
+
+#define RMS_FLOOR 1e-10  // = RMS_FLOOR in mlp-architecture.ts
+
+// B rows: row ~ U{0..n−1} of data (n × d, float64), t by the time law (0: eps + (1 − eps)·U; 1: the inverse
+// W⁻¹ of train-mlp.ts drawTime with its constants w0, w1, logMin, L), σ = σ_min (σ_max/σ_min)^t, ξ ~ N(0, I),
+// x = x₀ + σξ; xIn (B × w) = cIn·x [/ r under rms], target (B × d) = (ξ − skip·x)/out [/ r] with EDM's
+// preconditioning when edm (σ_d = sd) else the plain network's; the time embedding at xIn + d ('concat') or in
+// emb (B × E) from the frequencies omega (E/2). noise: d doubles of scratch.
+EXPORT(draw_mlp_batch)
+void draw_mlp_batch(RngState* g, const double* data, int n, int d, int B, int time_law, double eps, double w0, double w1,
+                    double logMin, double L, double sigma_min, double sigma_max, int edm, double sd, int rms, int E,
+                    int concat, const double* omega, float* xIn, int w, float* emb, float* target, double* noise) {
+  u32 s[4] = {g->w[0], g->w[1], g->w[2], g->w[3]};
+  const int half = E / 2;
+  for (int i = 0; i < B; i++) {
+    const int row = (int)__builtin_floor(uniform53(s) * n) * d;
+    const double U = uniform53(s);
+    double t;
+    if (time_law == 0) {
+      t = eps + (1 - eps) * U;
+    } else {
+      const double wt = w0 + U * (w1 - w0);
+      const double u = -0.5 * js_log(js_expm1(-2 * wt) / (sd * sd));
+      t = (u - logMin) / L;
+      t = t < eps ? eps : t;  // Math.min(1, Math.max(eps, t)), NaN passing through as there
+      t = t > 1 ? 1 : t;
+    }
+    const double sigma = sigma_min * js_pow(sigma_max / sigma_min, t);
+    double cIn, skip, out;
+    if (edm) {
+      const double v = sigma * sigma + sd * sd;
+      cIn = 1 / __builtin_sqrt(v);
+      skip = sigma / v;
+      out = sd / __builtin_sqrt(v);
+    } else {
+      cIn = 1 / __builtin_sqrt(1 + sigma * sigma);
+      skip = 0;
+      out = 1;
+    }
+    fill_normal(g, s, noise, d);
+    float* xr = xIn + i * w;
+    float* tr = target + i * d;
+    for (int j = 0; j < d; j++) {
+      const double xi = noise[j];
+      const double x = data[row + j] + sigma * xi;
+      tr[j] = (float)((xi - skip * x) / out);
+      xr[j] = (float)(cIn * x);
+    }
+    if (rms) {
+      double sum = 0;
+      for (int j = 0; j < d; j++) sum += (double)xr[j] * (double)xr[j];
+      const double r = __builtin_sqrt(sum / d + RMS_FLOOR);
+      for (int j = 0; j < d; j++) {
+        xr[j] = (float)((double)xr[j] / r);
+        tr[j] = (float)((double)tr[j] / r);
+      }
+    }
+    float* er = concat ? xr + d : emb + i * E;
+    const double c = js_log(sigma) / 4;
+    for (int k = 0; k < half; k++) {
+      er[k] = (float)js_sin(c * omega[k]);
+      er[half + k] = (float)js_cos(c * omega[k]);
+    }
+  }
+  for (int k = 0; k < 4; k++) g->w[k] = s[k];
+}

@@ -1,0 +1,105 @@
+// The batch drawn in the kernels (science/kernels/batch-draw.ts, mlp-kernels.c draw_mlp_batch) against the JS
+// drawer of science/train-mlp.ts (drawBatch): the same bits in every input, target and embedding, and the
+// step's generator left where the JS drawer leaves it, over the switches of the batch (preconditioning, RMS
+// scaling, time mode, loss weighting) and several seeds and steps.
+import { describe, expect, it } from 'vitest';
+import { inputWidth, type MlpArchitecture } from '../../science/mlp-architecture.ts';
+import { mlpKernelBatches } from '../../science/kernels/batch-draw.ts';
+import { StepPlan } from '../../science/kernels/train-step.ts';
+import { createRng, forksOf } from '../../science/random.ts';
+import { batchDrawer, drawBatch, timeLaw, type TrainConfig } from '../../science/train-mlp.ts';
+
+const bits = (a: Float32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+interface Case {
+  label: string;
+  arch: MlpArchitecture;
+  weighting: TrainConfig['weighting'];
+  batch: number;
+}
+
+// d = 7 is odd: each row's last normal leaves its Box–Muller partner as the next row's first.
+const cases: Case[] = [
+  { label: 'project, plain, edm weighting', arch: { d: 8, hidden: 8, blocks: 1, timeEmbed: 12, timeMode: 'project' }, weighting: 'edm', batch: 9 },
+  { label: 'project, plain, odd d, epsilon weighting', arch: { d: 7, hidden: 8, blocks: 1, timeEmbed: 6, timeMode: 'project' }, weighting: 'epsilon', batch: 11 },
+  {
+    label: 'project, preconditioned, epsilon weighting (out² time law)',
+    arch: { d: 7, hidden: 8, blocks: 1, timeEmbed: 8, timeMode: 'project', sigmaData: 0.7 },
+    weighting: 'epsilon',
+    batch: 13,
+  },
+  {
+    label: 'project, preconditioned, RMS-scaled, edm weighting',
+    arch: { d: 10, hidden: 8, blocks: 2, timeEmbed: 16, timeMode: 'project', sigmaData: 1.3, rmsScaling: true },
+    weighting: 'edm',
+    batch: 8,
+  },
+  { label: 'concat, plain, RMS-scaled', arch: { d: 5, hidden: 8, blocks: 1, timeEmbed: 2, timeMode: 'concat', rmsScaling: true }, weighting: 'epsilon', batch: 10 },
+  {
+    label: 'concat, preconditioned, RMS-scaled, epsilon weighting',
+    arch: { d: 9, hidden: 8, blocks: 0, timeEmbed: 10, timeMode: 'concat', sigmaData: 0.4, rmsScaling: true },
+    weighting: 'epsilon',
+    batch: 7,
+  },
+];
+
+const n = 37;
+
+function config(c: Case, seed: number): TrainConfig {
+  return {
+    arch: c.arch,
+    sde: { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 },
+    steps: 10,
+    batch: c.batch,
+    lr: 1e-3,
+    ema: 0.99,
+    weighting: c.weighting,
+    seed,
+    checkpointEvery: 0,
+    logEvery: 1,
+  };
+}
+
+describe('the batch drawn in the kernels', () => {
+  for (const c of cases) {
+    it(`has the bits of the JS drawer and leaves the generator where it does (${c.label})`, () => {
+      const { d } = c.arch;
+      const data = new Float64Array(n * d);
+      createRng(d).fillNormal(data);
+      for (let i = 0; i < data.length; i++) data[i] *= 1 + (i % 5); // rows of unequal scale: the RMS matters
+      for (const seed of [0, 3, 2 ** 31 + 11]) {
+        const cfg = config(c, seed);
+        const plan = new StepPlan(c.arch, c.batch);
+        const draw = mlpKernelBatches(data, n, cfg, timeLaw(cfg)).attach(plan);
+        const stepRng = forksOf(seed);
+        const f32 = plan.mem.f32;
+        const region = (at: number, len: number): Float32Array => f32.subarray(at / 4, at / 4 + len);
+        for (const step of [1, 2, 17, 40000]) {
+          // Whatever the previous step left in the regions must not show through.
+          f32.fill(Number.NaN, plan.xIn / 4, plan.target / 4 + c.batch * d);
+          const rng = stepRng(step);
+          draw(rng);
+          const js = drawBatch(data, n, cfg, step);
+          expect(bits(region(plan.xIn, c.batch * inputWidth(c.arch))), `xIn, seed ${seed}, step ${step}`).toBe(bits(js.xIn));
+          expect(bits(region(plan.target, c.batch * d)), `target, seed ${seed}, step ${step}`).toBe(bits(js.target));
+          if (js.emb) expect(bits(region(plan.emb, js.emb.length)), `emb, seed ${seed}, step ${step}`).toBe(bits(js.emb));
+          // The JS drawer's generator after the batch: the kernel handed its state back.
+          const ref = createRng(seed).fork(step);
+          batchDrawer(data, n, cfg)(ref, drawBatch(data, n, cfg, step));
+          expect([rng.normal(), rng.uniform(), rng.normal()]).toEqual([ref.normal(), ref.uniform(), ref.normal()]);
+        }
+        // And the batches do change with the step (the comparison is not between two constant arrays).
+        const a = drawBatch(data, n, cfg, 1), b = drawBatch(data, n, cfg, 2);
+        expect(bits(a.target)).not.toBe(bits(b.target));
+      }
+    });
+  }
+
+  it('refuses data of the wrong size and a plan of another configuration', () => {
+    const c = cases[0];
+    const cfg = config(c, 1);
+    const data = new Float64Array(n * c.arch.d);
+    expect(() => mlpKernelBatches(data.subarray(1), n, cfg, timeLaw(cfg))).toThrow(/data values/);
+    expect(() => mlpKernelBatches(data, n, cfg, timeLaw(cfg)).attach(new StepPlan(c.arch, c.batch + 1))).toThrow(/not for this configuration/);
+  });
+});

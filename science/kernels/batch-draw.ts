@@ -20,7 +20,7 @@ export function mlpKernelBatches(data: Float64Array, n: number, c: Pick<TrainCon
       const dataAt = mem.allocF64(n * d);
       const half = E / 2;
       const omegaAt = mem.allocF64(half);
-      const noiseAt = mem.allocF64(d);
+      const noiseAt = mem.allocF64(2 * d); // a row's noise and its slack
       const stateAt = mem.alloc(32);
       // The embedding's frequencies, as mlp-architecture.ts timeEmbedding computes them.
       const f64 = mem.f64;

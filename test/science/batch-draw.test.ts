@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { inputWidth, type MlpArchitecture } from '../../science/mlp-architecture.ts';
 import { mlpKernelBatches } from '../../science/kernels/batch-draw.ts';
+import { KernelInstance } from '../../science/kernels/mlp-kernels.ts';
 import { StepPlan } from '../../science/kernels/train-step.ts';
 import { createRng, forksOf } from '../../science/random.ts';
 import { batchDrawer, drawBatch, timeLaw, type TrainConfig } from '../../science/train-mlp.ts';
@@ -16,6 +17,9 @@ interface Case {
   arch: MlpArchitecture;
   weighting: TrainConfig['weighting'];
   batch: number;
+  /** Scale of the data (default 1). */
+  scale?: number;
+  sde?: TrainConfig['sde'];
 }
 
 // d = 7 is odd: each row's last normal leaves its Box–Muller partner as the next row's first.
@@ -41,6 +45,25 @@ const cases: Case[] = [
     weighting: 'epsilon',
     batch: 7,
   },
+  // Data at 0 and σ_d ≪ σ: ξ − skip·x cancels to ξ·σ_d²/(σ² + σ_d²), whose float32 the bounds seldom decide: most
+  // rows are drawn again with Math's sin and cos.
+  {
+    label: 'project, preconditioned with σ_data = 0.01, data at 0, edm weighting',
+    arch: { d: 11, hidden: 8, blocks: 1, timeEmbed: 8, timeMode: 'project', sigmaData: 0.01 },
+    weighting: 'edm',
+    batch: 16,
+    scale: 1e-12,
+  },
+  // σ ≈ 1: the embedding's sin(c·ω) are ≈ 1e-9, below what the bounds decide, and come from Math.
+  {
+    label: 'σ within 1e-9 of 1',
+    arch: { d: 4, hidden: 8, blocks: 1, timeEmbed: 8, timeMode: 'project' },
+    weighting: 'edm',
+    batch: 6,
+    sde: { sigmaMin: 1 - 1e-9, sigmaMax: 1 + 1e-9, eps: 1e-5 },
+  },
+  // The bench's network (d = 100, E = 128), fewer rows.
+  { label: 'paper architecture, d = 100, E = 128', arch: { d: 100, hidden: 8, blocks: 1, timeEmbed: 128, timeMode: 'project' }, weighting: 'edm', batch: 24 },
 ];
 
 const n = 37;
@@ -48,7 +71,7 @@ const n = 37;
 function config(c: Case, seed: number): TrainConfig {
   return {
     arch: c.arch,
-    sde: { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 },
+    sde: c.sde ?? { sigmaMin: 0.01, sigmaMax: 50, eps: 1e-5 },
     steps: 10,
     batch: c.batch,
     lr: 1e-3,
@@ -66,7 +89,7 @@ describe('the batch drawn in the kernels', () => {
       const { d } = c.arch;
       const data = new Float64Array(n * d);
       createRng(d).fillNormal(data);
-      for (let i = 0; i < data.length; i++) data[i] *= 1 + (i % 5); // rows of unequal scale: the RMS matters
+      for (let i = 0; i < data.length; i++) data[i] *= (c.scale ?? 1) * (1 + (i % 5)); // rows of unequal scale: the RMS matters
       for (const seed of [0, 3, 2 ** 31 + 11]) {
         const cfg = config(c, seed);
         const plan = new StepPlan(c.arch, c.batch);
@@ -94,6 +117,28 @@ describe('the batch drawn in the kernels', () => {
       }
     });
   }
+
+  it("computes the embedding's sin and cos within 2^-49 of Math's, the premise of its float32 certificate (≤ 2^-46)", () => {
+    // Arguments c·ω of the embedding (|c| ≤ 177 for any float64 σ, ω ≤ 100) and Box–Muller-sized ones, many near
+    // multiples of π/2 where the reduction cancels.
+    const k = new KernelInstance();
+    const N = 200_000;
+    const xAt = k.allocF64(N), sAt = k.allocF64(N), cAt = k.allocF64(N);
+    const x = k.f64.subarray(xAt / 8, xAt / 8 + N);
+    const rng = createRng(8);
+    for (let i = 0; i < N; i++) {
+      const scale = [1, 7, 120, 20000][i % 4];
+      x[i] = i % 3 === 0 ? Math.round(rng.uniform() * scale) * (Math.PI / 2) + (rng.uniform() - 0.5) * 1e-6 : (2 * rng.uniform() - 1) * scale;
+    }
+    k.k.fast_sincos(xAt, N, sAt, cAt);
+    const f64 = k.f64;
+    let worst = 0;
+    for (let i = 0; i < N; i++) {
+      worst = Math.max(worst, Math.abs(f64[sAt / 8 + i] - Math.sin(x[i])), Math.abs(f64[cAt / 8 + i] - Math.cos(x[i])));
+    }
+    expect(worst).toBeLessThan(2 ** -49);
+    expect(worst).toBeGreaterThan(0); // not Math's own values by accident
+  });
 
   it('refuses data of the wrong size and a plan of another configuration', () => {
     const c = cases[0];

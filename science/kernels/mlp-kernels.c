@@ -606,7 +606,8 @@ void d_scale(const double* src, int len, double c, double* dst) {
 // generator (science/random.ts: sfc32 words and the Box–Muller spare, handed over and back), the same float64
 // expressions in the same order, every stored value rounded to float32 once. The transcendentals are JavaScript's
 // own Math functions, imported: V8 runs the same ieee754 routines for them as for Math in JS (directly, without a
-// call into JS), so they return the same bits, which no C libm would.
+// call into JS), so they return the same bits, which no C libm would. Most sines and cosines come instead from a
+// faster sincos whose error bound shows that the stored float32 is the one Math's value rounds to (below).
 
 #define MATH_IMPORT(name) __attribute__((import_module("Math"), import_name(#name)))
 MATH_IMPORT(log) double js_log(double);

@@ -27,12 +27,19 @@ export interface RngState {
 export function splitmix32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
-    a = (a + 0x9e3779b9) >>> 0;
-    let z = a;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
+    a = (a + SPLITMIX_GAMMA) >>> 0;
+    return splitmixOutput(a);
   };
+}
+
+const SPLITMIX_GAMMA = 0x9e3779b9;
+
+/** splitmix32's output for the state a (its mixing function). */
+function splitmixOutput(a: number): number {
+  let z = a;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 /** A generator with its seeding exposed, so that one object can be reseeded in place (forksOf). */
@@ -102,11 +109,12 @@ function sfc32(): Sfc32 {
   };
   return {
     reseed(seed) {
-      const init = splitmix32(Math.floor(seed) ^ 0x5bd1e995);
-      s[0] = init();
-      s[1] = init();
-      s[2] = init();
-      s[3] = init();
+      // splitmix32(floor(seed) ^ 0x5bd1e995)'s first four outputs, without a generator object (forksOf reseeds every step).
+      let a = (Math.floor(seed) ^ 0x5bd1e995) >>> 0;
+      for (let k = 0; k < 4; k++) {
+        a = (a + SPLITMIX_GAMMA) >>> 0;
+        s[k] = splitmixOutput(a);
+      }
       for (let i = 0; i < 12; i++) next32();
       hasSpare = false;
     },

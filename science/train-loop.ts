@@ -82,7 +82,9 @@ export async function trainLoop(network: TrainableScoreNetwork, c: LoopConfig, h
     while (state.step < c.steps) {
       if (hooks.signal?.aborted) throw new Error('training aborted');
       const next = state.step + 1;
-      const loss = await stepper.step(stepRng(next), adamScalars(adam, c.ema, next), state);
+      const stepped = stepper.step(stepRng(next), adamScalars(adam, c.ema, next), state);
+      // Awaited only when asynchronous (tfjs): the kernels' step then costs no promise and no microtask.
+      const loss = typeof stepped === 'number' ? stepped : await stepped;
       state.step = next;
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at step ${next} (try a smaller lr)`);
       window.sum += loss;

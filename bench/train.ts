@@ -4,7 +4,8 @@
 // ≈ 70 MFLOP per step at batch 128) with the tfjs implementation (custom-gradient layers, science/mlp.ts:
 // the GPU path, here on the CPU backend), the explicit backprop reference (test/reference/: tfjs products, JS
 // element-wise) and the WebAssembly SIMD kernels (science/kernels/, the CPU path); the paper's architecture
-// (time MLP and per-block projections) at E = 128 and 512; Adam + EMA in JS (reference) and in wasm; the bare
+// (time MLP and per-block projections) at E = 128 and 512; the batch drawn in JS (the tfjs path) and in wasm
+// (the kernel path, the same bits); Adam + EMA in JS (reference) and in wasm; the bare
 // kernel gradient step and the whole loop step (batch drawing + gradients + Adam/EMA, state resident in wasm
 // memory); the forward-mode Jacobian per point at d = 100 (float64, kernels and the JS reference layers); and, when a Python imports them (bench/peers.ts), numpy and PyTorch CPU with the ratio of ours to
 // each. Goals: ≤ 6 ms/step for the reference model, the loop ≤ 1.3× its gradient step, ≤ 2 ms per Jacobian.

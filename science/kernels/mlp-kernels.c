@@ -670,8 +670,8 @@ INLINE void fill_normal(RngState* g, u32* s, double* out, int len) {
 
 #define RMS_FLOOR 1e-10  // = RMS_FLOOR in mlp-architecture.ts
 
-// sin and cos of two arguments |x| ≤ 2^19 at once, each within 2^-50 of the true value (the test checks a
-// bound of 2^-49 against Math): x = k·π/2 + r with π/2 in three parts (k·P1 and k·P2 exact for |k| < 2^20, and
+// sin and cos of two arguments |x| ≤ 2^19 at once, each within 2^-49 of Math's (measured 2^-52; the test checks
+// 2^-49): x = k·π/2 + r with π/2 in three parts (k·P1 and k·P2 exact for |k| < 2^20, and
 // x − k·P1 exact by Sterbenz), Taylor series of sin r and cos r to r^19 and r^18 on |r| ≤ π/4 (truncation
 // < 1e-20), then the quadrant k mod 4 swaps and negates them.
 #define PIO2_1 0x1.921fb544p+0
@@ -712,9 +712,35 @@ void fast_sincos(const double* x, int n, double* sn, double* cs) {
   }
 }
 
+// log of two arguments, positive and normal, each within 2^-49·|log| of Math's (measured 2^-50.9; the test checks
+// 2^-49): u = 2^e·m with m ∈ [√½, √2), log m = 2 atanh s with s = (m − 1)/(m + 1), |s| ≤ 0.1716 (m − 1
+// exact by Sterbenz), by its series to s^21 (truncation < 2^-56 relative), plus e·ln 2 in two parts (e·LN2_HI
+// exact); |log m| < ln2 / 2 ≤ |e·ln 2| for e ≠ 0, so the sum does not cancel.
+INLINE vec log2d(vec u) {
+  const vec bits = u;
+  vec e = wasm_i64x2_sub(wasm_u64x2_shr(bits, 52), wasm_i64x2_splat(1023));
+  vec m = wasm_v128_or(wasm_v128_and(bits, wasm_i64x2_splat(0x000fffffffffffffLL)), wasm_i64x2_splat(0x3ff0000000000000LL));
+  const vec big = wasm_f64x2_gt(m, D2SPLAT(1.4142135623730951));
+  m = wasm_v128_bitselect(D2MUL(m, D2SPLAT(0.5)), m, big);
+  e = wasm_i64x2_sub(e, big);  // big is −1 where set
+  const vec s = wasm_f64x2_div(D2SUB(m, D2SPLAT(1.0)), D2ADD(m, D2SPLAT(1.0)));
+  const vec z = D2MUL(s, s);
+  vec p = D2SPLAT(1.0 / 21);
+  for (int k = 19; k >= 1; k -= 2) p = D2ADD(D2MUL(p, z), D2SPLAT(1.0 / k));
+  const vec logm = D2MUL(D2ADD(s, s), p);
+  const vec ef = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(e, e, 0, 2, 0, 2));
+  return D2ADD(D2MUL(ef, D2SPLAT(6.93147180369123816490e-01)), D2ADD(logm, D2MUL(ef, D2SPLAT(1.90821492927058770002e-10))));
+}
+
+// The fast log of n arguments, for the test of its error bound.
+EXPORT(fast_log)
+void fast_log(const double* x, int n, double* out) {
+  for (int i = 0; i + 2 <= n; i += 2) ST(out + i, log2d(LD(x + i)));
+}
+
 // v rounded to float32, as two lanes of a 64-bit pattern, and in *ok a bit per lane: set where every value within
-// CERTIFY of v rounds to the same float32 (rounding is monotone: both ends suffice). Math.sin and Math.cos err by
-// less than 1 ulp ≤ 2^-52 and sincos2 by less than 2^-50, so a set lane is the float32 of Math's value.
+// CERTIFY of v rounds to the same float32 (rounding is monotone: both ends suffice). sincos2 is within 2^-49 of
+// Math.sin and Math.cos, so a set lane is the float32 of Math's value.
 #define CERTIFY 0x1p-46
 INLINE vec certified_f32(vec v, int* ok) {
   const vec y = wasm_f32x4_demote_f64x2_zero(v);
@@ -752,9 +778,10 @@ INLINE void time_embedding(double c, const double* omega, int half, float* out) 
   }
 }
 
-// fill_normal with cos θ and sin θ of two Box–Muller draws at a time from sincos2: the same draws (the generator
-// advances exactly as there), and slack[j] ≥ |out[j] − fill_normal's value|: r·2^-46 covers r·(2^-50 + 2^-52) for
-// sin/cos and the rounding of r·cos θ on both sides. A spare taken or left behind is drawn exactly: it crosses rows
+// fill_normal with log u, cos θ and sin θ of two Box–Muller draws at a time from log2d and sincos2: the same draws
+// (the generator advances exactly as there), and slack[j] ≥ |out[j] − fill_normal's value|: r·2^-46 is 4× r·2^-48,
+// which bounds r·(2^-50 + 2^-52) from √(−2 log u) (log within 2^-49 relative, halved by the root), r·(2^-49 + 2^-52)
+// from sin/cos (theirs and Math's errors) and the rounding of r·cos θ on both sides. A spare taken or left behind is drawn exactly: it crosses rows
 // and goes back to JS.
 INLINE void fill_normal_fast(RngState* g, u32* s, double* out, double* slack, int len) {
   int i = 0;
@@ -770,7 +797,7 @@ INLINE void fill_normal_fast(RngState* g, u32* s, double* out, double* slack, in
     const double t1 = 2 * 3.141592653589793 * uniform53(s);
     while (u2 == 0) u2 = uniform53(s);
     const double t2 = 2 * 3.141592653589793 * uniform53(s);
-    const vec r = wasm_f64x2_make(__builtin_sqrt(-2 * js_log(u1)), __builtin_sqrt(-2 * js_log(u2)));
+    const vec r = wasm_f64x2_sqrt(D2MUL(D2SPLAT(-2), log2d(wasm_f64x2_make(u1, u2))));
     vec sn, cs;
     sincos2(wasm_f64x2_make(t1, t2), &sn, &cs);
     const vec c = D2MUL(r, cs), sv = D2MUL(r, sn), e = D2MUL(r, D2SPLAT(CERTIFY));

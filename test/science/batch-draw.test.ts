@@ -1,7 +1,8 @@
 // The batch drawn in the kernels (science/kernels/batch-draw.ts, mlp-kernels.c draw_mlp_batch) against the JS
 // drawer of science/train-mlp.ts (drawBatch): the same bits in every input, target and embedding, and the
 // step's generator left where the JS drawer leaves it, over the switches of the batch (preconditioning, RMS
-// scaling, time mode, loss weighting) and several seeds and steps.
+// scaling, time mode, loss weighting), several seeds and steps, and cases where the kernel's fast sin, cos and
+// log cannot decide a float32 and Math's are used; and the error bounds those fast functions are trusted with.
 import { describe, expect, it } from 'vitest';
 import { inputWidth, type MlpArchitecture } from '../../science/mlp-architecture.ts';
 import { mlpKernelBatches } from '../../science/kernels/batch-draw.ts';
@@ -138,6 +139,25 @@ describe('the batch drawn in the kernels', () => {
     }
     expect(worst).toBeLessThan(2 ** -49);
     expect(worst).toBeGreaterThan(0); // not Math's own values by accident
+  });
+
+  it("computes Box–Muller's log u within 2^-49·|log u| of Math's, the premise of the noise's slack", () => {
+    // u as uniform53 draws it, and at the ends of (0, 1) and around √½, where the mantissa range switches.
+    const k = new KernelInstance();
+    const N = 200_000;
+    const xAt = k.allocF64(N), lAt = k.allocF64(N);
+    const u = k.f64.subarray(xAt / 8, xAt / 8 + N);
+    const rng = createRng(12);
+    for (let i = 0; i < N; i++) {
+      const v = rng.uniform();
+      u[i] = [v, 2 ** -53 * (1 + Math.floor(v * 1e6)), 1 - 2 ** -53 * (1 + Math.floor(v * 1e6)), Math.SQRT1_2 * (1 + (v - 0.5) * 1e-9)][i % 4];
+    }
+    k.k.fast_log(xAt, N, lAt);
+    const f64 = k.f64;
+    let worst = 0;
+    for (let i = 0; i < N; i++) worst = Math.max(worst, Math.abs(f64[lAt / 8 + i] - Math.log(u[i])) / Math.abs(Math.log(u[i])));
+    expect(worst).toBeLessThan(2 ** -49);
+    expect(worst).toBeGreaterThan(0);
   });
 
   it('refuses data of the wrong size and a plan of another configuration', () => {

@@ -606,8 +606,9 @@ void d_scale(const double* src, int len, double c, double* dst) {
 // generator (science/random.ts: sfc32 words and the Box–Muller spare, handed over and back), the same float64
 // expressions in the same order, every stored value rounded to float32 once. The transcendentals are JavaScript's
 // own Math functions, imported: V8 runs the same ieee754 routines for them as for Math in JS (directly, without a
-// call into JS), so they return the same bits, which no C libm would. Most sines and cosines come instead from a
-// faster sincos whose error bound shows that the stored float32 is the one Math's value rounds to (below).
+// call into JS), so they return the same bits, which no C libm would. Most sines, cosines and Box–Muller logs come
+// instead from faster two-lane polynomials whose error bounds show that each stored float32 is the one JS stores
+// (below); where the bounds cannot tell, Math's values are used.
 
 #define MATH_IMPORT(name) __attribute__((import_module("Math"), import_name(#name)))
 MATH_IMPORT(log) double js_log(double);
@@ -698,7 +699,8 @@ INLINE void sincos2(vec x, vec* sn, vec* cs) {
   const vec swap = wasm_i64x2_neg(wasm_v128_and(q, wasm_i64x2_splat(1)));
   const vec two = wasm_i64x2_splat(2);
   *sn = wasm_v128_xor(wasm_v128_bitselect(c, s, swap), wasm_i64x2_shl(wasm_v128_and(q, two), 62));
-  *cs = wasm_v128_xor(wasm_v128_bitselect(s, c, swap), wasm_i64x2_shl(wasm_v128_and(wasm_i64x2_add(q, wasm_i64x2_splat(1)), two), 62));
+  const vec q1 = wasm_i64x2_add(q, wasm_i64x2_splat(1));
+  *cs = wasm_v128_xor(wasm_v128_bitselect(s, c, swap), wasm_i64x2_shl(wasm_v128_and(q1, two), 62));
 }
 
 // The fast sin and cos of n arguments, for the test of their error bound.
@@ -781,8 +783,8 @@ INLINE void time_embedding(double c, const double* omega, int half, float* out) 
 // fill_normal with log u, cos θ and sin θ of two Box–Muller draws at a time from log2d and sincos2: the same draws
 // (the generator advances exactly as there), and slack[j] ≥ |out[j] − fill_normal's value|: r·2^-46 is 4× r·2^-48,
 // which bounds r·(2^-50 + 2^-52) from √(−2 log u) (log within 2^-49 relative, halved by the root), r·(2^-49 + 2^-52)
-// from sin/cos (theirs and Math's errors) and the rounding of r·cos θ on both sides. A spare taken or left behind is drawn exactly: it crosses rows
-// and goes back to JS.
+// from sin/cos and the rounding of r·cos θ on both sides. A spare taken or left behind is drawn exactly: it crosses
+// rows and goes back to JS.
 INLINE void fill_normal_fast(RngState* g, u32* s, double* out, double* slack, int len) {
   int i = 0;
   if (g->has_spare != 0 && len > 0) {
@@ -875,8 +877,9 @@ INLINE int noised_row(const double* x0, const double* xi, const double* slack, i
 // W⁻¹ of train-mlp.ts drawTime with its constants w0, w1, logMin, L), σ = σ_min (σ_max/σ_min)^t, ξ ~ N(0, I),
 // x = x₀ + σξ; xIn (B × w) = cIn·x [/ r under rms], target (B × d) = (ξ − skip·x)/out [/ r] with EDM's
 // preconditioning when edm (σ_d = sd) else the plain network's; the time embedding at xIn + d ('concat') or in
-// emb (B × E) from the frequencies omega (E/2). A row's noise takes its sin and cos from sincos2 where the bounds
-// decide every float32 (noised_row), else it is drawn again with Math's. noise: 2d doubles of scratch.
+// emb (B × E) from the frequencies omega (E/2). A row's noise takes its log, sin and cos from log2d and sincos2
+// where the bounds decide every float32 (noised_row), else it is drawn again with Math's. noise: 2d doubles of
+// scratch.
 EXPORT(draw_mlp_batch)
 void draw_mlp_batch(RngState* g, const double* data, int n, int d, int B, int time_law, double eps, double w0, double w1,
                     double logMin, double L, double sigma_min, double sigma_max, int edm, double sd, int rms, int E,

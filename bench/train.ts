@@ -4,7 +4,8 @@
 // ≈ 70 MFLOP per step at batch 128) with the tfjs implementation (custom-gradient layers, science/mlp.ts:
 // the GPU path, here on the CPU backend), the explicit backprop reference (test/reference/: tfjs products, JS
 // element-wise) and the WebAssembly SIMD kernels (science/kernels/, the CPU path); the paper's architecture
-// (time MLP and per-block projections) at E = 128 and 512; Adam + EMA in JS (reference) and in wasm; the bare
+// (time MLP and per-block projections) at E = 128 and 512; the batch drawn in JS (the tfjs path) and in wasm
+// (the kernel path, the same bits); Adam + EMA in JS (reference) and in wasm; the bare
 // kernel gradient step and the whole loop step (batch drawing + gradients + Adam/EMA, state resident in wasm
 // memory); the forward-mode Jacobian per point at d = 100 (float64, kernels and the JS reference layers); and, when a Python imports them (bench/peers.ts), numpy and PyTorch CPU with the ratio of ours to
 // each. Goals: ≤ 6 ms/step for the reference model, the loop ≤ 1.3× its gradient step, ≤ 2 ms per Jacobian.
@@ -13,13 +14,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initialParameters, parameterCount, parameterShapes, type Batch, type MlpArchitecture } from '../science/mlp-architecture.ts';
 import { batchLoss } from '../science/mlp.ts';
 import { TrainedMlpScore } from '../science/mlp-score.ts';
-import { createRng } from '../science/random.ts';
+import { createRng, forksOf } from '../science/random.ts';
 import { initBackend, type BackendChoice } from '../science/tf-backend.ts';
 import { ADAM_HYPERPARAMETERS, adamScalars, adamStep, initialOptimizerState } from '../science/train-adam.ts';
 import { ResidentTraining } from '../science/kernels/resident-training.ts';
 import { kernelBackprop, kernelLossAndGradients, StepPlan } from '../science/kernels/train-step.ts';
 import trainStage from '../stages/train.ts';
-import { batchDrawer, drawBatch, trainScoreNetwork, type TrainConfig } from '../science/train-mlp.ts';
+import { mlpKernelBatches } from '../science/kernels/batch-draw.ts';
+import { batchDrawer, drawBatch, timeLaw, trainScoreNetwork, type TrainConfig } from '../science/train-mlp.ts';
 import { adamStepJs } from '../test/reference/adam.ts';
 import { backpropLossAndGradients } from '../test/reference/mlp-backprop.ts';
 import { JsMlpLayers } from '../test/reference/mlp-layers-f64.ts';
@@ -151,7 +153,12 @@ const paper512KernelMs = gradientRow('paper arch E=512, wasm SIMD kernels', pape
   const cfg = config(paper128);
   const draw = batchDrawer(data, n, cfg);
   const into = drawBatch(data, n, cfg, 1);
-  rows.push({ what: 'batch drawing (JS, paper arch E=128)', ms: time(() => draw(createRng(0).fork(1), into)), note: `${batch}×${d} normals, into reused memory` });
+  rows.push({ what: 'batch drawing (JS, paper arch E=128)', ms: time(() => draw(createRng(0).fork(1), into)), note: `${batch}×${d} normals, into reused memory (the tfjs path)` });
+  const inKernels = mlpKernelBatches(data, n, cfg, timeLaw(cfg)).attach(new StepPlan(paper128, batch));
+  const stepRng = forksOf(0);
+  // Until V8 has compiled the kernel in its optimising tier (in the background: a few calls on a loaded machine).
+  for (let i = 0; i < 50; i++) inKernels(stepRng(1));
+  rows.push({ what: 'batch drawing (wasm, paper arch E=128)', ms: time(() => inKernels(stepRng(1))), note: 'the same bits, into the step plan (the kernel path)' });
   const state = initialOptimizerState(initialParameters(paper128, createRng(3)));
   const grads = state.params.map((p) => new Float32Array(p.length).fill(1e-3));
   const note = `${parameterCount(paper128)} parameters`;
@@ -194,7 +201,7 @@ for (const [label, arch] of [['reference model', reference], ['paper arch E=128'
   if (b.emb) f32.set(b.emb, plan.emb / 4);
   // The loop's step, as trainScoreNetwork runs it (batch into wasm memory, gradients, Adam + EMA in place),
   // timed step by step in alternation with the bare step: each pair sees the same load.
-  const resident = new ResidentTraining(arch, batch, batchDrawer(data, n, cfg), false);
+  const resident = new ResidentTraining(arch, batch, mlpKernelBatches(data, n, cfg, timeLaw(cfg)), false);
   resident.load(initialOptimizerState(initialParameters(arch, createRng(2))));
   const adam = { lr: cfg.lr, ...ADAM_HYPERPARAMETERS };
   const cpuOf = (fn: () => void): number => {
@@ -203,10 +210,11 @@ for (const [label, arch] of [['reference model', reference], ['paper arch E=128'
     const c = process.cpuUsage(c0);
     return (c.user + c.system) / 1000;
   };
+  const stepRng = forksOf(cfg.seed);
   const bare: number[] = [], loop: number[] = [], ratios: number[] = [];
   for (let i = 1; i <= 5 * reps + 3; i++) {
     const tb = cpuOf(() => kernelBackprop(plan));
-    const tl = cpuOf(() => resident.step(createRng(cfg.seed).fork(i), adamScalars(adam, cfg.ema, i)));
+    const tl = cpuOf(() => resident.step(stepRng(i), adamScalars(adam, cfg.ema, i)));
     if (i <= 3) continue; // warm-up
     bare.push(tb);
     loop.push(tl);

@@ -5,6 +5,9 @@
 
 import type { Rng } from './random.ts';
 
+/** The sinusoid of the noise level the network is fed (sinusoids()). */
+export type TimeFeatureKind = 'log-sigma' | 'sigma';
+
 export interface MlpArchitecture {
   /** Ambient dimension d (input and output width). */
   d: number;
@@ -24,7 +27,7 @@ export interface MlpArchitecture {
    * Which sinusoid of σ feeds the network (timeFeatures()): 'log-sigma' when absent; 'sigma' is the authors'
    * code's (their SinusoidalEmbedding of the noise level itself).
    */
-  timeFeatures?: 'log-sigma' | 'sigma';
+  timeFeatures?: TimeFeatureKind;
   /** Width F of the sinusoidal features when it differs from E (the authors' code: 128 features into a 512-wide MLP). */
   timeFeatureWidth?: number;
   /**
@@ -237,58 +240,53 @@ const RMS_FLOOR = 1e-10;
 /** LayerNorm's variance floor. */
 export const LAYER_NORM_EPS = 1e-5;
 
-/** Frequencies ω_k of the embedding, computed once per width. */
-const frequencyCache = new Map<number, Float64Array>();
-function frequencies(half: number): Float64Array {
-  let f = frequencyCache.get(half);
-  if (f === undefined) {
-    f = Float64Array.from({ length: half }, (_, k) => (half === 1 ? 1 : Math.pow(100, k / (half - 1))));
-    frequencyCache.set(half, f);
-  }
-  return f;
-}
+/** Frequencies ω_k of the two embeddings, computed once per kind and width. */
+const frequencyCache = new Map<string, Float64Array>();
 
 /**
- * Sinusoidal embedding of the noise level: c = log(σ)/4 (σ ∈ [0.01, 50] maps to c ∈ [−1.15, 0.98]),
- * features [sin(c ω_k)]_k ++ [cos(c ω_k)]_k with E/2 frequencies ω_k geometric from 1 to 100, so the
- * slowest feature is nearly linear in log σ and the fastest resolves changes of a few percent in σ.
- * Writes E values at out[offset ..].
+ * The sinusoids' frequencies and argument for time features of `kind` and width F: the features are
+ * [sin(c ω_k)]_k ++ [cos(c ω_k)]_k, k = 0 … F/2 − 1.
+ * - 'log-sigma': c = log(σ)/4 (σ ∈ [0.01, 50] maps to c ∈ [−1.15, 0.98]), ω_k geometric from 1 to 100, so the
+ *   slowest feature is nearly linear in log σ and the fastest resolves changes of a few percent in σ.
+ * - 'sigma' (the authors' code's SinusoidalEmbedding applied to σ itself): c = σ, ω_k = exp(−k·ln(10⁴)/(F/2 − 1)),
+ *   geometric from 1 down to 10⁻⁴; over σ ∈ [0.01, 50] the slow features are nearly linear in σ and the fast
+ *   ones wrap many times at large σ.
  */
-export function timeEmbedding(sigma: number, E: number, out: Float32Array | Float64Array, offset = 0): void {
-  const half = E / 2;
-  const c = Math.log(sigma) / 4;
-  const omega = frequencies(half);
+export function sinusoids(kind: TimeFeatureKind, F: number): { omega: Float64Array; argument: (sigma: number) => number } {
+  const half = F / 2;
+  const key = `${kind}:${half}`;
+  let omega = frequencyCache.get(key);
+  if (omega === undefined) {
+    if (kind === 'sigma') {
+      const step = Math.log(10000) / (half - 1);
+      omega = Float64Array.from({ length: half }, (_, k) => Math.exp(-k * step));
+    } else {
+      omega = Float64Array.from({ length: half }, (_, k) => (half === 1 ? 1 : Math.pow(100, k / (half - 1))));
+    }
+    frequencyCache.set(key, omega);
+  }
+  return { omega, argument: kind === 'sigma' ? sigmaArgument : logSigmaArgument };
+}
+
+const logSigmaArgument = (sigma: number): number => Math.log(sigma) / 4;
+const sigmaArgument = (sigma: number): number => sigma;
+
+function writeSinusoids(kind: TimeFeatureKind, sigma: number, F: number, out: Float32Array | Float64Array, offset: number): void {
+  const half = F / 2;
+  const { omega, argument } = sinusoids(kind, F);
+  const c = argument(sigma);
   for (let k = 0; k < half; k++) {
     out[offset + k] = Math.sin(c * omega[k]);
     out[offset + half + k] = Math.cos(c * omega[k]);
   }
 }
 
-/** Frequencies of sigmaEmbedding, computed once per width. */
-const sigmaFrequencyCache = new Map<number, Float64Array>();
-
-/**
- * The authors' code's embedding of the noise level (their SinusoidalEmbedding applied to σ itself):
- * features [sin(σ ω_k)]_k ++ [cos(σ ω_k)]_k with ω_k = exp(−k·ln(10⁴)/(F/2 − 1)), k = 0 … F/2 − 1, i.e.
- * frequencies geometric from 1 down to 10⁻⁴. Over σ ∈ [0.01, 50] the slow features are nearly linear in σ
- * and the fast ones wrap many times at large σ. Writes F values at out[offset ..].
- */
-export function sigmaEmbedding(sigma: number, F: number, out: Float32Array | Float64Array, offset = 0): void {
-  const half = F / 2;
-  let omega = sigmaFrequencyCache.get(half);
-  if (omega === undefined) {
-    const step = Math.log(10000) / (half - 1);
-    omega = Float64Array.from({ length: half }, (_, k) => Math.exp(-k * step));
-    sigmaFrequencyCache.set(half, omega);
-  }
-  for (let k = 0; k < half; k++) {
-    out[offset + k] = Math.sin(sigma * omega[k]);
-    out[offset + half + k] = Math.cos(sigma * omega[k]);
-  }
+/** The 'log-sigma' features of width E at out[offset ..] (sinusoids): the image networks' embedding. */
+export function timeEmbedding(sigma: number, E: number, out: Float32Array | Float64Array, offset = 0): void {
+  writeSinusoids('log-sigma', sigma, E, out, offset);
 }
 
-/** The architecture's time features at σ (timeEmbedding or sigmaEmbedding), F = timeFeatureWidth values at out[offset ..]. */
+/** The architecture's time features at σ (sinusoids), F = timeFeatureWidth values at out[offset ..]. */
 export function timeFeatures(a: MlpArchitecture, sigma: number, out: Float32Array | Float64Array, offset = 0): void {
-  if (a.timeFeatures === 'sigma') sigmaEmbedding(sigma, timeFeatureWidth(a), out, offset);
-  else timeEmbedding(sigma, timeFeatureWidth(a), out, offset);
+  writeSinusoids(a.timeFeatures ?? 'log-sigma', sigma, timeFeatureWidth(a), out, offset);
 }

@@ -2,13 +2,14 @@
 // U-Net), with resumable checkpoints.
 //
 // Batch schedule: the initial parameters come from createRng(seed).fork(0), and step k (1-based) draws its
-// batch from its own generator createRng(seed).fork(k). A step's random stream is a function of (seed, k)
+// batch from its own generator createRng(seed).fork(k) (one generator reseeded in place per step: random.ts
+// forksOf). A step's random stream is a function of (seed, k)
 // alone, so the "RNG state" in a checkpoint is just the step counter and a resumed run replays exactly the
 // batches an uninterrupted one would have drawn. Adam and the EMA (train-adam.ts) update float32 arrays with
 // the same kernel on every target, and the checkpoint holds those arrays (train-checkpoint.ts): a run killed
 // at any point and resumed ends with the bits of an uninterrupted one, for every network.
 
-import { createRng } from './random.ts';
+import { createRng, forksOf } from './random.ts';
 import type { TrainableScoreNetwork } from './score-network.ts';
 import { adamScalars, ADAM_HYPERPARAMETERS, checkUpdateChoices, initialOptimizerState, type OptimizerState, type UpdateChoices } from './train-adam.ts';
 import { encodeCheckpoint, readCheckpoint, writeCheckpointAtomically, type Checkpoint, type LossRow } from './train-checkpoint.ts';
@@ -73,6 +74,7 @@ export async function trainLoop(network: TrainableScoreNetwork, c: LoopConfig, h
 
   const adam = { lr: c.lr, ...ADAM_HYPERPARAMETERS };
   const progressEvery = Math.max(1, Math.floor(c.steps / 200));
+  const stepRng = forksOf(c.seed);
   const stepper = await network.stepper();
   try {
     stepper.load(state);
@@ -81,7 +83,9 @@ export async function trainLoop(network: TrainableScoreNetwork, c: LoopConfig, h
     while (state.step < c.steps) {
       if (hooks.signal?.aborted) throw new Error('training aborted');
       const next = state.step + 1;
-      const loss = await stepper.step(createRng(c.seed).fork(next), adamScalars(adam, c.ema, next, c), state);
+      const stepped = stepper.step(stepRng(next), adamScalars(adam, c.ema, next, c), state);
+      // Awaited only when asynchronous (tfjs): the kernels' step then costs no promise and no microtask.
+      const loss = typeof stepped === 'number' ? stepped : await stepped;
       state.step = next;
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at step ${next} (try a smaller lr)`);
       window.sum += loss;

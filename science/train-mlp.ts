@@ -88,8 +88,9 @@ export function drawBatch(data: Float64Array, n: number, c: TrainConfig, step: n
 }
 
 /**
- * drawBatch writing into given arrays (the resident training's batch regions in wasm memory), with what
- * does not depend on the step computed once: fn(rng, out) fills out.xIn, out.target and out.emb.
+ * drawBatch writing into given arrays, with what does not depend on the step computed once: fn(rng, out)
+ * fills out.xIn, out.target and out.emb. The tfjs path's drawer; the kernel path draws the same bits in wasm
+ * memory (kernels/batch-draw.ts).
  */
 export function batchDrawer(data: Float64Array, n: number, c: TrainConfig): (rng: Rng, out: Batch) => void {
   const { d } = c.arch;
@@ -137,15 +138,33 @@ export function drawTime(U: number, c: Pick<TrainConfig, 'arch' | 'sde' | 'weigh
   return timeSampler(c)(U);
 }
 
-/** drawTime with the configuration's constants computed once. */
-function timeSampler(c: Pick<TrainConfig, 'arch' | 'sde' | 'weighting'>): (U: number) => number {
+/**
+ * drawTime's law with the configuration's constants computed once: 'uniform' t = eps + (1 − eps)·U, or
+ * 'out-squared' w = w0 + U·(w1 − w0), t = (W⁻¹(w) − logMin)/L clamped to [eps, 1]. The JS sampler and the
+ * kernels' drawer (kernels/batch-draw.ts) both read these.
+ */
+export type TimeLaw =
+  | { kind: 'uniform'; eps: number }
+  | { kind: 'out-squared'; eps: number; sd: number; logMin: number; L: number; w0: number; w1: number };
+
+export function timeLaw(c: Pick<TrainConfig, 'arch' | 'sde' | 'weighting'>): TimeLaw {
   const { eps } = c.sde;
   const sd = c.arch.sigmaData;
-  if (sd === undefined || c.weighting === 'edm') return (U) => eps + (1 - eps) * U;
+  if (sd === undefined || c.weighting === 'edm') return { kind: 'uniform', eps };
   const sde = new VeSde(c.sde);
   const logMin = Math.log(c.sde.sigmaMin), L = Math.log(c.sde.sigmaMax / c.sde.sigmaMin);
   const W = (u: number): number => -0.5 * Math.log1p(sd * sd * Math.exp(-2 * u));
-  const w0 = W(Math.log(sde.sigma(eps))), w1 = W(Math.log(c.sde.sigmaMax));
+  return { kind: 'out-squared', eps, sd, logMin, L, w0: W(Math.log(sde.sigma(eps))), w1: W(Math.log(c.sde.sigmaMax)) };
+}
+
+/** drawTime with the configuration's constants computed once. */
+function timeSampler(c: Pick<TrainConfig, 'arch' | 'sde' | 'weighting'>): (U: number) => number {
+  const law = timeLaw(c);
+  if (law.kind === 'uniform') {
+    const { eps } = law;
+    return (U) => eps + (1 - eps) * U;
+  }
+  const { eps, sd, logMin, L, w0, w1 } = law;
   return (U) => {
     const w = w0 + U * (w1 - w0);
     const u = -0.5 * Math.log(Math.expm1(-2 * w) / (sd * sd));
@@ -156,15 +175,16 @@ function timeSampler(c: Pick<TrainConfig, 'arch' | 'sde' | 'weighting'>): (U: nu
 /** The MLP on `data` (n × d) as the training loop takes it, computed by `implementation`. */
 function mlpTrainable(data: Float64Array, n: number, c: TrainConfig, implementation: ScoreNetworkImplementation): TrainableScoreNetwork {
   const layout = parameterShapes(c.arch);
-  const draw = batchDrawer(data, n, c);
   return {
     layout,
     initialParameters: (rng) => initialParameters(c.arch, rng, c.init),
     async stepper() {
       if (implementation === 'kernels') {
-        const { ResidentTraining } = await import('./kernels/resident-training.ts');
-        return new ResidentTraining(c.arch, c.batch, draw, false);
+        // The batch drawn in the kernels, bit-identical to batchDrawer's (test/science/batch-draw.test.ts).
+        const [{ ResidentTraining }, { mlpKernelBatches }] = await Promise.all([import('./kernels/resident-training.ts'), import('./kernels/batch-draw.ts')]);
+        return new ResidentTraining(c.arch, c.batch, mlpKernelBatches(data, n, c, timeLaw(c)), false);
       }
+      const draw = batchDrawer(data, n, c);
       const [{ tfjsStepper }, { batchLoss }] = await Promise.all([import('./train-tfjs.ts'), import('./mlp.ts')]);
       const fresh = (rng: Rng): Batch => {
         const b: Batch = {

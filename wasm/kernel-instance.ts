@@ -40,7 +40,8 @@ export class KernelModuleInstance<E extends KernelModuleExports> {
   private f64view = new Float64Array(0);
 
   constructor(module: WebAssembly.Module) {
-    this.k = new WebAssembly.Instance(module, {}).exports as unknown as E;
+    // A module may import JavaScript's Math functions (scripts/build-kernels.ts allows nothing else).
+    this.k = new WebAssembly.Instance(module, { Math: Math as unknown as WebAssembly.ModuleImports }).exports as unknown as E;
     this.base = align(this.k.__heap_base.value as number, 64);
     this.top = this.base;
   }

@@ -644,3 +644,340 @@ void d_scale(const double* src, int len, double c, double* dst) {
   for (; i + 2 <= len; i += 2) ST(dst + i, D2MUL(c2, LD(src + i)));
   for (; i < len; i++) dst[i] = c * src[i];
 }
+
+// ---------------------------------------------------------------------------------------------
+// The training batch of the vector-data MLP (science/train-mlp.ts batchDrawer: the tfjs path's drawer and the
+// reference this is tested against bit for bit), drawn straight into a step plan's batch regions. The same
+// generator (science/random.ts: sfc32 words and the Box–Muller spare, handed over and back), the same float64
+// expressions in the same order, every stored value rounded to float32 once. The transcendentals are JavaScript's
+// own Math functions, imported: V8 runs the same ieee754 routines for them as for Math in JS (directly, without a
+// call into JS), so they return the same bits, which no C libm would. Most sines, cosines and Box–Muller logs come
+// instead from faster two-lane polynomials whose error bounds show that each stored float32 is the one JS stores
+// (below); where the bounds cannot tell, Math's values are used.
+
+#define MATH_IMPORT(name) __attribute__((import_module("Math"), import_name(#name)))
+MATH_IMPORT(log) double js_log(double);
+MATH_IMPORT(sin) double js_sin(double);
+MATH_IMPORT(cos) double js_cos(double);
+MATH_IMPORT(pow) double js_pow(double, double);
+MATH_IMPORT(expm1) double js_expm1(double);
+
+typedef unsigned int u32;
+
+// random.ts RngState: sfc32's four words, then [1 when a spare waits else 0, the spare].
+typedef struct {
+  u32 w[4];
+  double has_spare;
+  double spare;
+} RngState;
+
+INLINE u32 sfc32_next(u32* s) {
+  const u32 a = s[0], b = s[1], c = s[2];
+  const u32 t = a + b;
+  s[0] = b ^ (b >> 9);
+  s[1] = c + (c << 3);
+  const u32 d = s[3] + 1;
+  s[3] = d;
+  const u32 r = t + d;
+  s[2] = ((c << 21) | (c >> 11)) + r;
+  return r;
+}
+
+// Rng.uniform: 53 bits from two words, the high part drawn first.
+INLINE double uniform53(u32* s) {
+  const u32 hi = sfc32_next(s);
+  const u32 lo = sfc32_next(s);
+  return ((double)(hi >> 5) * 67108864.0 + (double)(lo >> 6)) / 9007199254740992.0;
+}
+
+// One Box–Muller draw: r·cos θ and r·sin θ.
+INLINE void box_muller(u32* s, double* c, double* sn) {
+  double u = 0;
+  while (u == 0) u = uniform53(s);
+  const double r = __builtin_sqrt(-2 * js_log(u));
+  const double theta = 2 * 3.141592653589793 * uniform53(s);  // 2·Math.PI, exact
+  *c = r * js_cos(theta);
+  *sn = r * js_sin(theta);
+}
+
+// Rng.fillNormal: a waiting spare first, then pairs, and an odd last value leaves its partner as the spare.
+INLINE void fill_normal(RngState* g, u32* s, double* out, int len) {
+  int i = 0;
+  if (g->has_spare != 0 && len > 0) {
+    out[i++] = g->spare;
+    g->has_spare = 0;
+  }
+  for (; i + 2 <= len; i += 2) box_muller(s, out + i, out + i + 1);
+  if (i < len) {
+    box_muller(s, out + i, &g->spare);
+    g->has_spare = 1;
+  }
+}
+
+#define RMS_FLOOR 1e-10  // = RMS_FLOOR in mlp-architecture.ts
+
+// sin and cos of two arguments |x| ≤ 2^19 at once, each within 2^-49 of Math's (measured 2^-52; the test checks
+// 2^-49): x = k·π/2 + r with π/2 in three parts (k·P1 and k·P2 exact for |k| < 2^20, and
+// x − k·P1 exact by Sterbenz), Taylor series of sin r and cos r to r^19 and r^18 on |r| ≤ π/4 (truncation
+// < 1e-20), then the quadrant k mod 4 swaps and negates them.
+#define PIO2_1 0x1.921fb544p+0
+#define PIO2_2 0x1.0b4611a6p-34
+#define PIO2_3 0x1.3198a2e037073p-69
+INLINE void sincos2(vec x, vec* sn, vec* cs) {
+  const vec k = wasm_f64x2_nearest(D2MUL(x, D2SPLAT(0.6366197723675814)));
+  vec r = D2SUB(x, D2MUL(k, D2SPLAT(PIO2_1)));
+  r = D2SUB(r, D2MUL(k, D2SPLAT(PIO2_2)));
+  r = D2SUB(r, D2MUL(k, D2SPLAT(PIO2_3)));
+  const vec z = D2MUL(r, r);
+  static const double S[9] = {-1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880, -1.0 / 39916800, 1.0 / 6227020800.0,
+                              -1.0 / 1307674368000.0, 1.0 / 355687428096000.0, -1.0 / 121645100408832000.0};
+  static const double C[9] = {-1.0 / 2, 1.0 / 24, -1.0 / 720, 1.0 / 40320, -1.0 / 3628800, 1.0 / 479001600,
+                              -1.0 / 87178291200.0, 1.0 / 20922789888000.0, -1.0 / 6402373705728000.0};
+  vec ps = D2SPLAT(S[8]), pc = D2SPLAT(C[8]);
+  for (int i = 7; i >= 0; i--) {
+    ps = D2ADD(D2MUL(ps, z), D2SPLAT(S[i]));
+    pc = D2ADD(D2MUL(pc, z), D2SPLAT(C[i]));
+  }
+  const vec s = D2ADD(r, D2MUL(D2MUL(r, z), ps));
+  const vec c = D2ADD(D2SPLAT(1.0), D2MUL(z, pc));
+  const vec q = wasm_i64x2_extend_low_i32x4(wasm_i32x4_trunc_sat_f64x2_zero(k));
+  const vec swap = wasm_i64x2_neg(wasm_v128_and(q, wasm_i64x2_splat(1)));
+  const vec two = wasm_i64x2_splat(2);
+  *sn = wasm_v128_xor(wasm_v128_bitselect(c, s, swap), wasm_i64x2_shl(wasm_v128_and(q, two), 62));
+  const vec q1 = wasm_i64x2_add(q, wasm_i64x2_splat(1));
+  *cs = wasm_v128_xor(wasm_v128_bitselect(s, c, swap), wasm_i64x2_shl(wasm_v128_and(q1, two), 62));
+}
+
+// The fast sin and cos of n arguments, for the test of their error bound.
+EXPORT(fast_sincos)
+void fast_sincos(const double* x, int n, double* sn, double* cs) {
+  for (int i = 0; i + 2 <= n; i += 2) {
+    vec s, c;
+    sincos2(LD(x + i), &s, &c);
+    ST(sn + i, s);
+    ST(cs + i, c);
+  }
+}
+
+// log of two arguments, positive and normal, each within 2^-49·|log| of Math's (measured 2^-50.9; the test checks
+// 2^-49): u = 2^e·m with m ∈ [√½, √2), log m = 2 atanh s with s = (m − 1)/(m + 1), |s| ≤ 0.1716 (m − 1
+// exact by Sterbenz), by its series to s^21 (truncation < 2^-56 relative), plus e·ln 2 in two parts (e·LN2_HI
+// exact); |log m| < ln2 / 2 ≤ |e·ln 2| for e ≠ 0, so the sum does not cancel.
+INLINE vec log2d(vec u) {
+  const vec bits = u;
+  vec e = wasm_i64x2_sub(wasm_u64x2_shr(bits, 52), wasm_i64x2_splat(1023));
+  vec m = wasm_v128_or(wasm_v128_and(bits, wasm_i64x2_splat(0x000fffffffffffffLL)), wasm_i64x2_splat(0x3ff0000000000000LL));
+  const vec big = wasm_f64x2_gt(m, D2SPLAT(1.4142135623730951));
+  m = wasm_v128_bitselect(D2MUL(m, D2SPLAT(0.5)), m, big);
+  e = wasm_i64x2_sub(e, big);  // big is −1 where set
+  const vec s = wasm_f64x2_div(D2SUB(m, D2SPLAT(1.0)), D2ADD(m, D2SPLAT(1.0)));
+  const vec z = D2MUL(s, s);
+  vec p = D2SPLAT(1.0 / 21);
+  for (int k = 19; k >= 1; k -= 2) p = D2ADD(D2MUL(p, z), D2SPLAT(1.0 / k));
+  const vec logm = D2MUL(D2ADD(s, s), p);
+  const vec ef = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(e, e, 0, 2, 0, 2));
+  return D2ADD(D2MUL(ef, D2SPLAT(6.93147180369123816490e-01)), D2ADD(logm, D2MUL(ef, D2SPLAT(1.90821492927058770002e-10))));
+}
+
+// The fast log of n arguments, for the test of its error bound.
+EXPORT(fast_log)
+void fast_log(const double* x, int n, double* out) {
+  for (int i = 0; i + 2 <= n; i += 2) ST(out + i, log2d(LD(x + i)));
+}
+
+// v rounded to float32, as two lanes of a 64-bit pattern, and in *ok a bit per lane: set where every value within
+// CERTIFY of v rounds to the same float32 (rounding is monotone: both ends suffice). sincos2 is within 2^-49 of
+// Math.sin and Math.cos, so a set lane is the float32 of Math's value.
+#define CERTIFY 0x1p-46
+INLINE vec certified_f32(vec v, int* ok) {
+  const vec y = wasm_f32x4_demote_f64x2_zero(v);
+  const vec lo = wasm_f32x4_demote_f64x2_zero(D2SUB(v, D2SPLAT(CERTIFY)));
+  const vec hi = wasm_f32x4_demote_f64x2_zero(D2ADD(v, D2SPLAT(CERTIFY)));
+  *ok = wasm_i32x4_bitmask(wasm_v128_and(wasm_f32x4_eq(lo, y), wasm_f32x4_eq(hi, y))) & 3;
+  return y;
+}
+
+// timeEmbedding(σ) of mlp-architecture.ts into out (E floats) from c = log(σ)/4 and the frequencies: sin(c·ω_k) and
+// cos(c·ω_k) from sincos2 wherever that decides the float32, else (about once in 2^20 values) from Math.
+INLINE void time_embedding(double c, const double* omega, int half, float* out) {
+  int k = 0;
+  for (; k + 2 <= half; k += 2) {
+    const vec x = D2MUL(D2SPLAT(c), LD(omega + k));
+    vec s, cs;
+    sincos2(x, &s, &cs);
+    int oks, okc;
+    const vec ys = certified_f32(s, &oks), yc = certified_f32(cs, &okc);
+    const int inRange = wasm_i32x4_bitmask(wasm_f64x2_le(wasm_f64x2_abs(x), D2SPLAT(0x1p19))) & 3;
+    if ((oks & okc & inRange) == 3) {
+      wasm_v128_store64_lane(out + k, ys, 0);
+      wasm_v128_store64_lane(out + half + k, yc, 0);
+    } else {
+      for (int l = 0; l < 2; l++) {
+        const double a = c * omega[k + l];
+        out[k + l] = (float)js_sin(a);
+        out[half + k + l] = (float)js_cos(a);
+      }
+    }
+  }
+  for (; k < half; k++) {
+    out[k] = (float)js_sin(c * omega[k]);
+    out[half + k] = (float)js_cos(c * omega[k]);
+  }
+}
+
+// fill_normal with log u, cos θ and sin θ of two Box–Muller draws at a time from log2d and sincos2: the same draws
+// (the generator advances exactly as there), and slack[j] ≥ |out[j] − fill_normal's value|: r·2^-46 is 4× r·2^-48,
+// which bounds r·(2^-50 + 2^-52) from √(−2 log u) (log within 2^-49 relative, halved by the root), r·(2^-49 + 2^-52)
+// from sin/cos and the rounding of r·cos θ on both sides. A spare taken or left behind is drawn exactly: it crosses
+// rows and goes back to JS.
+INLINE void fill_normal_fast(RngState* g, u32* s, double* out, double* slack, int len) {
+  int i = 0;
+  if (g->has_spare != 0 && len > 0) {
+    out[0] = g->spare;
+    slack[0] = 0;
+    g->has_spare = 0;
+    i = 1;
+  }
+  for (; i + 4 <= len; i += 4) {
+    double u1 = 0, u2 = 0;
+    while (u1 == 0) u1 = uniform53(s);
+    const double t1 = 2 * 3.141592653589793 * uniform53(s);
+    while (u2 == 0) u2 = uniform53(s);
+    const double t2 = 2 * 3.141592653589793 * uniform53(s);
+    const vec r = wasm_f64x2_sqrt(D2MUL(D2SPLAT(-2), log2d(wasm_f64x2_make(u1, u2))));
+    vec sn, cs;
+    sincos2(wasm_f64x2_make(t1, t2), &sn, &cs);
+    const vec c = D2MUL(r, cs), sv = D2MUL(r, sn), e = D2MUL(r, D2SPLAT(CERTIFY));
+    ST(out + i, wasm_i64x2_shuffle(c, sv, 0, 2));
+    ST(out + i + 2, wasm_i64x2_shuffle(c, sv, 1, 3));
+    ST(slack + i, wasm_i64x2_shuffle(e, e, 0, 0));
+    ST(slack + i + 2, wasm_i64x2_shuffle(e, e, 1, 1));
+  }
+  for (; i + 2 <= len; i += 2) {
+    box_muller(s, out + i, out + i + 1);
+    slack[i] = slack[i + 1] = 0;
+  }
+  if (i < len) {
+    box_muller(s, out + i, &g->spare);
+    slack[i] = 0;
+    g->has_spare = 1;
+  }
+}
+
+// Lanes (bits 0, 1) where v rounds to the float32 y as every value within e of it does (rounding is monotone: both
+// ends suffice; NaN and an infinite bound decide nothing).
+INLINE int f32_decided2(vec v, vec e, vec y) {
+  const vec lo = wasm_f32x4_demote_f64x2_zero(D2SUB(v, e)), hi = wasm_f32x4_demote_f64x2_zero(D2ADD(v, e));
+  return wasm_i32x4_bitmask(wasm_v128_and(wasm_f32x4_eq(lo, y), wasm_f32x4_eq(hi, y))) & 3;
+}
+
+// Two values of one row's target and input, x = x₀ + σξ: (ξ − skip·x)/out and cIn·x rounded to float32 (IEEE per
+// lane: the scalar expressions' values). With slack (ξ within sl of JS's), the lanes where both are the float32 of
+// JS's expressions: bounds on the difference carry the slack through each operation, with 2^-49·|operands| for
+// the roundings on both sides (4× what they can be).
+typedef struct {
+  vec q, tg;
+  int ok;
+} NoisedPair;
+INLINE NoisedPair noised_pair(vec xi, vec a0, const double* slack, vec S, vec CI, vec SK, vec O) {
+  const vec p = D2MUL(S, xi);
+  const vec x = D2ADD(a0, p);
+  const vec sk = D2MUL(SK, x);
+  const vec tg = wasm_f64x2_div(D2SUB(xi, sk), O);
+  const vec q = D2MUL(CI, x);
+  NoisedPair r = {wasm_f32x4_demote_f64x2_zero(q), wasm_f32x4_demote_f64x2_zero(tg), 3};
+  if (slack) {
+    const vec sl = LD(slack), R = D2SPLAT(0x1p-49);
+    const vec dx = D2ADD(D2MUL(S, sl), D2MUL(R, D2ADD(wasm_f64x2_abs(a0), wasm_f64x2_abs(p))));
+    const vec dq = D2ADD(D2MUL(CI, dx), D2MUL(R, wasm_f64x2_abs(q)));
+    const vec da = D2ADD(D2ADD(sl, D2MUL(SK, dx)), D2MUL(R, D2ADD(wasm_f64x2_abs(sk), wasm_f64x2_abs(xi))));
+    const vec dt = D2ADD(wasm_f64x2_div(da, O), D2MUL(R, wasm_f64x2_abs(tg)));
+    r.ok = f32_decided2(q, dq, r.q) & f32_decided2(tg, dt, r.tg);
+  }
+  return r;
+}
+
+// A row of d (noise ξ, with its slack or none): 1 when every stored value is the float32 of JS's expression.
+INLINE int noised_row(const double* x0, const double* xi, const double* slack, int d, double sigma, double cIn,
+                      double skip, double out, float* xr, float* tr) {
+  const vec S = D2SPLAT(sigma), CI = D2SPLAT(cIn), SK = D2SPLAT(skip), O = D2SPLAT(out);
+  int ok = 3, j = 0;
+  for (; j + 2 <= d; j += 2) {
+    const NoisedPair r = noised_pair(LD(xi + j), LD(x0 + j), slack ? slack + j : 0, S, CI, SK, O);
+    wasm_v128_store64_lane(xr + j, r.q, 0);
+    wasm_v128_store64_lane(tr + j, r.tg, 0);
+    ok &= r.ok;
+  }
+  if (j < d) {  // the odd last value, in both lanes
+    const double sl2[2] = {slack ? slack[j] : 0, slack ? slack[j] : 0};
+    const NoisedPair r = noised_pair(D2SPLAT(xi[j]), D2SPLAT(x0[j]), slack ? sl2 : 0, S, CI, SK, O);
+    xr[j] = wasm_f32x4_extract_lane(r.q, 0);
+    tr[j] = wasm_f32x4_extract_lane(r.tg, 0);
+    ok &= r.ok;
+  }
+  return ok == 3;
+}
+
+// B rows: row ~ U{0..n−1} of data (n × d, float64), t by the time law (0: eps + (1 − eps)·U; 1: the inverse
+// W⁻¹ of train-mlp.ts drawTime with its constants w0, w1, logMin, L), σ = σ_min (σ_max/σ_min)^t, ξ ~ N(0, I),
+// x = x₀ + σξ; xIn (B × w) = cIn·x [/ r under rms], target (B × d) = (ξ − skip·x)/out [/ r] with EDM's
+// preconditioning when edm (σ_d = sd) else the plain network's (cIn = 1 when raw); the F time features at xIn + d
+// ('concat') or in emb (B × F), sinusoids of σ (sigma_features) or of log(σ)/4 at the frequencies omega (F/2). A row's noise takes its log, sin and cos from log2d and sincos2
+// where the bounds decide every float32 (noised_row), else it is drawn again with Math's. noise: 2d doubles of
+// scratch.
+EXPORT(draw_mlp_batch)
+void draw_mlp_batch(RngState* g, const double* data, int n, int d, int B, int time_law, double eps, double w0, double w1,
+                    double logMin, double L, double sigma_min, double sigma_max, int edm, double sd, int raw, int rms,
+                    int F, int sigma_features, int concat, const double* omega, float* xIn, int w, float* emb, float* target,
+                    double* noise) {
+  u32 s[4] = {g->w[0], g->w[1], g->w[2], g->w[3]};
+  const int half = F / 2;
+  for (int i = 0; i < B; i++) {
+    const int row = (int)__builtin_floor(uniform53(s) * n) * d;
+    const double U = uniform53(s);
+    double t;
+    if (time_law == 0) {
+      t = eps + (1 - eps) * U;
+    } else {
+      const double wt = w0 + U * (w1 - w0);
+      const double u = -0.5 * js_log(js_expm1(-2 * wt) / (sd * sd));
+      t = (u - logMin) / L;
+      t = t < eps ? eps : t;  // Math.min(1, Math.max(eps, t)), NaN passing through as there
+      t = t > 1 ? 1 : t;
+    }
+    const double sigma = sigma_min * js_pow(sigma_max / sigma_min, t);
+    double cIn, skip, out;
+    if (edm) {
+      const double v = sigma * sigma + sd * sd;
+      cIn = 1 / __builtin_sqrt(v);
+      skip = sigma / v;
+      out = sd / __builtin_sqrt(v);
+    } else {
+      cIn = raw ? 1 : 1 / __builtin_sqrt(1 + sigma * sigma);
+      skip = 0;
+      out = 1;
+    }
+    float* xr = xIn + i * w;
+    float* tr = target + i * d;
+    const RngState before = {{s[0], s[1], s[2], s[3]}, g->has_spare, g->spare};
+    fill_normal_fast(g, s, noise, noise + d, d);
+    if (!noised_row(data + row, noise, noise + d, d, sigma, cIn, skip, out, xr, tr)) {
+      for (int k = 0; k < 4; k++) s[k] = before.w[k];
+      g->has_spare = before.has_spare;
+      g->spare = before.spare;
+      fill_normal(g, s, noise, d);
+      noised_row(data + row, noise, 0, d, sigma, cIn, skip, out, xr, tr);
+    }
+    if (rms) {
+      double sum = 0;
+      for (int j = 0; j < d; j++) sum += (double)xr[j] * (double)xr[j];
+      const double r = __builtin_sqrt(sum / d + RMS_FLOOR);
+      for (int j = 0; j < d; j++) {
+        xr[j] = (float)((double)xr[j] / r);
+        tr[j] = (float)((double)tr[j] / r);
+      }
+    }
+    time_embedding(sigma_features ? sigma : js_log(sigma) / 4, omega, half, concat ? xr + d : emb + i * F);
+  }
+  for (int k = 0; k < 4; k++) g->w[k] = s[k];
+}

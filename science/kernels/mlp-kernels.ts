@@ -32,6 +32,13 @@ interface KernelExports extends KernelModuleExports {
   d_ln_silu_rows(x: number, n: number, H: number, g: number, b: number, out: number): void;
   d_ln_silu_tangent(z: number, T: number, d: number, H: number, g: number, b: number, u: number, Tu: number, scratch: number): void;
   d_scale(src: number, len: number, c: number, dst: number): void;
+  fast_sincos(x: number, n: number, sin: number, cos: number): void;
+  fast_log(x: number, n: number, out: number): void;
+  draw_mlp_batch(
+    rng: number, data: number, n: number, d: number, B: number, timeLaw: number, eps: number, w0: number, w1: number,
+    logMin: number, L: number, sigmaMin: number, sigmaMax: number, edm: number, sd: number, raw: number, rms: number,
+    F: number, sigmaFeatures: number, concat: number, omega: number, xIn: number, w: number, emb: number, target: number, noise: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;

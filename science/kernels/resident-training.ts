@@ -21,6 +21,11 @@ interface ResidentState {
 
 const GROUPS = ['params', 'm', 'v', 'ema'] as const;
 
+/** A batch drawn in the kernels' memory: attach(plan) allocates what it needs there and returns step k's draw, from its generator, into the plan's batch regions. */
+export interface KernelBatchSource {
+  attach(plan: StepPlan): (rng: Rng) => void;
+}
+
 export class ResidentTraining implements TrainingStepper {
   readonly description = 'WebAssembly SIMD kernels, state resident in wasm memory';
   private readonly plan: StepPlan;
@@ -30,11 +35,14 @@ export class ResidentTraining implements TrainingStepper {
   /** Where the next batch goes: views of the plan's batch regions (fixed: the memory no longer grows). */
   readonly batch: Batch;
 
-  /** `draw(rng, out)` writes step k's batch, from its generator, into the arrays of `out`. */
+  /** Step k's batch from its generator into the plan's batch regions. */
+  private readonly draw: (rng: Rng) => void;
+
+  /** `draw(rng, out)` writes step k's batch, from its generator, into the arrays of `out`; or a source that draws in the kernels. */
   constructor(
     readonly arch: MlpArchitecture,
     batchSize: number,
-    private readonly draw: (rng: Rng, out: Batch) => void,
+    draw: ((rng: Rng, out: Batch) => void) | KernelBatchSource,
     weighted: boolean,
   ) {
     this.plan = new StepPlan(arch, batchSize, weighted);
@@ -42,6 +50,7 @@ export class ResidentTraining implements TrainingStepper {
     const bytes = this.plan.gradBegin - this.plan.paramBegin;
     this.spanFloats = bytes / 4;
     this.spans = { params: this.plan.paramBegin, m: mem.alloc(bytes), v: mem.alloc(bytes), ema: mem.alloc(bytes) };
+    this.draw = typeof draw === 'function' ? (rng) => draw(rng, this.batch) : draw.attach(this.plan);
     // The last allocation is done: views taken now stay valid for the life of the instance.
     const f32 = mem.f32;
     const view = (at: number, len: number): Float32Array => f32.subarray(at / 4, at / 4 + len);
@@ -66,7 +75,7 @@ export class ResidentTraining implements TrainingStepper {
 
   /** One step: the batch drawn into memory, gradients, then Adam + EMA in place. Returns the loss. */
   step(rng: Rng, s: AdamScalars): number {
-    this.draw(rng, this.batch);
+    this.draw(rng);
     const loss = kernelBackprop(this.plan);
     const { params, m, v, ema } = this.spans;
     optimizerKernel(this.plan.mem.k, params, m, v, ema, this.plan.gradBegin, this.spanFloats, s);

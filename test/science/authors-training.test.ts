@@ -7,7 +7,6 @@ import {
   checkArchitecture,
   initialParameters,
   parameterShapes,
-  sigmaEmbedding,
   timeFeatures,
   timeFeatureWidth,
   type MlpArchitecture,
@@ -143,6 +142,8 @@ describe("the authors' network", () => {
 
   it("'sigma' features are [sin(σω_k)] ++ [cos(σω_k)] with ω_k = 10⁴^(−k/(F/2 − 1)): the authors' formula", () => {
     const F = 128, half = 64;
+    const sigmaEmbedding = (sigma: number, width: number, out: Float64Array, offset = 0): void =>
+      timeFeatures({ d: 1, hidden: 1, blocks: 0, timeEmbed: width, timeMode: 'project', timeFeatures: 'sigma' }, sigma, out, offset);
     const out = new Float64Array(F + 3);
     for (const sigma of [0.01, 0.37, 3, 50]) {
       sigmaEmbedding(sigma, F, out, 3);

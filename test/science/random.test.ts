@@ -2,7 +2,7 @@
 // written) with the same seeding (splitmix32, unchanged) and Box–Muller: the Int32Array state must not change one bit of
 // any stream (training batches, data sets and every other seeded draw depend on it). And the normals are normal.
 import { describe, expect, it } from 'vitest';
-import { createRng, splitmix32 } from '../../science/random.ts';
+import { createRng, forksOf, splitmix32, type RngState } from '../../science/random.ts';
 
 /** sfc32 on uint32 closure variables, 53-bit uniforms and Box–Muller with the spare kept. */
 function textbook(seed: number): { uniform(): number; normal(): number; next32(): number } {
@@ -73,5 +73,36 @@ describe('createRng', () => {
     expect(Math.abs(m1 / N)).toBeLessThan(4 / Math.sqrt(N));
     expect(Math.abs(m2 / N - 1)).toBeLessThan(4 * Math.sqrt(2 / N));
     expect(Math.abs(m4 / N - 3)).toBeLessThan(4 * Math.sqrt(96 / N));
+  });
+
+  it('forksOf(seed)(k) draws the stream of createRng(seed).fork(k), in any order of k, with nothing left over from the last k', () => {
+    for (const seed of [0, 9, 2 ** 31 + 3]) {
+      const forks = forksOf(seed);
+      for (const k of [1, 2, 2, 500, 0, 77]) {
+        const ours = forks(k);
+        const ref = createRng(seed).fork(k);
+        // An odd fill leaves a spare on both; the next k must start without it (checked by the next round).
+        const a = new Float64Array(5), b = new Float64Array(5);
+        ours.fillNormal(a);
+        ref.fillNormal(b);
+        expect(a).toEqual(b);
+        expect([ours.uniform(), ours.normal(), ours.int(13)]).toEqual([ref.uniform(), ref.normal(), ref.int(13)]);
+      }
+    }
+  });
+
+  it('hands its whole state over: another generator loaded with it continues the stream, spare included', () => {
+    const state: RngState = { words: new Int32Array(4), spare: new Float64Array(2) };
+    for (const pending of [false, true]) {
+      const a = createRng(41);
+      a.fillNormal(new Float64Array(pending ? 3 : 4)); // odd: a Box–Muller spare waits
+      a.saveState(state);
+      expect(state.spare[0]).toBe(pending ? 1 : 0);
+      const b = createRng(1234);
+      b.normal(); // b has a spare of its own, which loading must replace
+      b.loadState(state);
+      for (let i = 0; i < 50; i++) expect(b.normal()).toBe(a.normal());
+      expect(b.uniform()).toBe(a.uniform());
+    }
   });
 });

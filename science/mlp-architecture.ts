@@ -6,7 +6,7 @@
 import type { Rng } from './random.ts';
 
 /** The sinusoid of the noise level the network is fed (sinusoids()). */
-export type TimeFeatureKind = 'log-sigma' | 'sigma';
+type TimeFeatureKind = 'log-sigma' | 'sigma';
 
 export interface MlpArchitecture {
   /** Ambient dimension d (input and output width). */

@@ -96,6 +96,14 @@ export default defineStage({
         "9.9 % (epsilon), but 'epsilon' trades large-s accuracy (12.5 % vs 10.8 % for s > 0.1) for small-s accuracy, and the " +
         "theory fit then puts σ₁² at 0.49 instead of 0.64 (truth 1)",
     }),
+    sigma_data: param.number({
+      default: 0,
+      min: 0,
+      help:
+        "EDM's σ_data (preconditioning 'edm'); 0 = the training set's per-coordinate RMS. The skip path is the score of " +
+        'N(0, σ_data² I), and at the quick budget the network barely leaves it in directions where the data variance is ' +
+        'far from σ_data² (README, "The theory fit and the network\'s skip path")',
+    }),
     rms_scaling: param.boolean({
       default: true,
       help:
@@ -151,7 +159,7 @@ export default defineStage({
     const { values, width: d } = samples.columns.x;
     let sumSquares = 0;
     for (let i = 0; i < values.length; i++) sumSquares += values[i] * values[i];
-    const sigmaData = p.preconditioning === 'edm' ? Math.sqrt(sumSquares / values.length) : undefined;
+    const sigmaData = p.preconditioning !== 'edm' ? undefined : p.sigma_data > 0 ? p.sigma_data : Math.sqrt(sumSquares / values.length);
     if (sigmaData !== undefined) ctx.log.info(`EDM preconditioning with σ_data = ${sigmaData.toPrecision(4)}`);
     const result = await trainScoreNetwork(
       values,

@@ -82,4 +82,19 @@ describe('train stage', () => {
     const defaults = await direct({});
     expect(Buffer.from(encodeWeights(defaults.weights)).equals(Buffer.from(run.files.get('weights')!))).toBe(false);
   });
+  it("preconditions with σ_data = the samples' per-coordinate RMS, or with the sigma_data given", async () => {
+    const d = 4, n = 64;
+    const { data } = linearManifoldData(d, 2, n, 5);
+    const rms = Math.sqrt(data.reduce((a, v) => a + v * v, 0) / data.length);
+    const sigmaDataOf = async (extra: Record<string, unknown>): Promise<number | undefined> => {
+      const run = await runStage(stage, { steps: 2, batch: 4, hidden: 4, blocks: 0, time_embed: 4, backend: 'wasm', ...extra }, {
+        tables: { samples: { numRows: n, columns: { x: { values: data, width: d } } } },
+        environment: { backend: 'wasm', precision: 'float32' },
+      });
+      return decodeWeights(run.files.get('weights')!).arch.sigmaData;
+    };
+    expect(await sigmaDataOf({})).toBeCloseTo(rms, 12);
+    expect(await sigmaDataOf({ sigma_data: 0.8 })).toBe(0.8);
+    expect(await sigmaDataOf({ preconditioning: 'none', sigma_data: 0.8 })).toBeUndefined();
+  });
 });

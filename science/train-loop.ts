@@ -14,9 +14,19 @@ import type { TrainableScoreNetwork } from './score-network.ts';
 import { adamScalars, ADAM_HYPERPARAMETERS, checkUpdateChoices, initialOptimizerState, type OptimizerState, type UpdateChoices } from './train-adam.ts';
 import { encodeCheckpoint, readCheckpoint, writeCheckpointAtomically, type Checkpoint, type LossRow } from './train-checkpoint.ts';
 
+export const LR_SCHEDULES = ['constant', 'cosine'] as const;
+type LrSchedule = (typeof LR_SCHEDULES)[number];
+
+/** The learning rate of update number k (1-based): constant, or cosine-annealed from lr at k = 1 towards 0 at k = steps + 1. */
+export function learningRateAt(c: Pick<LoopConfig, 'lr' | 'lrSchedule' | 'steps'>, k: number): number {
+  return c.lrSchedule === 'cosine' ? c.lr * 0.5 * (1 + Math.cos((Math.PI * (k - 1)) / c.steps)) : c.lr;
+}
+
 interface LoopConfig extends UpdateChoices {
   steps: number;
   lr: number;
+  /** 'constant' when absent. */
+  lrSchedule?: LrSchedule;
   /** Target EMA decay, reached after the warm-up of train-adam.ts emaDecay. */
   ema: number;
   seed: number;
@@ -73,6 +83,7 @@ export async function trainLoop(network: TrainableScoreNetwork, c: LoopConfig, h
   if (resumedFrom > 0) log(`resuming training from checkpoint at step ${resumedFrom}`);
 
   const adam = { lr: c.lr, ...ADAM_HYPERPARAMETERS };
+  const cosine = c.lrSchedule === 'cosine';
   const progressEvery = Math.max(1, Math.floor(c.steps / 200));
   const stepRng = forksOf(c.seed);
   const stepper = await network.stepper();
@@ -83,6 +94,7 @@ export async function trainLoop(network: TrainableScoreNetwork, c: LoopConfig, h
     while (state.step < c.steps) {
       if (hooks.signal?.aborted) throw new Error('training aborted');
       const next = state.step + 1;
+      if (cosine) adam.lr = learningRateAt(c, next);
       const stepped = stepper.step(stepRng(next), adamScalars(adam, c.ema, next, c), state);
       // Awaited only when asynchronous (tfjs): the kernels' step then costs no promise and no microtask.
       const loss = typeof stepped === 'number' ? stepped : await stepped;

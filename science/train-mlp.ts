@@ -31,6 +31,7 @@ export interface TrainConfig extends UpdateChoices {
   steps: number;
   batch: number;
   lr: number;
+  lrSchedule?: 'constant' | 'cosine';
   /** Target EMA decay (paper 0.9999), reached after the warm-up of train-adam.ts emaDecay. */
   ema: number;
   /**
@@ -215,7 +216,7 @@ export async function trainScoreNetwork(
   checkTrainConfig(c, n);
   if (data.length !== n * c.arch.d) throw new Error(`training data has ${data.length} values, expected n·d = ${n}·${c.arch.d}`);
   // The configuration a checkpoint must match to be resumed (everything but the checkpoint cadence).
-  const key = { arch: c.arch, sde: c.sde, weighting: c.weighting, steps: c.steps, batch: c.batch, lr: c.lr, ema: c.ema, seed: c.seed, logEvery: c.logEvery, n, implementation, optimizer: c.optimizer, emaWarmup: c.emaWarmup, init: c.init };
+  const key = { arch: c.arch, sde: c.sde, weighting: c.weighting, steps: c.steps, batch: c.batch, lr: c.lr, lrSchedule: c.lrSchedule === 'cosine' ? c.lrSchedule : undefined, ema: c.ema, seed: c.seed, logEvery: c.logEvery, n, implementation, optimizer: c.optimizer, emaWarmup: c.emaWarmup, init: c.init };
   const r = await trainLoop(mlpTrainable(data, n, c, implementation), { ...c, key }, hooks);
   return {
     weights: { arch: c.arch, sde: c.sde, step: r.state.step, params: r.state.ema },

@@ -9,6 +9,7 @@ import { defineStage, file, table, tableInput } from '../core/stage.ts';
 import { timeAndInputProblem } from '../science/mlp-architecture.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { scoreNetworkFor } from '../science/score-network.ts';
+import { LR_SCHEDULES } from '../science/train-loop.ts';
 import { BACKEND_CHOICES, backendEnvironment, type BackendChoice } from '../science/tf-backend.ts';
 
 export default defineStage({
@@ -33,6 +34,10 @@ export default defineStage({
       help:
         'Learning rate of the optimiser (the paper: 1e-4). For short CPU profiles 1e-3 works better: at d = 100, m = 40 it learns the ' +
         'manifold gap (60 eigenvalues of s·J below −0.5 at s = 1e-3) in 4000 steps, where 1e-4 has not yet',
+    }),
+    lr_schedule: param.choice(LR_SCHEDULES, {
+      default: 'constant',
+      help: "The learning rate along the run: 'constant', or 'cosine', annealed from lr to 0 by the last step",
     }),
     ema: param.number({
       default: 0.9999,
@@ -182,6 +187,7 @@ export default defineStage({
         steps: p.steps,
         batch: p.batch,
         lr: p.lr,
+        lrSchedule: p.lr_schedule,
         ema: p.ema,
         emaWarmup: p.ema_warmup,
         optimizer: p.optimizer,

@@ -11,6 +11,7 @@ import { createRng } from '../../science/random.ts';
 import { VeSde } from '../../science/sde.ts';
 import { initBackend } from '../../science/tf-backend.ts';
 import { CHECKPOINT_FILE } from '../../science/train-checkpoint.ts';
+import { learningRateAt } from '../../science/train-loop.ts';
 import { trainScoreNetwork, type TrainConfig } from '../../science/train-mlp.ts';
 import { killAfterFirstCheckpoint } from '../fixtures/kill-training.ts';
 import { linearManifoldData, RESUME_CONFIG, RESUME_N, resumeData } from '../fixtures/linear-training.ts';
@@ -31,6 +32,28 @@ describe('training', () => {
     expect(Buffer.from(encodeWeights(a.weights)).equals(Buffer.from(encodeWeights(b.weights)))).toBe(true);
     expect(Buffer.from(encodeWeights(a.weights)).equals(Buffer.from(encodeWeights(c.weights)))).toBe(false);
     expect(a.lossRows.map((r) => r.loss)).toEqual(b.lossRows.map((r) => r.loss));
+  });
+
+  it("lr_schedule 'cosine' anneals lr·½(1 + cos(π(k − 1)/steps)), and a constant-lr checkpoint is not resumed under it", async () => {
+    const c = { lr: 2e-3, lrSchedule: 'cosine' as const, steps: 100 };
+    expect(learningRateAt(c, 1)).toBe(2e-3);
+    expect(learningRateAt(c, 51)).toBeCloseTo(1e-3, 15);
+    expect(learningRateAt(c, 100)).toBeCloseTo(2e-3 * 0.5 * (1 + Math.cos(0.99 * Math.PI)), 18);
+    expect(learningRateAt({ ...c, lrSchedule: undefined }, 100)).toBe(2e-3);
+    const data = resumeData();
+    const cosine = { ...short, lrSchedule: 'cosine' as const };
+    const a = await trainScoreNetwork(data, RESUME_N, cosine, 'kernels');
+    const constant = await trainScoreNetwork(data, RESUME_N, short, 'kernels');
+    expect(Buffer.from(encodeWeights(a.weights)).equals(Buffer.from(encodeWeights(constant.weights)))).toBe(false);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'train-schedule-'));
+    try {
+      await trainScoreNetwork(data, RESUME_N, { ...short, checkpointEvery: 30 }, 'kernels', { scratchDir: scratch });
+      const b = await trainScoreNetwork(data, RESUME_N, { ...cosine, checkpointEvery: 30 }, 'kernels', { scratchDir: scratch });
+      expect(b.resumedFrom).toBe(0);
+      expect(Buffer.from(encodeWeights(b.weights)).equals(Buffer.from(encodeWeights(a.weights)))).toBe(true);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('resumes after kill -9 and ends with the weights of an uninterrupted run', async () => {

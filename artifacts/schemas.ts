@@ -101,30 +101,6 @@ export const LOSS = { step: 'i32', loss: 'f64', loss_smoothed: 'f64' } as const;
 
 export const COLLAPSE = { n: 'i32', d: 'i32', t: 'f64', fraction: 'f64', t_c_theory: 'f64' } as const;
 
-/**
- * Geometric memorisation, one row per training-set size n: at the smallest analysis time (t, s), the tangent
- * count of the trained network and of the empirical score of the same samples (gap detection: eigenvalues above
- * the lowest gap) and their dimension drop (eigenvalues more than Δ above −1, mean over points); min(n − 1, m),
- * the most eigenvalues the empirical s·J can detach (its posterior covariance spans the points' differences); the empirical score's collapse bracket along t (NaN when
- * not bracketed) and the George–Veiga–Macris collapse variance and time at n (p = m, v = trace(C)/m).
- */
-export const MEMORISATION = {
-  n: 'i32',
-  d: 'i32',
-  m: 'i32',
-  t: 'f64',
-  s: 'f64',
-  trained_dim: 'f64',
-  empirical_dim: 'f64',
-  trained_detached: 'f64',
-  empirical_detached: 'f64',
-  rank_bound: 'i32',
-  t_collapse_below: 'f64',
-  t_collapse_above: 'f64',
-  s_c_theory: 'f64',
-  t_c_theory: 'f64',
-} as const;
-
 /** One image per row: pixels in [−1, 1] (CHW order for colour) and its label. */
 export const IMAGES = { x: 'f32[]', label: 'i32' } as const;
 
@@ -150,7 +126,6 @@ export type FitSchema = typeof FIT;
 export type PhaseTimesSchema = typeof PHASE_TIMES;
 export type LossSchema = typeof LOSS;
 export type CollapseSchema = typeof COLLAPSE;
-export type MemorisationSchema = typeof MEMORISATION;
 export type ImageDimensionsSchema = typeof IMAGE_DIMENSIONS;
 export type ImageSummarySchema = typeof IMAGE_SUMMARY;
 export type IntrinsicDimensionSchema = typeof INTRINSIC_DIMENSION;

@@ -3,7 +3,7 @@
 // samples, with m and the empirical score's rank bound min(n − 1, m) as references. Right: the
 // George–Veiga–Macris collapse time t_C(n) against the empirical score's measured collapse bracket.
 import type { Table } from '../core/table.ts';
-import type { MemorisationSchema } from '../artifacts/schemas.ts';
+import type { MEMORISATION } from '../theory/memorisation-table.ts';
 import { range } from './spectra-summary.ts';
 import { AXIS, decadeAxis, decadeDomain, formatNumber, placeholderFigure, topLevelFigure, type FigureStyle, type VegaLiteSpec } from './theme.ts';
 
@@ -15,7 +15,7 @@ const TITLE = 'Geometric memorisation: tangent count vs training-set size';
 const SCORES = ['trained network', 'empirical score'];
 const COLORS = ['#4e79a7', '#e15759'];
 
-export function memorisationSpec(table: Table<MemorisationSchema>, options: MemorisationOptions): VegaLiteSpec {
+export function memorisationSpec(table: Table<typeof MEMORISATION>, options: MemorisationOptions): VegaLiteSpec {
   const c = table.columns;
   const rows = range(table.numRows).sort((a, b) => c.n[a] - c.n[b]);
   if (rows.length === 0) return placeholderFigure(TITLE, 'not run: the memorisation table is empty', options.style);

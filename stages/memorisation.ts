@@ -5,7 +5,8 @@
 // Inputs come in numbered slots, one per n: the training set, its variance profile (m) and both spectra.
 import { param } from '../core/params.ts';
 import { defineStage, table, tableInput, type TableInput } from '../core/stage.ts';
-import { MEMORISATION, PROFILE, SAMPLES, SPECTRA } from '../artifacts/schemas.ts';
+import { PROFILE, SAMPLES, SPECTRA } from '../artifacts/schemas.ts';
+import { MEMORISATION } from '../theory/memorisation-table.ts';
 import { figureOutputs, styleOf, styleParams, writeFigure } from '../plots/figure-stage.ts';
 import { SDE_PARAMS, sdeParamsOf, sdeProblem } from '../science/sde-params.ts';
 import { RESOLUTION_PARAMS } from '../theory/resolution-param.ts';

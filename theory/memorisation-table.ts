@@ -7,11 +7,36 @@
 // (rank_bound), and at small s, where one point carries the posterior, none do. A network that generalises keeps the m tangent directions there.
 
 import type { Columns } from '../core/table.ts';
-import type { MEMORISATION } from '../artifacts/schemas.ts';
 import { scaledCollapseVariance, spectralCollapse } from './collapse.ts';
 import { aggregateGaps, detachedCount, detectGaps, labelPhases } from './gap-detection.ts';
 import { spectraSeries, type SpectraColumns, type SpectraSeries } from './spectra-table.ts';
 import type { VeSde } from '../science/sde.ts';
+
+/**
+ * The `memorisation` table, one row per training-set size n: at the smallest analysis time (t, s), the tangent
+ * count of the trained network and of the empirical score of the same samples (gap detection: eigenvalues above
+ * the lowest gap) and their dimension drop (eigenvalues more than Δ above −1, mean over points); min(n − 1, m),
+ * the most eigenvalues the empirical s·J can detach (its posterior covariance spans the points' differences);
+ * the empirical score's collapse bracket along t (NaN when not bracketed) and the George–Veiga–Macris collapse
+ * variance and time at n (p = m, v = trace(C)/m). Declared here, not in artifacts/schemas.ts, which every stage
+ * imports: a new schema there would change every stage's code fingerprint and recompute every cached node.
+ */
+export const MEMORISATION = {
+  n: 'i32',
+  d: 'i32',
+  m: 'i32',
+  t: 'f64',
+  s: 'f64',
+  trained_dim: 'f64',
+  empirical_dim: 'f64',
+  trained_detached: 'f64',
+  empirical_detached: 'f64',
+  rank_bound: 'i32',
+  t_collapse_below: 'f64',
+  t_collapse_above: 'f64',
+  s_c_theory: 'f64',
+  t_c_theory: 'f64',
+} as const;
 
 interface SpectraTableLike {
   numRows: number;

@@ -74,6 +74,13 @@ describe('the memorisation experiment', () => {
     expect(help.stdout).toMatch(/memorisation \[on request: runs with --only memorisation\]: data-n50 \(data\)/);
   });
 
+  it('explain shows an on-request node, which a plain plan leaves out', async () => {
+    const explained = await pipeline(['explain', 'memorisation/memorisation']);
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toMatch(/^memorisation\/memorisation \(stage memorisation\): /m);
+    expect(explained.stdout).toMatch(/trained_0 ← memorisation\/spectra-trained-n50\b/);
+  });
+
   it('bad input stops before anything is written, naming the parameter, its value and what is allowed', async () => {
     const elsewhere = join(work, 'bad-store');
     const bad = await new Promise<{ code: number | null; stderr: string }>((res) => {

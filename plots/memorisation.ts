@@ -20,8 +20,8 @@ export function memorisationSpec(table: Table<typeof MEMORISATION>, options: Mem
   const rows = range(table.numRows).sort((a, b) => c.n[a] - c.n[b]);
   if (rows.length === 0) return placeholderFigure(TITLE, 'not run: the memorisation table is empty', options.style);
   const counts = rows.flatMap((i) => [
-    { n: c.n[i], score: SCORES[0], gaps: c.trained_dim[i], detached: c.trained_detached[i] },
-    { n: c.n[i], score: SCORES[1], gaps: c.empirical_dim[i], detached: c.empirical_detached[i] },
+    { n: c.n[i], score: SCORES[0], gaps: c.trained_dim[i] },
+    { n: c.n[i], score: SCORES[1], gaps: c.empirical_dim[i] },
   ]);
   const ns = rows.map((i) => c.n[i]);
   const [nlo, nhi] = decadeDomain(Math.min(...ns), Math.max(...ns));
@@ -34,7 +34,7 @@ export function memorisationSpec(table: Table<typeof MEMORISATION>, options: Mem
     height: options.style.height,
     title: {
       text: `Tangent count at the smallest s (${formatNumber(c.s[rows[0]])})`,
-      subtitle: 'filled: gap detection; hollow: eigenvalues > −1 + Δ; dashed: m; dotted: min(n − 1, m)',
+      subtitle: 'eigenvalues above the lowest gap (gap detection); dashed: m; dotted: min(n − 1, m)',
     },
     layer: [
       {
@@ -51,11 +51,6 @@ export function memorisationSpec(table: Table<typeof MEMORISATION>, options: Mem
         data: { values: counts },
         mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2 },
         encoding: { x: xN(width), y: { field: 'gaps', type: 'quantitative', title: 'tangent count at the smallest s' }, color, order: { field: 'n', type: 'quantitative' } },
-      },
-      {
-        data: { values: counts },
-        mark: { type: 'point', filled: false, size: 70 },
-        encoding: { x: xN(width), y: { field: 'detached', type: 'quantitative' }, color },
       },
     ],
   };

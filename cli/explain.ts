@@ -12,8 +12,13 @@ import { planFromArgs } from './plan.ts';
 
 export async function explainCommand(spec: PipelineSpec, args: CliArgs, store: Store, onPhase: (name: string) => void): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(['explain needs one NODE (a node name, experiment/node or stage kind)']);
-  const { plan } = await planFromArgs(spec, args, store, onPhase);
-  const explained = selectNodes(plan.graph, args.positionals, 'explain');
+  let { plan } = await planFromArgs(spec, args, store, onPhase);
+  let explained = selectNodes(plan.graph, args.positionals, 'explain');
+  // A node of an experiment on request is not in a plain plan: plan it with its upstream, as --only would.
+  if ([...explained].some((n) => !plan.nodes.includes(n))) {
+    ({ plan } = await planFromArgs(spec, { ...args, only: [...args.only, ...args.positionals] }, store, onPhase));
+    explained = selectNodes(plan.graph, args.positionals, 'explain');
+  }
   const { planner } = plan;
   for (const p of plan.plans.filter((x) => explained.has(x.node))) {
     for (const d of p.node.decls) {

@@ -95,6 +95,10 @@ export function helpText(spec: PipelineSpec, profile: string): string {
   lines.push('', 'experiments and nodes:');
   const byExp = new Map<string, NodeDecl[]>();
   for (const n of nodes) byExp.set(n.experiment, [...(byExp.get(n.experiment) ?? []), n]);
-  for (const [e, ns] of byExp) lines.push(`  ${e}: ${ns.map((n) => (n.node === n.stage.name ? n.node : `${n.node} (${n.stage.name})`)).join(', ')}`);
+  const onRequest = new Set(spec.onRequest ?? []);
+  for (const [e, ns] of byExp) {
+    const when = onRequest.has(e) ? ` [on request: runs with --only ${e}]` : '';
+    lines.push(`  ${e}${when}: ${ns.map((n) => (n.node === n.stage.name ? n.node : `${n.node} (${n.stage.name})`)).join(', ')}`);
+  }
   return lines.join('\n');
 }

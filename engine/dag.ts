@@ -17,6 +17,11 @@ export interface PipelineSpec {
   /** Config trees by profile name: 'smoke' | 'quick' | 'paper' at least. */
   profiles: Record<string, ConfigTree>;
   defaultProfile: string;
+  /**
+   * Experiments a plain run leaves out (costly studies beyond the paper): planned only when `--only` names them,
+   * one of their nodes or a stage kind. A node they share with another experiment runs with that one.
+   */
+  onRequest?: readonly string[];
   /** Where out/ and .pipeline/ go by default and where package-lock.json lives. */
   projectRoot: string;
 }

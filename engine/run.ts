@@ -58,10 +58,11 @@ export interface RunPlan {
 }
 
 /** Fingerprints and run/cached decisions for the selected nodes of a built graph; writes nothing but the stat cache's memory. */
-export function planRun(spec: Pick<PipelineSpec, 'projectRoot'>, graph: BuiltGraph, opts: PlanOptions): RunPlan {
+export function planRun(spec: Pick<PipelineSpec, 'projectRoot' | 'onRequest'>, graph: BuiltGraph, opts: PlanOptions): RunPlan {
   const phase = opts.onPhase ?? (() => {});
   const projectRoot = resolve(spec.projectRoot);
-  const nodes = opts.only?.length ? withUpstream(graph.nodes, selectNodes(graph, opts.only, '--only')) : graph.nodes;
+  const nodes = withUpstream(graph.nodes, opts.only?.length ? selectNodes(graph, opts.only, '--only') : plainRunRoots(graph, spec.onRequest ?? []));
+  if (!opts.only?.length) dropOnRequestDecls(nodes, spec.onRequest ?? []);
   const forced = opts.force?.length ? selectNodes(graph, opts.force, '--force') : new Set<PhysicalNode>();
   // Files read from outside the store (datasets), for the nodes this run plans: missing ones are bad input.
   resolveExternalFiles(nodes);
@@ -75,6 +76,25 @@ export function planRun(spec: Pick<PipelineSpec, 'projectRoot'>, graph: BuiltGra
   const plans = planner.plan(nodes, forced);
   phase('plan');
   return { projectRoot, store: opts.store, graph, nodes, forced, planner, plans, stat };
+}
+
+/** What a run without --only plans: every node some experiment not in `onRequest` declares (a sweep copy counts as its origin). */
+function plainRunRoots(graph: BuiltGraph, onRequest: readonly string[]): Set<PhysicalNode> {
+  const declared = new Set(graph.nodes.flatMap((n) => n.decls.map((d) => d.sweptFrom ?? d.experiment)));
+  const unknown = onRequest.filter((e) => !declared.has(e));
+  if (unknown.length) throw new Error(`onRequest names experiments the DAG does not declare: ${unknown.join(', ')}`);
+  return new Set(graph.nodes.filter((n) => n.decls.some((d) => !onRequest.includes(d.sweptFrom ?? d.experiment))));
+}
+
+/**
+ * A plain run neither plans nor exports under an on-request experiment's names: a node it shares with another
+ * experiment (the data of fig3-left) keeps only the other's declarations. This graph serves this one plan.
+ */
+function dropOnRequestDecls(nodes: PhysicalNode[], onRequest: readonly string[]): void {
+  for (const n of nodes) {
+    const kept = n.decls.filter((d) => !onRequest.includes(d.sweptFrom ?? d.experiment));
+    if (kept.length > 0) n.decls = kept;
+  }
 }
 
 /** Opens the executor for one run; `logDir` is the run's log folder in the store. */

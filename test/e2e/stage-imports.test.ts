@@ -41,7 +41,7 @@ describe('the SDE parameters', () => {
   const stages = [...new Map(declareDag(spec).nodes.map((n) => [n.stage.name, n.stage])).values()].filter((s) => 'sigma_max' in s.params);
 
   it('are declared once and shared by every stage that runs the SDE', () => {
-    expect(stages.map((s) => s.name).sort()).toEqual(['collapse', 'image-summary', 'montecarlo', 'sample', 'spectra', 'spectra-gaussian', 'spectra-images', 'theory', 'train', 'train-images']);
+    expect(stages.map((s) => s.name).sort()).toEqual(['collapse', 'image-summary', 'memorisation', 'montecarlo', 'sample', 'spectra', 'spectra-gaussian', 'spectra-images', 'theory', 'train', 'train-images']);
     for (const s of stages) for (const k of ['sigma_min', 'sigma_max', 'eps'] as const) expect(s.params[k], `${s.name}.${k}`).toBe(SDE_PARAMS[k]);
   });
 

@@ -15,7 +15,7 @@ import { adamScalars, ADAM_HYPERPARAMETERS, checkUpdateChoices, initialOptimizer
 import { encodeCheckpoint, readCheckpoint, writeCheckpointAtomically, type Checkpoint, type LossRow } from './train-checkpoint.ts';
 
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
-type LrSchedule = (typeof LR_SCHEDULES)[number];
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
 /** The learning rate of update number k (1-based): constant, or cosine-annealed from lr at k = 1 towards 0 at k = steps + 1. */
 export function learningRateAt(c: Pick<LoopConfig, 'lr' | 'lrSchedule' | 'steps'>, k: number): number {

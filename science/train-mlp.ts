@@ -20,7 +20,7 @@ import { createRng, type Rng } from './random.ts';
 import type { ScoreNetworkImplementation, TrainableScoreNetwork } from './score-network.ts';
 import { VeSde, type VeSdeParams } from './sde.ts';
 import type { LossRow } from './train-checkpoint.ts';
-import { checkLoopConfig, trainLoop, type TrainHooks } from './train-loop.ts';
+import { checkLoopConfig, trainLoop, type LrSchedule, type TrainHooks } from './train-loop.ts';
 import type { UpdateChoices } from './train-adam.ts';
 
 type LossWeighting = 'epsilon' | 'edm';
@@ -31,7 +31,7 @@ export interface TrainConfig extends UpdateChoices {
   steps: number;
   batch: number;
   lr: number;
-  lrSchedule?: 'constant' | 'cosine';
+  lrSchedule?: LrSchedule;
   /** Target EMA decay (paper 0.9999), reached after the warm-up of train-adam.ts emaDecay. */
   ema: number;
   /**

@@ -324,6 +324,9 @@ double squared_error(const float* out, const float* target, int len, double scal
   return s;
 }
 
+// Two float32 values widened to float64 lanes, and stored back rounded once (the optimiser kernels).
+#define P2(ptr) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(ptr))
+#define S2(ptr, x) wasm_v128_store64_lane(ptr, wasm_f32x4_demote_f64x2_zero(x), 0)
 // ---------------------------------------------------------------------------------------------
 // Adam + EMA, bit-identical to train-adam.ts adamStep: the same float64 expressions in the same order on the
 // float32 values, every stored value rounded to float32 once (JS assignment expressions yield the unrounded
@@ -334,8 +337,6 @@ void adam_ema(float* p, float* m, float* v, float* ema, const float* g, int len,
   const vec B1 = wasm_f64x2_splat(b1), B1c = wasm_f64x2_splat(1 - b1), B2 = wasm_f64x2_splat(b2),
             B2c = wasm_f64x2_splat(1 - b2), LR = wasm_f64x2_splat(lrHat), C2 = wasm_f64x2_splat(c2),
             E = wasm_f64x2_splat(eps), D = wasm_f64x2_splat(decay), Dc = wasm_f64x2_splat(1 - decay);
-#define P2(ptr) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(ptr))
-#define S2(ptr, x) wasm_v128_store64_lane(ptr, wasm_f32x4_demote_f64x2_zero(x), 0)
   int i = 0;
   for (; i + 2 <= len; i += 2) {
     const vec gi = P2(g + i);
@@ -349,8 +350,6 @@ void adam_ema(float* p, float* m, float* v, float* ema, const float* g, int len,
     S2(p + i, pi);
     S2(ema + i, ai);
   }
-#undef P2
-#undef S2
   for (; i < len; i++) {
     const double gi = g[i];
     const double mi = b1 * (double)m[i] + (1 - b1) * gi;
@@ -376,8 +375,6 @@ void radam_ema(float* p, float* m, float* v, float* ema, const float* g, int len
             R = wasm_f64x2_splat(rect), E = wasm_f64x2_splat(eps), D = wasm_f64x2_splat(decay),
             Dc = wasm_f64x2_splat(1 - decay);
   const int adaptive = rect > 0;
-#define P2(ptr) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(ptr))
-#define S2(ptr, x) wasm_v128_store64_lane(ptr, wasm_f32x4_demote_f64x2_zero(x), 0)
   int i = 0;
   for (; i + 2 <= len; i += 2) {
     const vec gi = P2(g + i), m0 = P2(m + i);
@@ -392,8 +389,6 @@ void radam_ema(float* p, float* m, float* v, float* ema, const float* g, int len
     S2(p + i, pi);
     S2(ema + i, ai);
   }
-#undef P2
-#undef S2
   for (; i < len; i++) {
     const double gi = g[i], m0 = m[i];
     const double mi = m0 + (1 - b1) * (gi - m0);
@@ -407,6 +402,8 @@ void radam_ema(float* p, float* m, float* v, float* ema, const float* g, int len
     ema[i] = (float)(decay * (double)ema[i] + (1 - decay) * pi);
   }
 }
+#undef P2
+#undef S2
 
 // ---------------------------------------------------------------------------------------------
 // Float64 kernels of the trained score (mlp-score.ts): same structure, f64x2 vectors, a 4 × 4 register block

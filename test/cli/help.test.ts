@@ -23,11 +23,13 @@ function stageSettings(profile: string): Array<[string, string, unknown]> {
 }
 
 describe('--help values under a profile', () => {
-  it('shows, for every stage parameter the default profile sets, the profile\'s value and names the profile and key', () => {
-    const text = helpText(spec, spec.defaultProfile);
-    expect(text).toContain(`parameters under profile ${spec.defaultProfile}`);
-    for (const [stage, name, value] of stageSettings(spec.defaultProfile)) {
-      expect(paramLine(text, `${stage}.${name}`)).toContain(`= ${showValue(value)} (profile ${spec.defaultProfile}: ${stage}.${name})`);
+  it.each(Object.keys(PROFILES).filter((p) => p !== 'smoke'))('shows, for every stage parameter profile %s sets, its value and names the profile and key', (profile) => {
+    const text = helpText(spec, profile);
+    expect(text).toContain(`parameters under profile ${profile}`);
+    const settings = stageSettings(profile);
+    expect(settings.length).toBeGreaterThan(0);
+    for (const [stage, name, value] of settings) {
+      expect(paramLine(text, `${stage}.${name}`), `${profile}: ${stage}.${name}`).toContain(`= ${showValue(value)} (profile ${profile}: ${stage}.${name})`);
     }
   });
 

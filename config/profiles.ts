@@ -31,7 +31,7 @@ const quick: ConfigTree = { train: { lr: 1e-3, preconditioning: 'none', rms_scal
 
 // quick with twice the training samples per linear model (batch 256, the lr annealed by a cosine): the theory fit
 // of fig3-left and fig3-centre then lands within 10 % of the truth, where quick's small variances come out
-// 16–31 % high (README, "The theory fit and the network's skip path"); about 1.4× quick's wall time.
+// 16–31 % high (README, "What remains at quick's budget"); measured 1.5× quick's wall time.
 const thorough: ConfigTree = { train: { ...(quick.train as ConfigTree), batch: 256, lr_schedule: 'cosine' } };
 
 // The paper: 2 000 000 training steps at n = 20 000, 100 analysis times, 1000 integration steps

@@ -16,9 +16,13 @@ export interface Bulk {
 /** Sample points per side of each interval between poles; log-spaced offsets resolve critical points near a pole. */
 const SAMPLES_PER_SIDE = 600;
 const SMALLEST_OFFSET = 1e-12;
-/** The offsets, as fractions of an interval (twoSidedGrid) and of the lowest pole (bulkEdges), computed once: the fit evaluates edges thousands of times. */
-const INTERVAL_OFFSETS = Array.from({ length: SAMPLES_PER_SIDE }, (_, i) => SMALLEST_OFFSET * Math.pow(0.5 / SMALLEST_OFFSET, i / (SAMPLES_PER_SIDE - 1)));
-const POLE_OFFSETS = Array.from({ length: SAMPLES_PER_SIDE }, (_, i) => SMALLEST_OFFSET * Math.pow(1 / (SMALLEST_OFFSET * SMALLEST_OFFSET), i / (SAMPLES_PER_SIDE - 1)));
+/** SAMPLES_PER_SIDE offsets log-spaced from SMALLEST_OFFSET up to `span` times it. */
+const logOffsets = (span: number): number[] =>
+  Array.from({ length: SAMPLES_PER_SIDE }, (_, i) => SMALLEST_OFFSET * Math.pow(span, i / (SAMPLES_PER_SIDE - 1)));
+// Computed once (the fit evaluates the edges at every Nelder–Mead step): fractions of an interval up to its
+// middle (twoSidedGrid), and of the lowest pole up to 1e12 (bulkEdges).
+const INTERVAL_OFFSETS = logOffsets(0.5 / SMALLEST_OFFSET);
+const POLE_OFFSETS = logOffsets(1 / (SMALLEST_OFFSET * SMALLEST_OFFSET));
 
 /** Root of the slope between a (slope sa) and b by bisection: 200 halvings reach double precision. */
 function slopeRoot(p: VarianceProfile, a: number, b: number): number {
